@@ -1,0 +1,183 @@
+"""Split the text of one digest into its title, week, opening summary and item blocks.
+
+A digest is: a title with the week, an opening paragraph listing the week's headlines separated by ";",
+then one block per item: a headline, a lead sentence naming the document (or the meeting), body paragraphs.
+Headlines are recognised by what follows them: a lead sentence that cites one of the province's own
+documents ("(Công văn số 435/UBND-NC, ngày 21/3/2025)") or dates a meeting ("Ngày 29/10/2024, … chủ trì").
+The summary is a second opinion: a line that matches a summary entry also starts a block.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from loaders.symbols import find_symbols, make_date
+from loaders.textnorm import fold, fold_words
+
+TITLE_RE = re.compile(r"chi dao,? dieu hanh noi bat.{0,80}?trong tuan")
+_WEEK_RE = re.compile(
+    r"ngay\s+(?P<d1>\d{1,2})\s?/\s?(?P<m1>\d{1,2})(?:\s?/\s?(?P<y1>\d{4}))?\s*"
+    r"(?:(?:den|toi)(?:\s+het)?(?:\s+ngay)?|[-–—]+(?:\s*ngay)?)\s*"
+    r"(?P<d2>\d{1,2})\s?/\s?(?P<m2>\d{1,2})\s?/\s?(?P<y2>\d{4})"
+)
+_MEETING_LEAD_RE = re.compile(r"^(?:(?:sang|chieu|toi)\s+)?(?:ngay\s+)+\d{1,2}\s?/\s?\d{1,2}\s?/\s?\d{4}")
+_MEETING_WORDS = re.compile(r"\bhop\b|chu tri|hoi nghi")
+_SUMMARY_TAIL_RE = re.compile(r"(?:\.\.\.|…)?\s*la nhung (?:noi dung|thong tin)\b.*$")
+_HEADLINE_END_OK = re.compile(r"[^.;:,…]$")
+_CITED_AFTER = re.compile(r"^[\s,]*(?:ngày\s+[\d/]+(?:\s+tháng\s+\d+\s+năm\s+\d+)?)?[\s,]*của\b")
+_BYLINE_RE = re.compile(r"^(?:[A-ZĐ][^\W\d_]*\s){1,5}[A-ZĐ][^\W\d_]*$")
+
+MAX_HEADLINE_CHARS = 400
+
+
+@dataclass
+class Block:
+    """One item block: its headline and its paragraphs (the first is the lead sentence)."""
+
+    headline: str
+    paragraphs: list[str]
+    line_no: int  # 1-based line of the headline in the cleaned text
+
+
+@dataclass
+class DigestText:
+    """The structure of one digest."""
+
+    title: str = ""
+    week_start: dt.date | None = None
+    week_end: dt.date | None = None
+    summary: str = ""
+    summary_entries: list[str] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)  # text between summary and first block
+    byline: str = ""
+
+
+def clean_lines(text: str, drop_patterns: list[re.Pattern[str]]) -> list[str]:
+    """Non-empty, whitespace-collapsed lines without boilerplate (skip links, banners, captions)."""
+    out = []
+    for raw in text.split("\n"):
+        line = " ".join(raw.split())  # also turns NBSP and tabs into single spaces
+        if line and not any(p.fullmatch(line) for p in drop_patterns):
+            out.append(line)
+    return out
+
+
+def parse_week(title: str) -> tuple[dt.date, dt.date] | None:
+    """(start, end) of the week named in a title, or None.
+
+    The start date often has no year ("ngày 02/3 đến ngày 08/3/2020"); a week across New Year takes the
+    previous year for the start ("từ ngày 29/12 đến ngày 04/01/2026").
+    """
+    m = _WEEK_RE.search(fold(title))
+    if not m:
+        return None
+    y2 = int(m["y2"])
+    end = make_date(int(m["d2"]), int(m["m2"]), y2)
+    if end is None:
+        return None
+    y1 = int(m["y1"]) if m["y1"] else y2 - 1 if int(m["m1"]) > int(m["m2"]) else y2
+    start = make_date(int(m["d1"]), int(m["m1"]), y1)
+    if start is None or not (0 <= (end - start).days <= 13):
+        return None
+    return start, end
+
+
+def is_own_reference(text: str, own_issuers: frozenset[str]) -> bool:
+    """True when `text` names one of the province's own documents as its subject, not as a citation.
+
+    Citations of earlier provincial documents are followed by "của UBND tỉnh"; the item's own is not.
+    """
+    for sym in find_symbols(text):
+        if sym.party or not _is_own_symbol(sym.groups, own_issuers):
+            continue
+        if not _CITED_AFTER.match(text[sym.end:]):
+            return True
+    return False
+
+
+def _is_own_symbol(groups: tuple[str, ...], own_issuers: frozenset[str]) -> bool:
+    # Typed document: TYPE-ISSUER (QĐ-UBND); letter: ISSUER-UNIT (UBND-NC, VP-KT, BCĐ-NTM).
+    return len(groups) >= 2 and (groups[-1] in own_issuers or groups[0] in own_issuers)
+
+
+def is_meeting_lead(text: str) -> bool:
+    """A lead that dates a meeting: "Ngày 29/10/2024, đồng chí … chủ trì phiên họp …"."""
+    folded = fold(text)
+    return bool(_MEETING_LEAD_RE.match(folded)) and bool(_MEETING_WORDS.search(folded[:400]))
+
+
+def _syllables(text: str) -> set[str]:
+    return set(fold_words(text).split())
+
+
+def _containment(part: set[str], whole: set[str]) -> float:
+    return len(part & whole) / len(part) if part else 0.0
+
+
+def split_summary(summary: str) -> list[str]:
+    """Summary entries: the opening paragraph split at ";" without its "… là những nội dung chính …" tail."""
+    folded = fold(summary)
+    tail = _SUMMARY_TAIL_RE.search(folded)
+    # fold() keeps string length for NFC Vietnamese text, so the offset applies to the original.
+    body = summary[: tail.start()] if tail and len(folded) == len(summary) else summary
+    entries = [e.strip(" .…;") for e in body.split(";")]
+    return [e for e in entries if len(e.split()) >= 2]
+
+
+def _looks_like_headline(line: str) -> bool:
+    return len(line) <= MAX_HEADLINE_CHARS and bool(_HEADLINE_END_OK.search(line))
+
+
+def split_digest(lines: list[str], own_issuers: frozenset[str]) -> DigestText:
+    """Find title, week, summary and item blocks in cleaned lines."""
+    out = DigestText()
+    start = 0
+    for i, line in enumerate(lines[:15]):
+        if TITLE_RE.search(fold(line)):
+            out.title = line
+            start = i + 1
+            week = parse_week(line)
+            if week:
+                out.week_start, out.week_end = week
+            break
+    body = [ln for ln in lines[start:] if ln != out.title]  # some pages repeat the title
+
+    leads = [is_own_reference(ln, own_issuers) or is_meeting_lead(ln) for ln in body]
+    heads = [
+        i for i in range(len(body) - 1)
+        if leads[i + 1] and not leads[i] and _looks_like_headline(body[i])
+    ]
+    first = heads[0] if heads else len(body)
+    if first > 0 and not leads[0]:
+        out.summary = body[0]
+        out.summary_entries = split_summary(body[0])
+        out.ignored = body[1:first]
+    else:
+        out.ignored = body[:first]
+
+    # Second opinion: a short line equal to a summary entry starts a block even when its lead names no
+    # document (so that items without a document are still counted, and reported).
+    if out.summary_entries:
+        entries = [_syllables(e) for e in out.summary_entries]
+        known = set(heads)
+        for i in range(first + 1, len(body) - 1):
+            if i in known or i - 1 in known or not _looks_like_headline(body[i]):
+                continue
+            words = _syllables(body[i])
+            if len(words) >= 4 and any(
+                _containment(words, e) >= 0.9 and _containment(e, words) >= 0.9 for e in entries
+            ):
+                heads.append(i)
+        heads.sort()
+
+    for n, h in enumerate(heads):
+        end = heads[n + 1] if n + 1 < len(heads) else len(body)
+        out.blocks.append(Block(body[h], body[h + 1:end], line_no=start + h + 1))
+    if out.blocks:
+        last = out.blocks[-1].paragraphs
+        if len(last) > 1 and _BYLINE_RE.match(last[-1]):
+            out.byline = last.pop()
+    return out

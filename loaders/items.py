@@ -1,0 +1,286 @@
+"""Fields of one item block: its own document, who directed it, lead agencies, places, citations, deadlines.
+
+Rules taken from the digests: the item's own document is the province's one in the lead sentence (a central
+document cited in the headline is not it); the type follows the symbol ("Kế hoạch (số 389/QĐ-UBND …)" is a
+Quyết định); `VP-…` letters convey a named leader's direction; `…/QĐ-BCĐ` and `…/BCĐ-NTM` come from a
+Ban Chỉ đạo; meetings carry their date in the lead ("Ngày 29/10/2024, …").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from loaders.digest import Block, is_meeting_lead
+from loaders.symbols import SHORT_DATE_RE, Symbol, find_dates, find_symbols, make_date
+from loaders.textnorm import fold, fold_words
+from loaders.vocab import Vocab
+
+_DATE_AFTER_SYMBOL = re.compile(r"^[\s,)(]*(?:ngày|ban hành ngày)\s+", re.IGNORECASE)
+_CITED_AFTER = re.compile(r"^[\s,]*(?:ngày\s+[\d/]+(?:\s+tháng\s+\d+\s+năm\s+\d+)?)?[\s,]*của\b")
+# Roles as they are written (folded). The Văn phòng only conveys a leader's direction: matched, then skipped.
+_ACTOR_RE = re.compile(
+    r"(?P<vp>van phong (?:ubnd|uy ban nhan dan) tinh)"
+    r"|(?P<pct>pho chu tich(?: thuong truc)? (?:ubnd|uy ban nhan dan) tinh)"
+    r"|(?P<ct>chu tich (?:ubnd|uy ban nhan dan) tinh)"
+    r"|(?P<ub>(?:ubnd|uy ban nhan dan) tinh)"
+)
+_STANDING = re.compile(r"pho chu tich thuong truc")
+_NAME_AFTER_DONG_CHI = re.compile(r"(?:đồng chí|Đồng chí|ông|Ông|bà|Bà)\s+((?:[^\W\d_]+\s){1,3}[^\W\d_]+)\s*,")
+_DEADLINE_RE = re.compile(
+    r"(?<!\w)(?:trước|chậm nhất|hạn chót|không muộn hơn)(?:\s+(?:là|trong|vào))?(?:\s+ngày)?\s+(?=\d)",
+    re.IGNORECASE,
+)
+# "đơn vị chủ trì" / "cơ quan chủ trì" name a role to be filled, not a body.
+_CHU_TRI = re.compile(r"(?<!don vi )(?<!co quan )chu tri(?!\s+(?:phien hop|hop|cuoc hop|hoi nghi|buoi))")
+_SENTENCE_SPLIT = re.compile(r"[.;!?](?:\s|$)")
+_PARENS = re.compile(r"\([^()]*\)")
+
+CHAIRMAN = "Chủ tịch UBND tỉnh"
+VICE_CHAIRMAN = "Phó Chủ tịch UBND tỉnh"
+STEERING = "Ban Chỉ đạo"
+PROVINCE = "UBND tỉnh"
+OFFICE = "Văn phòng UBND tỉnh"
+STEERING_CODE = "BCĐ"
+
+
+@dataclass
+class ItemFields:
+    """The parsed fields of one item, before sector classification."""
+
+    headline: str
+    body: str
+    doc_type: str = ""
+    doc_symbol: str = ""
+    doc_date: dt.date | None = None
+    is_normative: bool = False
+    issuer: str = ""
+    leader: str = ""
+    leader_source: str = ""
+    unit: str = ""
+    lead_agencies: list[str] = field(default_factory=list)
+    districts: list[str] = field(default_factory=list)
+    cited_documents: list[str] = field(default_factory=list)
+    deadlines: list[dt.date] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
+
+
+def _is_own(sym: Symbol, vocab: Vocab) -> bool:
+    own = vocab.own_issuer_codes
+    return not sym.party and len(sym.groups) >= 2 and (sym.groups[-1] in own or sym.groups[0] in own)
+
+
+def own_document(lead: str, vocab: Vocab) -> Symbol | None:
+    """The item's own document in its lead: a provincial symbol that is not cited as "… của UBND tỉnh"."""
+    own = [s for s in find_symbols(lead) if _is_own(s, vocab)]
+    for sym in own:
+        if not _CITED_AFTER.match(lead[sym.end:]):
+            return sym
+    return own[0] if own else None
+
+
+def _date_near(text: str, sym: Symbol) -> dt.date | None:
+    after = text[sym.end:]
+    m = _DATE_AFTER_SYMBOL.match(after)
+    if m:
+        found = find_dates(after[m.end():m.end() + 40])
+        if found and found[0][1] == 0:
+            return found[0][0]
+    # Otherwise the date closest to the symbol in the same sentence.
+    dates = find_dates(text)
+    return min(dates, key=lambda d: min(abs(d[1] - sym.end), abs(d[2] - sym.start)))[0] if dates else None
+
+
+def doc_type_of(sym: Symbol, vocab: Vocab) -> str:
+    """Type by the symbol: TYPE-ISSUER gives the type; ISSUER-UNIT is a Công văn."""
+    first = sym.groups[0]
+    if first in vocab.type_names and len(sym.groups) >= 2:
+        return vocab.type_names[first]
+    return vocab.letter_type
+
+
+def _actor(text: str) -> str:
+    """The first directing role named in `text` (folded)."""
+    for m in _ACTOR_RE.finditer(text):
+        if m["pct"]:
+            return VICE_CHAIRMAN
+        if m["ct"]:
+            return CHAIRMAN
+        if m["ub"]:
+            return PROVINCE
+    return ""
+
+
+def _chair_actor(folded_lead: str) -> str:
+    """For a meeting: the role named just before "chủ trì"."""
+    at = folded_lead.find("chu tri")
+    if at < 0:
+        return _actor(folded_lead)
+    roles = list(_ACTOR_RE.finditer(folded_lead[:at]))
+    return _actor(roles[-1].group(0)) if roles else _actor(folded_lead)
+
+
+def _stated_leader(lead: str, vocab: Vocab) -> tuple[str, bool]:
+    """(name, in_roster) of the leader the lead names, or ("", False)."""
+    folded = fold_words(lead)
+    best = None
+    for term in vocab.leaders:
+        at = folded.find(fold_words(term.name))
+        if at >= 0 and (best is None or at < best[0]):
+            best = (at, term.name)
+    if best:
+        return best[1], True
+    m = _NAME_AFTER_DONG_CHI.search(lead)
+    if m and all(w[:1].isupper() for w in m.group(1).split()):
+        return m.group(1), False
+    return "", False
+
+
+def _roster_holder(vocab: Vocab, role: str, day: dt.date, standing: bool) -> str:
+    names = {t.name for t in vocab.leaders if t.role == role and t.held_on(day) and (t.standing or not standing)}
+    return names.pop() if len(names) == 1 else ""
+
+
+def _lead_agencies(paragraphs: list[str], vocab: Vocab) -> list[str]:
+    found: list[str] = []
+    for para in paragraphs:
+        folded = fold(para)
+        if "chu tri" not in folded:
+            continue
+        subject = _first_agency(folded[:120], vocab, near_start=True)
+        for sentence in _SENTENCE_SPLIT.split(folded):
+            m = _CHU_TRI.search(sentence)
+            if not m:
+                continue
+            agency = _first_agency(_PARENS.sub(" ", sentence[: m.start()]), vocab) or subject
+            if agency and agency not in found:
+                found.append(agency)
+    return found
+
+
+def _first_agency(folded: str, vocab: Vocab, near_start: bool = False) -> str:
+    words = " " + re.sub(r"[^\w]+", " ", folded).strip() + " "
+    m = vocab.agency_re.search(words)
+    if not m or (near_start and m.start() > 12):
+        return ""
+    return vocab.agency_canonical[m.group(1)]
+
+
+def _places(text: str, vocab: Vocab, day: dt.date) -> list[str]:
+    words = fold_words(text)
+    found: list[str] = []
+    for p in vocab.districts:
+        name = fold_words(p.name).strip()
+        explicit = f" {fold_words(p.kind).strip()} {name} "
+        if explicit in words or (name != "lang son" and _bare_district(words, name)):
+            found.append(p.label)
+    if day >= vocab.reform_date:
+        for p in vocab.communes:
+            if f" {fold_words(p.kind).strip()} {fold_words(p.name).strip()} " in words:
+                found.append(p.label)
+    return found
+
+
+def _bare_district(words: str, name: str) -> bool:
+    # "UBND các huyện Tràng Định, Văn Lãng, Cao Lộc …" names districts bare; "phường Chi Lăng" is a ward.
+    start = 0
+    needle = f" {name} "
+    while (at := words.find(needle, start)) >= 0:
+        before = words[max(0, at - 10):at]
+        if not re.search(r"(?:xa|phuong|thi tran|pho|duong|truong)$", before):
+            return True
+        start = at + 1
+    return False
+
+
+def _deadlines(text: str, anchor: dt.date) -> list[dt.date]:
+    out: list[dt.date] = []
+    for m in _DEADLINE_RE.finditer(text):
+        d = SHORT_DATE_RE.match(text, m.end())
+        if not d:
+            continue
+        if d["d2"]:
+            day = make_date(int(d["d2"]), int(d["m2"]), int(d["y2"]))
+        else:
+            year = int(d["y"]) if d["y"] else anchor.year
+            day = make_date(int(d["d"]), int(d["m"]), year)
+            if day and not d["y"] and day < anchor - dt.timedelta(days=60):
+                day = make_date(int(d["d"]), int(d["m"]), year + 1)
+        if day and day not in out:
+            out.append(day)
+    return out
+
+
+def parse_block(block: Block, vocab: Vocab, week_start: dt.date | None) -> ItemFields:
+    """All fields of one item block except the sector."""
+    lead = block.paragraphs[0] if block.paragraphs else ""
+    item = ItemFields(headline=block.headline, body="\n".join(block.paragraphs))
+    folded_lead = fold(lead)
+    own = own_document(lead, vocab)
+    meeting = own is None and is_meeting_lead(lead)
+
+    if own is not None:
+        item.doc_symbol = own.text
+        item.doc_date = _date_near(lead, own)
+        item.doc_type = doc_type_of(own, vocab)
+        item.is_normative = own.is_normative
+        if own.groups[0] in ("UBND", "VP") and len(own.groups) >= 2:
+            item.unit = "-".join(own.groups[1:])
+            if item.unit not in vocab.units:
+                item.problems.append(("unknown_unit", f"drafting unit '{item.unit}' of {own.text} is not "
+                                                      "in data/vocab/units.yaml"))
+        if item.doc_date is None:
+            item.problems.append(("no_document_date", f"no date found for {own.text}"))
+    elif meeting:
+        item.doc_type = vocab.meeting_type
+        dates = find_dates(lead)
+        item.doc_date = dates[0][0] if dates else None
+    else:
+        item.doc_type = vocab.unknown_type
+        item.problems.append(("no_document", "the lead sentence names no document of the province "
+                                             "and no meeting date"))
+
+    # Who directed it.
+    if meeting:
+        item.issuer = _chair_actor(folded_lead) or PROVINCE
+    elif own is not None and STEERING_CODE in own.groups:
+        item.issuer = STEERING
+    elif own is not None and "CTUBND" in own.groups:
+        item.issuer = CHAIRMAN
+    else:
+        prefix = folded_lead[: own.start] if own is not None else folded_lead
+        item.issuer = _actor(prefix) or _actor(folded_lead) or PROVINCE
+        if own is not None and own.groups[0] == "VP" and item.issuer == PROVINCE:
+            item.issuer = OFFICE
+            item.problems.append(("vp_letter_without_leader",
+                                  f"{own.text} is a Văn phòng letter but the lead names no leader"))
+
+    # A name in the lead is the directing leader only when a person (or a meeting chair) directs.
+    name, in_roster = ("", False)
+    if meeting or item.issuer in (CHAIRMAN, VICE_CHAIRMAN, STEERING):
+        name, in_roster = _stated_leader(lead, vocab)
+    day = item.doc_date or week_start
+    if name:
+        item.leader, item.leader_source = name, "stated"
+        if not in_roster:
+            item.problems.append(("unknown_leader", f"leader '{name}' is not in data/vocab/leaders.yaml"))
+    elif item.issuer in (CHAIRMAN, VICE_CHAIRMAN) and day:
+        standing = bool(_STANDING.search(folded_lead))
+        if item.issuer == CHAIRMAN or standing:
+            holder = _roster_holder(vocab, item.issuer, day, standing)
+            if holder:
+                item.leader, item.leader_source = holder, "inferred"
+
+    item.lead_agencies = _lead_agencies(block.paragraphs, vocab)
+    anchor = item.doc_date or week_start or dt.date.today()
+    item.districts = _places(block.headline + "\n" + item.body, vocab, anchor)
+    own_text = item.doc_symbol
+    cited = []
+    for sym in find_symbols(block.headline + "\n" + item.body):
+        if sym.text != own_text and sym.text not in cited:
+            cited.append(sym.text)
+    item.cited_documents = cited
+    item.deadlines = _deadlines(item.body, anchor)
+    return item
+

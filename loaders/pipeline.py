@@ -1,0 +1,277 @@
+"""`load(paths) -> (items, report)`: files and folders of digests in, one validated items DataFrame out.
+
+Nothing raises out of `load` for bad input: every file gets its own entry in the report, with errors
+(the file contributed nothing) and warnings (it loaded, but something deserves a look).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import statistics
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from loaders import digest as dg
+from loaders.classify import classify
+from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, VOCAB_DIR
+from loaders.decoding import DecodeError, decode_bytes
+from loaders.items import ItemFields, parse_block
+from loaders.markup import html_to_text, markdown_to_text
+from loaders.report import FileReport, LoadReport
+from loaders.schema import coerce_items, empty_items, validate_items
+from loaders.symbols import set_code_aliases
+from loaders.textnorm import fold_words, normalize
+from loaders.vocab import Vocab, load_vocab
+
+#: Bump when a parsing rule changes: cached parses of older versions are discarded.
+PARSER_VERSION = "1"
+
+Progress = Callable[[int, int, str], None]
+
+
+def iter_digest_files(paths: Iterable[str | Path]) -> Iterator[Path]:
+    """Files named directly, and digest files (by extension) found recursively in folders, sorted."""
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            yield from sorted(
+                f for f in path.rglob("*")
+                if f.is_file() and f.suffix.lower() in DIGEST_SUFFIXES and not f.name.startswith(".")
+            )
+        else:
+            yield path
+
+
+def read_text(path: Path, data: bytes) -> tuple[str, str]:
+    """(normalised text, encoding) of a digest file's bytes; raises DecodeError with the problem."""
+    decoded = decode_bytes(data)
+    text = decoded.text
+    suffix = path.suffix.lower()
+    if suffix in (".html", ".htm") or (suffix not in (".md", ".txt") and "<html" in text[:2000].lower()):
+        text = html_to_text(text)
+    elif suffix == ".md":
+        text = markdown_to_text(text)
+    return normalize(text), decoded.encoding
+
+
+def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> list[dict[str, Any]]:
+    """Rows (one per unique item) of one digest's normalised text; findings go to `report`."""
+    lines = dg.clean_lines(text, list(vocab.drop_lines))
+    digest_id = hashlib.sha1("\n".join(lines).encode("utf-8")).hexdigest()[:16]
+    report.digest_id = digest_id
+    parsed = dg.split_digest(lines, vocab.own_issuer_codes)
+    report.title = parsed.title
+    report.blocks = len(parsed.blocks)
+    report.summary_entries = len(parsed.summary_entries)
+    if not parsed.blocks:
+        if parsed.title:
+            report.error("no_items", "the digest title was found but no item block (headline followed by "
+                                     "a lead sentence naming a document) — truncated or not a digest?")
+        else:
+            report.error("not_a_digest", "no digest title ('Chỉ đạo, điều hành nổi bật … trong tuần (…)') and "
+                                         "no item block: this text is not a weekly digest")
+        return []
+    if not parsed.title:
+        report.warn("no_title", "no digest title found: the week is inferred from the document dates")
+    elif parsed.week_start is None:
+        report.warn("no_week", f"the title names no readable week: '{parsed.title}'")
+    if parsed.ignored:
+        report.warn("text_ignored", f"{len(parsed.ignored)} paragraph(s) before the first item were ignored: "
+                                    f"'{parsed.ignored[0][:80]}'")
+
+    fields = [parse_block(b, vocab, parsed.week_start) for b in parsed.blocks]
+    week = _check_week(parsed, fields, report)
+    if week is None:
+        report.error("no_week", "no week in the title and no dated document to infer it from")
+        return []
+    week_start, week_end = week
+    report.week_start, report.week_end = week_start, week_end
+    # Re-anchor year-less deadlines and roster look-ups when the week moved.
+    if parsed.week_start != week_start:
+        fields = [parse_block(b, vocab, week_start) for b in parsed.blocks]
+
+    last = parsed.blocks[-1].paragraphs
+    if not last or not last[-1].rstrip().endswith((".", "!", "?", "…", "”", '"', ")", ":")):
+        report.warn("possibly_truncated", "the last item ends mid-sentence or has no body: the text may be "
+                                          "truncated", len(parsed.blocks))
+
+    rows: list[dict[str, Any]] = []
+    by_key: dict[str, dict[str, Any]] = {}
+    block_items: list[int] = []  # item_no of each block
+    for block, item in zip(parsed.blocks, fields, strict=True):
+        key = f"{item.doc_symbol}@{item.doc_date}" if item.doc_symbol else fold_words(item.headline)
+        if key in by_key:
+            block_items.append(by_key[key]["item_no"])
+            _merge(by_key[key], item)
+            report.warn("repeated_item", f"item '{item.headline[:70]}' appears again in the digest: merged",
+                        by_key[key]["item_no"])
+            continue
+        item_no = len(rows) + 1
+        block_items.append(item_no)
+        for code, message in item.problems:
+            report.warn(code, message, item_no)
+        sector = classify(item.headline, block.paragraphs, item.lead_agencies, item.unit, vocab)
+        if sector.unclassified:
+            report.warn("unknown_sector", f"no sector keyword, lead department or unit matched "
+                                          f"'{item.headline[:70]}'", item_no)
+        row = {
+            "digest_id": digest_id, "source": source, "week_start": week_start, "week_end": week_end,
+            "week": _iso_week(week_start), "item_no": item_no, "headline": item.headline, "body": item.body,
+            "doc_type": item.doc_type, "doc_symbol": item.doc_symbol, "doc_date": item.doc_date,
+            "is_normative": item.is_normative, "issuer": item.issuer, "leader": item.leader,
+            "leader_source": item.leader_source, "unit": item.unit, "sector": sector.sector,
+            "sectors_secondary": sector.secondary, "sector_reason": sector.reason,
+            "lead_agencies": item.lead_agencies, "districts": item.districts,
+            "cited_documents": item.cited_documents, "deadlines": item.deadlines,
+            "item_key": f"{item.doc_symbol}@{item.doc_date.year}" if item.doc_symbol and item.doc_date
+            else f"{digest_id}#{item_no}",
+            "reported_in": 1, "first_report": True, "merged_blocks": 1,
+        }
+        by_key[key] = row
+        rows.append(row)
+    report.items = len(rows)
+    _check_summary(parsed, report, block_items)
+    return rows
+
+
+def _merge(row: dict[str, Any], item: ItemFields) -> None:
+    """Fold a repeated block into the row of its first occurrence, losing nothing it adds."""
+    row["merged_blocks"] += 1
+    if item.body and item.body != row["body"]:
+        row["body"] += "\n" + item.body
+    for col in ("lead_agencies", "districts", "cited_documents", "deadlines"):
+        row[col] = row[col] + [v for v in getattr(item, col) if v not in row[col]]
+
+
+def _iso_week(day: dt.date) -> str:
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _check_week(parsed: dg.DigestText, fields: list[ItemFields],
+                report: FileReport) -> tuple[dt.date, dt.date] | None:
+    """The digest's week: the title's, unless the documents inside say another year (then the evidence)."""
+    dates = [f.doc_date for f in fields if f.doc_date]
+    start, end = parsed.week_start, parsed.week_end
+    if start is None or end is None:
+        if not dates:
+            return None
+        latest = max(dates)
+        start = latest - dt.timedelta(days=latest.weekday())
+        report.warn("week_inferred", f"week inferred from the latest document date ({latest:%d/%m/%Y})")
+        return start, start + dt.timedelta(days=6)
+    if dates:
+        doc_year = round(statistics.median(d.year for d in dates))
+        shift = doc_year - end.year
+        if shift and _near_share(dates, start, end, 0) < 0.5 <= _near_share(dates, start, end, shift):
+            new_start, new_end = _shift_years(start, shift), _shift_years(end, shift)
+            report.warn("year_conflict", f"the title says {start:%d/%m/%Y}–{end:%d/%m/%Y} but the documents "
+                                         f"inside are dated {doc_year}: using {new_start:%d/%m/%Y}–"
+                                         f"{new_end:%d/%m/%Y}")
+            start, end = new_start, new_end
+    if start.weekday() != 0 or (end - start).days != 6:
+        report.warn("week_not_monday_sunday", f"the week {start:%d/%m/%Y}–{end:%d/%m/%Y} is not Monday–Sunday")
+    return start, end
+
+
+def _shift_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29/2
+        return day.replace(year=day.year + years, day=28)
+
+
+def _near_share(dates: list[dt.date], start: dt.date, end: dt.date, shift: int) -> float:
+    """Share of `dates` within 60 days before to 7 days after the (year-shifted) week."""
+    lo = _shift_years(start, shift) - dt.timedelta(days=60)
+    hi = _shift_years(end, shift) + dt.timedelta(days=7)
+    return sum(lo <= d <= hi for d in dates) / len(dates)
+
+
+def _bigrams(text: str) -> set[str]:
+    # Syllable pairs: single syllables (chỉ, đạo, tỉnh) are shared by almost every headline.
+    words = fold_words(text).split()
+    return {f"{a} {b}" for a, b in itertools.pairwise(words)}
+
+
+def _check_summary(parsed: dg.DigestText, report: FileReport, block_items: list[int]) -> None:
+    """Cross-check the opening summary against the item blocks, both ways."""
+    if not parsed.summary_entries:
+        report.warn("no_summary", "no opening summary paragraph to check the items against")
+        return
+    entries = [_bigrams(e) for e in parsed.summary_entries]
+    heads = [_bigrams(b.headline) for b in parsed.blocks]
+    texts = [h | _bigrams(" ".join(b.paragraphs[:2])) for h, b in zip(heads, parsed.blocks, strict=True)]
+
+    def covered(part: set[str], pool: list[set[str]], share: float) -> bool:
+        return bool(part) and any(len(part & w) >= share * len(part) for w in pool)
+
+    reported: set[int] = set()
+    for block, head, item_no in zip(parsed.blocks, heads, block_items, strict=True):
+        if item_no in reported:
+            continue
+        reported.add(item_no)
+        if not covered(head, entries, 0.6) and not any(covered(e, [head], 0.8) for e in entries):
+            report.warn("not_in_summary", f"item '{block.headline[:70]}' is not listed in the opening summary",
+                        item_no)
+    for entry, grams in zip(parsed.summary_entries, entries, strict=True):
+        if covered(grams, texts, 0.6):
+            continue
+        parts = [_bigrams(p) for p in entry.split(",") if len(p.split()) >= 3]
+        if len(parts) > 1 and all(covered(p, texts, 0.6) for p in parts):
+            continue  # headlines separated by commas instead of ";"
+        report.warn("summary_without_item", f"summary entry '{entry[:70]}' has no item block")
+
+
+def _cross_digest(frame: pd.DataFrame) -> pd.DataFrame:
+    """Mark the same document reported in several digests: count them, keep one first report."""
+    if frame.empty:
+        return frame
+    frame = frame.sort_values(["week_start", "digest_id", "item_no"], kind="stable").reset_index(drop=True)
+    frame["reported_in"] = frame.groupby("item_key")["digest_id"].transform("nunique").astype("int64")
+    frame["first_report"] = ~frame.duplicated("item_key", keep="first")
+    return frame
+
+
+def load(paths: Iterable[str | Path], progress: Progress | None = None,
+         vocab_dir: Path = VOCAB_DIR) -> tuple[pd.DataFrame, LoadReport]:
+    """Parse digest files and folders into (items, report). Never raises for bad input."""
+    vocab = load_vocab(vocab_dir)
+    set_code_aliases(vocab.code_aliases)
+    report = LoadReport()
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+    files = list(iter_digest_files(paths))
+    for n, path in enumerate(files, start=1):
+        if progress:
+            progress(n, len(files), str(path))
+        file_report = FileReport(path=str(path))
+        report.files.append(file_report)
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                file_report.error("too_large", f"{size / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB "
+                                               "limit for one digest")
+                continue
+            text, file_report.encoding = read_text(path, path.read_bytes())
+        except DecodeError as exc:
+            file_report.error("unreadable", str(exc))
+            continue
+        except OSError as exc:
+            file_report.error("unreadable", f"cannot read the file: {exc.strerror or exc}")
+            continue
+        file_rows = parse_digest(text, path.name, vocab, file_report)
+        if file_report.digest_id in seen and file_rows:
+            file_report.items = 0
+            file_report.error("duplicate", f"same digest as {seen[file_report.digest_id]}: skipped")
+            continue
+        seen.setdefault(file_report.digest_id, str(path))
+        rows.extend(file_rows)
+    items = coerce_items(_cross_digest(pd.DataFrame(rows))) if rows else empty_items()
+    validate_items(items)
+    return items, report
