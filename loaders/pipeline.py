@@ -238,40 +238,74 @@ def _cross_digest(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def parse_bytes(data: bytes, name: str, vocab: Vocab | None = None) -> tuple[list[dict[str, Any]], FileReport]:
+    """Parse one digest file's bytes into item rows and its report (the unit the library caches).
+
+    `name` is the file name recorded in `source`; its extension picks the format (.txt, .html, .md).
+    """
+    vocab = vocab or load_vocab(VOCAB_DIR)
+    set_code_aliases(vocab.code_aliases)
+    report = FileReport(path=name)
+    if len(data) > MAX_FILE_BYTES:
+        report.error("too_large", f"{len(data) / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit "
+                                  "for one digest")
+        return [], report
+    try:
+        text, report.encoding = read_text(Path(name), data)
+    except DecodeError as exc:
+        report.error("unreadable", str(exc))
+        return [], report
+    return parse_digest(text, Path(name).name, vocab, report), report
+
+
+def parse_file(path: Path, vocab: Vocab | None = None) -> tuple[list[dict[str, Any]], FileReport]:
+    """Read and parse one file; a file over the size limit is refused before it is read."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            report = FileReport(path=str(path))
+            report.error("too_large", f"{size / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit "
+                                      "for one digest")
+            return [], report
+        data = path.read_bytes()
+    except OSError as exc:
+        report = FileReport(path=str(path))
+        report.error("unreadable", f"cannot read the file: {exc.strerror or exc}")
+        return [], report
+    rows, report = parse_bytes(data, path.name, vocab)
+    report.path = str(path)
+    return rows, report
+
+
+def combine(parsed: Iterable[tuple[list[dict[str, Any]], FileReport]]) -> tuple[pd.DataFrame, LoadReport]:
+    """One validated items frame from per-file results: a digest given twice counts once."""
+    report = LoadReport()
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, str] = {}
+    for file_rows, file_report in parsed:
+        report.files.append(file_report)
+        if file_rows and file_report.digest_id in seen:
+            file_report.items = 0
+            file_report.error("duplicate", f"same digest as {seen[file_report.digest_id]}: skipped")
+            continue
+        if file_rows:
+            seen[file_report.digest_id] = file_report.path
+            rows.extend(file_rows)
+    items = coerce_items(_cross_digest(pd.DataFrame(rows))) if rows else empty_items()
+    validate_items(items)
+    return items, report
+
+
 def load(paths: Iterable[str | Path], progress: Progress | None = None,
          vocab_dir: Path = VOCAB_DIR) -> tuple[pd.DataFrame, LoadReport]:
     """Parse digest files and folders into (items, report). Never raises for bad input."""
     vocab = load_vocab(vocab_dir)
-    set_code_aliases(vocab.code_aliases)
-    report = LoadReport()
-    rows: list[dict[str, Any]] = []
-    seen: dict[str, str] = {}
     files = list(iter_digest_files(paths))
-    for n, path in enumerate(files, start=1):
-        if progress:
-            progress(n, len(files), str(path))
-        file_report = FileReport(path=str(path))
-        report.files.append(file_report)
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                file_report.error("too_large", f"{size / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB "
-                                               "limit for one digest")
-                continue
-            text, file_report.encoding = read_text(path, path.read_bytes())
-        except DecodeError as exc:
-            file_report.error("unreadable", str(exc))
-            continue
-        except OSError as exc:
-            file_report.error("unreadable", f"cannot read the file: {exc.strerror or exc}")
-            continue
-        file_rows = parse_digest(text, path.name, vocab, file_report)
-        if file_report.digest_id in seen and file_rows:
-            file_report.items = 0
-            file_report.error("duplicate", f"same digest as {seen[file_report.digest_id]}: skipped")
-            continue
-        seen.setdefault(file_report.digest_id, str(path))
-        rows.extend(file_rows)
-    items = coerce_items(_cross_digest(pd.DataFrame(rows))) if rows else empty_items()
-    validate_items(items)
-    return items, report
+
+    def parsed() -> Iterator[tuple[list[dict[str, Any]], FileReport]]:
+        for n, path in enumerate(files, start=1):
+            if progress:
+                progress(n, len(files), str(path))
+            yield parse_file(path, vocab)
+
+    return combine(parsed())
