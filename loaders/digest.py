@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from loaders.symbols import find_symbols, make_date
+from loaders.symbols import Symbol, find_symbols, make_date
 from loaders.textnorm import fold, fold_words
 
 TITLE_RE = re.compile(r"chi dao,? dieu hanh noi bat.{0,80}?trong tuan")
@@ -24,7 +24,7 @@ _WEEK_RE = re.compile(
 )
 _MEETING_LEAD_RE = re.compile(r"^(?:(?:sang|chieu|toi)\s+)?(?:ngay\s+)+\d{1,2}\s?/\s?\d{1,2}\s?/\s?\d{4}")
 _MEETING_WORDS = re.compile(r"\bhop\b|chu tri|hoi nghi")
-_SUMMARY_TAIL_RE = re.compile(r"(?:\.\.\.|…)?\s*la nhung (?:noi dung|thong tin)\b.*$")
+_SUMMARY_TAIL_RE = re.compile(r"(?:\.\.\.|…)?\s*là những (?:nội dung|thông tin)\b.*$", re.IGNORECASE | re.DOTALL)
 _HEADLINE_END_OK = re.compile(r"[^.;:,…]$")
 _CITED_AFTER = re.compile(r"^[\s,]*(?:ngày\s+[\d/]+(?:\s+tháng\s+\d+\s+năm\s+\d+)?)?[\s,]*của\b")
 _BYLINE_RE = re.compile(r"^(?:[A-ZĐ][^\W\d_]*\s){1,5}[A-ZĐ][^\W\d_]*$")
@@ -38,7 +38,8 @@ class Block:
 
     headline: str
     paragraphs: list[str]
-    line_no: int  # 1-based line of the headline in the cleaned text
+    folded: list[str]  # `fold` of each paragraph, computed once
+    symbols: list[list[Symbol]]  # `find_symbols` of the headline, then of each paragraph
 
 
 @dataclass
@@ -85,27 +86,25 @@ def parse_week(title: str) -> tuple[dt.date, dt.date] | None:
     return start, end
 
 
-def is_own_reference(text: str, own_issuers: frozenset[str]) -> bool:
-    """True when `text` names one of the province's own documents as its subject, not as a citation.
+def is_own_symbol(sym: Symbol, own_issuers: frozenset[str]) -> bool:
+    """A document of the province itself: TYPE-ISSUER (QĐ-UBND) or a letter ISSUER-UNIT (UBND-NC, VP-KT)."""
+    return not sym.party and len(sym.groups) >= 2 and (sym.groups[-1] in own_issuers or sym.groups[0] in own_issuers)
+
+
+def own_reference(text: str, symbols: list[Symbol], own_issuers: frozenset[str]) -> Symbol | None:
+    """The first of the province's own documents that `text` names as its subject, not as a citation.
 
     Citations of earlier provincial documents are followed by "của UBND tỉnh"; the item's own is not.
+    `symbols` are `find_symbols(text)`.
     """
-    for sym in find_symbols(text):
-        if sym.party or not _is_own_symbol(sym.groups, own_issuers):
-            continue
-        if not _CITED_AFTER.match(text[sym.end:]):
-            return True
-    return False
+    for sym in symbols:
+        if is_own_symbol(sym, own_issuers) and not _CITED_AFTER.match(text[sym.end:]):
+            return sym
+    return None
 
 
-def _is_own_symbol(groups: tuple[str, ...], own_issuers: frozenset[str]) -> bool:
-    # Typed document: TYPE-ISSUER (QĐ-UBND); letter: ISSUER-UNIT (UBND-NC, VP-KT, BCĐ-NTM).
-    return len(groups) >= 2 and (groups[-1] in own_issuers or groups[0] in own_issuers)
-
-
-def is_meeting_lead(text: str) -> bool:
-    """A lead that dates a meeting: "Ngày 29/10/2024, đồng chí … chủ trì phiên họp …"."""
-    folded = fold(text)
+def is_meeting_lead(folded: str) -> bool:
+    """A lead (folded) that dates a meeting: "Ngày 29/10/2024, đồng chí … chủ trì phiên họp …"."""
     return bool(_MEETING_LEAD_RE.match(folded)) and bool(_MEETING_WORDS.search(folded[:400]))
 
 
@@ -119,10 +118,8 @@ def _containment(part: set[str], whole: set[str]) -> float:
 
 def split_summary(summary: str) -> list[str]:
     """Summary entries: the opening paragraph split at ";" without its "… là những nội dung chính …" tail."""
-    folded = fold(summary)
-    tail = _SUMMARY_TAIL_RE.search(folded)
-    # fold() keeps string length for NFC Vietnamese text, so the offset applies to the original.
-    body = summary[: tail.start()] if tail and len(folded) == len(summary) else summary
+    tail = _SUMMARY_TAIL_RE.search(summary)
+    body = summary[: tail.start()] if tail else summary
     entries = [e.strip(" .…;") for e in body.split(";")]
     return [e for e in entries if len(e.split()) >= 2]
 
@@ -145,7 +142,12 @@ def split_digest(lines: list[str], own_issuers: frozenset[str]) -> DigestText:
             break
     body = [ln for ln in lines[start:] if ln != out.title]  # some pages repeat the title
 
-    leads = [is_own_reference(ln, own_issuers) or is_meeting_lead(ln) for ln in body]
+    folded = [fold(ln) for ln in body]
+    symbols = [find_symbols(ln) if "/" in ln else [] for ln in body]
+    leads = [
+        own_reference(ln, syms, own_issuers) is not None or is_meeting_lead(f)
+        for ln, f, syms in zip(body, folded, symbols, strict=True)
+    ]
     heads = [
         i for i in range(len(body) - 1)
         if leads[i + 1] and not leads[i] and _looks_like_headline(body[i])
@@ -175,9 +177,11 @@ def split_digest(lines: list[str], own_issuers: frozenset[str]) -> DigestText:
 
     for n, h in enumerate(heads):
         end = heads[n + 1] if n + 1 < len(heads) else len(body)
-        out.blocks.append(Block(body[h], body[h + 1:end], line_no=start + h + 1))
+        out.blocks.append(Block(body[h], body[h + 1:end], folded[h + 1:end], symbols[h:end]))
     if out.blocks:
         last = out.blocks[-1].paragraphs
         if len(last) > 1 and _BYLINE_RE.match(last[-1]):
             out.byline = last.pop()
+            out.blocks[-1].folded.pop()
+            out.blocks[-1].symbols.pop()
     return out

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 _L = r"[^\W\d_]"  # any letter, Vietnamese included
 _GROUP = rf"{_L}[^\W_]*(?:&{_L}+)?"  # CĐSQG, UBQG50, TTr, QyĐ, PCTT&TKCN
 SYMBOL_RE = re.compile(
-    rf"(?<![\w/])(?P<num>\d{{1,6}}[a-z]?)"
+    rf"(?<![\w/])(?P<num>\d{{1,7}}[a-z]?)"
     rf"(?:\s?/\s?(?P<year>(?:19|20)\d\d)\s?/\s?(?P<code1>{_GROUP}(?:\s?[-–]\s?{_GROUP})*)"
     rf"|\s?/\s?(?P<code2>{_GROUP}(?:[-–]{_GROUP})+|QH\d{{1,2}})"
     rf"|-(?P<ptype>[A-ZĐ][A-Za-zĐđ]{{0,3}})/(?P<porg>[A-ZĐ][A-ZĐ]{{0,5}}))(?![\w-])"
@@ -23,10 +23,10 @@ SYMBOL_RE = re.compile(
 _NUMERIC_DATE = r"(?P<d>\d{1,2})\s?/\s?(?P<m>\d{1,2})\s?/\s?(?P<y>(?:19|20)\d\d)"
 _WORDY_DATE = r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>(?:19|20)\d\d)"
 DATE_RE = re.compile(rf"(?<![\d/]){_NUMERIC_DATE}(?![\d/])|{_WORDY_DATE}", re.IGNORECASE)
-#: Date with an optional year ("15/11" in "trước ngày 15/11"), for deadlines.
+#: Date with an optional year ("15/11" in "trước ngày 15/11"), in folded text ("thang", "nam"), for deadlines.
 SHORT_DATE_RE = re.compile(
-    rf"(?<![\d/])(?P<d>\d{{1,2}})\s?/\s?(?P<m>\d{{1,2}})(?:\s?/\s?(?P<y>(?:19|20)\d\d))?(?![\d/])|{_WORDY_DATE}",
-    re.IGNORECASE,
+    r"(?<![\d/])(?P<d>\d{1,2})\s?/\s?(?P<m>\d{1,2})(?:\s?/\s?(?P<y>(?:19|20)\d\d))?(?![\d/])"
+    r"|(?P<d2>\d{1,2})\s+thang\s+(?P<m2>\d{1,2})\s+nam\s+(?P<y2>(?:19|20)\d\d)"
 )
 
 _CODE_ALIASES: dict[str, str] = {}

@@ -163,7 +163,7 @@ def test_week_across_new_year(tmp_path):
         "UBND tỉnh ban hành Kế hoạch số 1/KH-UBND ngày 02/01/2026 phòng, chống dịch bệnh mùa đông.\n"
         "Sở Y tế chủ trì, hoàn thành trước ngày 15/01.\n"
     )
-    items, report = _one(tmp_path, "newyear.txt", text.encode())
+    items, _ = _one(tmp_path, "newyear.txt", text.encode())
     row = items.iloc[0]
     assert (row["week_start"].date().isoformat(), row["week_end"].date().isoformat()) == ("2025-12-29", "2026-01-04")
     assert row["week"] == "2026-W01"
