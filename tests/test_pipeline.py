@@ -193,3 +193,34 @@ def test_validation_names_the_broken_column(seed_items):
         validate_items(broken)
     with pytest.raises(SchemaError, match="missing"):
         validate_items(items.drop(columns=["sector"]))
+
+
+SLOPPY = """Chỉ đạo, điều hành nổi bật của UBND tỉnh trong tuần (từ ngày 12/01/2026 - 18/01/2026)
+Kế hoạch tổ chức Tết Nguyên đán an toàn, tiết kiệm, Chỉ đạo tăng cường phòng cháy chữa cháy mùa khô Quyết định phê duyệt danh mục dự án trọng điểm năm 2026; Chỉ đạo bảo đảm trật tự an toàn giao thông dịp Tết…
+Kế hoạch tổ chức Tết Nguyên đán an toàn, tiết kiệm
+UBND tỉnh ban hành Kế hoạch số 12/KH-UBND ngày 12/01/2026 tổ chức Tết Nguyên đán an toàn, tiết kiệm.
+Sở Văn hóa, Thể thao và Du lịch chủ trì tổ chức các hoạt động.
+Chỉ đạo tăng cường phòng cháy chữa cháy mùa khô
+Chủ tịch UBND tỉnh chỉ đạo (Công văn số 55/UBND-NC, ngày 13/01/2026) tăng cường phòng cháy chữa cháy mùa khô.
+Công an tỉnh chủ trì, hoàn thành trước ngày 30/01/2026.
+Quyết định phê duyệt danh mục dự án trọng điểm năm 2026
+UBND tỉnh ban hành Quyết định số 80/QĐ-UBND, ngày 14/01/2026 phê duyệt danh mục dự án trọng điểm năm 2026.
+Sở Tài chính chủ trì theo dõi.
+Chỉ đạo bảo đảm trật tự an toàn giao thông dịp Tết
+UBND tỉnh yêu cầu các sở, ngành bảo đảm trật tự an toàn giao thông dịp Tết Nguyên đán.
+Công an tỉnh tăng cường tuần tra, kiểm soát.
+"""
+
+
+def test_sloppy_summary_and_an_item_without_a_document(tmp_path):
+    items, report = _one(tmp_path, "sloppy.txt", SLOPPY.encode())
+    # The 4th item's lead names no document; it is still an item because the summary lists its headline.
+    assert list(items["doc_type"]) == ["Kế hoạch", "Công văn", "Quyết định", "Khác"]
+    assert list(items["doc_symbol"]) == ["12/KH-UBND", "55/UBND-NC", "80/QĐ-UBND", ""]
+    assert items.iloc[1]["issuer"] == "Chủ tịch UBND tỉnh"
+    assert items.iloc[1]["leader"] == "Nguyễn Cảnh Toàn" and items.iloc[1]["leader_source"] == "inferred"
+    assert (items["week"] == "2026-W03").all()
+    codes = [(p.code, p.item_no) for p in report.warnings]
+    assert ("no_document", 4) in codes
+    # Commas / nothing between headlines and a trailing "…" are not reported as missing items.
+    assert not [c for c in codes if c[0] in ("summary_without_item", "not_in_summary")]
