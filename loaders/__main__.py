@@ -1,7 +1,16 @@
-"""Command line: `python -m loaders PATH... --out FILE` parses digests and writes the items table.
+"""Command line of the loaders and of the library of digests.
 
-Prints a one-screen summary (digests, items, warnings); shows progress on long loads; exits non-zero only
-when nothing could be loaded.
+    python -m loaders PATH... [--out FILE]       parse digests and write the items table (.csv/.xlsx/.parquet)
+    python -m loaders add PATH... [--yes] [--replace | --keep-both]
+                                                 add digest files, folders or .zip files to the library
+    python -m loaders list                       the digests in the library
+    python -m loaders remove DIGEST_ID [--yes]   move a digest to the library's trash
+    python -m loaders trash                      what is in the trash
+    python -m loaders restore TRASH_ID           put a digest back from the trash
+
+The library is $DASHBOARD_DATA_DIR when set, else the bundled data/ folder. Exit codes: 0 done, 1 nothing
+done (or something refused) because of bad input, 2 usage error (including a confirmation that cannot be
+asked because stdin is not a terminal: pass --yes).
 """
 
 from __future__ import annotations
@@ -11,9 +20,24 @@ import sys
 from pathlib import Path
 
 from loaders.export import SUFFIXES, write_table
+from loaders.library import (
+    CONFLICT,
+    KEEP_BOTH,
+    KEEP_STORED,
+    NEW,
+    REFUSED,
+    REPLACE,
+    SAME,
+    Candidate,
+    Library,
+    LibraryError,
+)
 from loaders.pipeline import load
 
 MAX_PROBLEM_LINES = 25
+#: Warnings shown per file in the `add` preview.
+MAX_WARNINGS_SHOWN = 5
+OK, BAD_INPUT, USAGE = 0, 1, 2
 
 
 def _progress(n: int, total: int, path: str) -> None:
@@ -26,6 +50,7 @@ def export_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m loaders",
         description="Parse weekly digests of UBND tỉnh Lạng Sơn into one items table.",
+        epilog="Library commands: python -m loaders {add,list,remove,trash,restore} --help",
     )
     parser.add_argument("paths", nargs="+", type=Path, help="digest files (.txt, .html, .md) or folders")
     parser.add_argument("--out", type=Path, help=f"output file: {', '.join(SUFFIXES)} by its extension")
@@ -42,7 +67,7 @@ def export_main(argv: list[str]) -> int:
     print("\n".join(lines))
     if items.empty:
         print("Nothing could be loaded.", file=sys.stderr)
-        return 1
+        return BAD_INPUT
     unique = int(items["first_report"].sum())
     print(f"{len(items)} item rows ({unique} unique documents/items) from {items['digest_id'].nunique()} digests.")
     if args.out:
@@ -50,14 +75,211 @@ def export_main(argv: list[str]) -> int:
             write_table(items, args.out)
         except OSError as exc:
             print(f"{args.out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
-            return 1
+            return BAD_INPUT
         print(f"Wrote {args.out}")
-    return 0
+    return OK
+
+
+# ------------------------------------------------------------------------ library commands
+
+
+def _confirm(question: str) -> bool | None:
+    """The user's yes/no answer; None when stdin is not a terminal (nobody to ask)."""
+    if not sys.stdin.isatty():
+        return None
+    print(f"{question} [y/N] ", end="", flush=True)
+    return sys.stdin.readline().strip().lower() in ("y", "yes", "c", "có", "co")
+
+
+def _ask_choice(question: str, choices: dict[str, str]) -> str:
+    """One of `choices`' values, picked by its key letter (the first is the default)."""
+    default = next(iter(choices.values()))
+    print(question, flush=True)
+    answer = sys.stdin.readline().strip().lower()[:1]
+    return choices.get(answer, default)
+
+
+def _no_terminal(what: str) -> int:
+    print(f"{what}: stdin is not a terminal, so nobody can confirm: pass --yes to go ahead.", file=sys.stderr)
+    return USAGE
+
+
+def _print_candidate(cand: Candidate) -> None:
+    label = {NEW: "NEW", SAME: "SAME", CONFLICT: "CONFLICT", REFUSED: "REFUSED"}[cand.status]
+    if cand.status == REFUSED:
+        print(f"  {label:<9} {cand.message}")
+        return
+    print(f"  {label:<9} {cand.name}: week {cand.week_label}, {cand.items} items, "
+          f"{len(cand.warnings)} warning(s) [digest {cand.digest_id}]")
+    if cand.reason:
+        print(f"            {cand.reason}")
+    for stored in cand.conflicts_with:
+        only_new, only_stored = cand.differences(stored)
+        print(f"            vs {stored.file_name}: {len(only_new)} item(s) only in the upload, "
+              f"{len(only_stored)} only in the stored digest")
+        for h in only_new[:3]:
+            print(f"              + {h[:100]}")
+        for h in only_stored[:3]:
+            print(f"              - {h[:100]}")
+    if cand.status == SAME:
+        return  # nothing will be done with it: its warnings are the stored copy's
+    for p in cand.warnings[:MAX_WARNINGS_SHOWN]:
+        where = f" [item {p.item_no}]" if p.item_no else ""
+        print(f"            warning: {p.code}{where}: {p.message}")
+    if len(cand.warnings) > MAX_WARNINGS_SHOWN:
+        print(f"            … {len(cand.warnings) - MAX_WARNINGS_SHOWN} more warning(s)")
+
+
+def add_main(argv: list[str]) -> int:
+    """`add PATH...`: preview, confirm, store; return the exit code."""
+    parser = argparse.ArgumentParser(prog="python -m loaders add",
+                                     description="Add digest files, folders of them or .zip files to the library.")
+    parser.add_argument("paths", nargs="+", type=Path, help="digest files (.txt, .html, .htm, .md), folders, .zip")
+    parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    how = parser.add_mutually_exclusive_group()
+    how.add_argument("--replace", action="store_true",
+                     help="when the library has another digest for the same week, move it to the trash")
+    how.add_argument("--keep-both", action="store_true", help="when the library has another digest for the "
+                                                                "same week, keep both")
+    args = parser.parse_args(argv)
+    library = Library()
+    print(f"Library: {library.root}")
+    candidates = library.preview_paths(args.paths)
+    for cand in candidates:
+        _print_candidate(cand)
+    refused = [c for c in candidates if c.status == REFUSED]
+    conflicts = [c for c in candidates if c.status == CONFLICT]
+    new = [c for c in candidates if c.status == NEW]
+
+    resolve: dict[str, str] = {}
+    default = REPLACE if args.replace else KEEP_BOTH if args.keep_both else None
+    for cand in conflicts:
+        if default:
+            resolve[cand.digest_id] = default
+        elif not args.yes and sys.stdin.isatty():
+            resolve[cand.digest_id] = _ask_choice(
+                f"{cand.name} differs from the stored digest of week {cand.week_label}: "
+                "[k]eep the stored one (default), [r]eplace it (it goes to the trash), keep [b]oth? ",
+                {"k": KEEP_STORED, "r": REPLACE, "b": KEEP_BOTH})
+        else:
+            resolve[cand.digest_id] = KEEP_STORED
+    to_write = len(new) + sum(resolve[c.digest_id] != KEEP_STORED for c in conflicts)
+    if not to_write:
+        print("Nothing to add.")
+        if conflicts:
+            print("  Conflicts were kept as stored: use --replace or --keep-both to change that.")
+        return BAD_INPUT if refused else OK
+    if not args.yes:
+        answer = _confirm(f"Add {to_write} digest(s) to {library.root}?")
+        if answer is None:
+            return _no_terminal("add")
+        if not answer:
+            print("Cancelled: nothing was changed.")
+            return OK
+    try:
+        result = library.add(candidates, resolve)
+    except LibraryError as exc:
+        print(f"add: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    for entry in result.added:
+        print(f"  added    {entry.file_name} (week {entry.week_label}, {entry.items} items)")
+    for t in result.trashed:
+        print(f"  trashed  {t.original} ({t.reason}); undo: python -m loaders restore {t.trash_id}")
+    for cand, reason in result.skipped:
+        if cand.status != REFUSED:
+            print(f"  skipped  {cand.name}: {reason}")
+    print(f"{len(result.added)} digest(s) added, {len(result.trashed)} moved to the trash, "
+          f"{len(refused)} refused.")
+    return BAD_INPUT if refused else OK
+
+
+def list_main(argv: list[str]) -> int:
+    """`list`: the digests of the library."""
+    argparse.ArgumentParser(prog="python -m loaders list", description="List the digests in the library.") \
+        .parse_args(argv)
+    library = Library()
+    entries = library.entries()
+    print(f"Library: {library.root} — {len(entries)} file(s)")
+    if entries:
+        print(f"  {'DIGEST_ID':<16}  {'WEEK':<21}  {'ITEMS':>5}  {'WARN':>4}  {'SIZE':>7}  {'ADDED':<16}  FILE")
+    for e in entries:
+        added = f"{e.added_at:%Y-%m-%d %H:%M}" if e.added_at else "?"
+        print(f"  {e.digest_id or '-':<16}  {e.week_label:<21}  {e.items:>5}  {e.warnings:>4}  "
+              f"{e.size / 1024:>5.0f}kB  {added:<16}  {e.file_name}")
+        for err in e.errors:
+            print(f"      error: {err}")
+    return OK
+
+
+def remove_main(argv: list[str]) -> int:
+    """`remove DIGEST_ID`: confirm, then move the digest to the trash."""
+    parser = argparse.ArgumentParser(prog="python -m loaders remove",
+                                     description="Move a digest to the library's trash (undo with restore).")
+    parser.add_argument("digest_id", help="digest id (or a unique prefix of it), or file name, from `list`")
+    parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    args = parser.parse_args(argv)
+    library = Library()
+    try:
+        entry = library.find(args.digest_id)
+    except LibraryError as exc:
+        print(f"remove: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    if not args.yes:
+        answer = _confirm(f"Move {entry.file_name} (week {entry.week_label}, {entry.items} items) to the trash?")
+        if answer is None:
+            return _no_terminal("remove")
+        if not answer:
+            print("Cancelled: nothing was changed.")
+            return OK
+    try:
+        trashed = library.remove(entry.file_name)
+    except LibraryError as exc:
+        print(f"remove: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    print(f"Moved {trashed.original} to the trash; undo: python -m loaders restore {trashed.trash_id}")
+    return OK
+
+
+def trash_main(argv: list[str]) -> int:
+    """`trash`: what is in the trash."""
+    argparse.ArgumentParser(prog="python -m loaders trash", description="List the library's trash.") \
+        .parse_args(argv)
+    library = Library()
+    entries = library.trash()
+    print(f"Trash of {library.root}: {len(entries)} file(s)")
+    for t in entries:
+        print(f"  {t.trash_id:<28}  removed {t.removed_at.astimezone():%Y-%m-%d %H:%M}  week {t.week_label:<21}  "
+              f"{t.items:>3} items  {t.original}  ({t.reason})")
+    return OK
+
+
+def restore_main(argv: list[str]) -> int:
+    """`restore TRASH_ID`: put a digest back from the trash."""
+    parser = argparse.ArgumentParser(prog="python -m loaders restore",
+                                     description="Put a digest back from the library's trash.")
+    parser.add_argument("trash_id", help="id shown by `python -m loaders trash`")
+    args = parser.parse_args(argv)
+    library = Library()
+    try:
+        entry = library.restore(args.trash_id)
+    except LibraryError as exc:
+        print(f"restore: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    print(f"Restored {entry.file_name} (week {entry.week_label}, {entry.items} items).")
+    others = [e for e in library.entries() if e.week_start == entry.week_start and e.file_name != entry.file_name]
+    if entry.week_start and others:
+        print(f"  note: the library also has {', '.join(e.file_name for e in others)} for that week.")
+    return OK
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m loaders`."""
-    return export_main(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    commands = {"add": add_main, "list": list_main, "remove": remove_main, "trash": trash_main,
+                "restore": restore_main}
+    if argv and argv[0] in commands:
+        return commands[argv[0]](argv[1:])
+    return export_main(argv)
 
 
 if __name__ == "__main__":

@@ -39,9 +39,11 @@ def iter_digest_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     for p in paths:
         path = Path(p)
         if path.is_dir():
+            # Hidden files and folders (the library's .cache, .trash and temporary files) are not digests.
             yield from sorted(
                 f for f in path.rglob("*")
-                if f.is_file() and f.suffix.lower() in DIGEST_SUFFIXES and not f.name.startswith(".")
+                if f.is_file() and f.suffix.lower() in DIGEST_SUFFIXES
+                and not any(part.startswith(".") for part in f.relative_to(path).parts)
             )
         else:
             yield path

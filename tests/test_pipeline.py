@@ -196,7 +196,8 @@ def test_validation_names_the_broken_column(seed_items):
 
 
 SLOPPY = """Chỉ đạo, điều hành nổi bật của UBND tỉnh trong tuần (từ ngày 12/01/2026 - 18/01/2026)
-Kế hoạch tổ chức Tết Nguyên đán an toàn, tiết kiệm, Chỉ đạo tăng cường phòng cháy chữa cháy mùa khô Quyết định phê duyệt danh mục dự án trọng điểm năm 2026; Chỉ đạo bảo đảm trật tự an toàn giao thông dịp Tết…
+Kế hoạch tổ chức Tết Nguyên đán an toàn, tiết kiệm, Chỉ đạo tăng cường phòng cháy chữa cháy mùa khô \
+Quyết định phê duyệt danh mục dự án trọng điểm năm 2026; Chỉ đạo bảo đảm trật tự an toàn giao thông dịp Tết…
 Kế hoạch tổ chức Tết Nguyên đán an toàn, tiết kiệm
 UBND tỉnh ban hành Kế hoạch số 12/KH-UBND ngày 12/01/2026 tổ chức Tết Nguyên đán an toàn, tiết kiệm.
 Sở Văn hóa, Thể thao và Du lịch chủ trì tổ chức các hoạt động.
@@ -224,3 +225,14 @@ def test_sloppy_summary_and_an_item_without_a_document(tmp_path):
     assert ("no_document", 4) in codes
     # Commas / nothing between headlines and a trailing "…" are not reported as missing items.
     assert not [c for c in codes if c[0] in ("summary_without_item", "not_in_summary")]
+
+
+def test_hidden_files_and_folders_are_not_digests(tmp_path):
+    (tmp_path / "digests").mkdir()
+    (tmp_path / "digests" / SEEDS[2].name).write_bytes(SEEDS[2].read_bytes())
+    for hidden in (".trash/abc/old.txt", ".cache/x.txt", "digests/.tmp-1.part.txt"):
+        (tmp_path / hidden).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / hidden).write_bytes(SEEDS[4].read_bytes())
+    items, report = loaders.load([tmp_path])
+    assert [f.path for f in report.files] == [str(tmp_path / "digests" / SEEDS[2].name)]
+    assert len(items) == 8

@@ -1,0 +1,943 @@
+"""The library of digests: a folder whose raw files are the source of truth.
+
+Layout of the library folder (`loaders.config.data_dir()` by default):
+
+- `digests/`  the raw digest files as uploaded (file names sanitised). Nothing else is needed to rebuild
+  everything; files starting with "." are never digests (temporary files are `.tmp-*.part`).
+- `.cache/parse/`  one JSON file per digest file: its parsed rows and report, keyed by the file's bytes,
+  name, `pipeline.PARSER_VERSION` and the vocabulary files. Stale or corrupt entries are rebuilt; deleting
+  the folder loses nothing.
+- `.trash/<trash_id>/`  removed or replaced digests, each with a `trash.json` sidecar saying where it came
+  from and when: every removal can be undone.
+- `.lock`  writers (add, remove, restore) hold an exclusive lock on it (`flock`); readers never take it.
+
+Every write goes to a temporary file in the target folder, is flushed and fsynced, then renamed into
+place, and the folder is fsynced: a crash or a full disk leaves either the old or the new state, plus at
+worst a temporary file that readers ignore and the next writer deletes. A batch `add` that fails half-way
+undoes what it already did.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import errno
+import functools
+import hashlib
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import stat
+import time
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pandas as pd
+
+from loaders import pipeline
+from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, VOCAB_DIR, data_dir
+from loaders.pipeline import combine, parse_bytes
+from loaders.report import FileReport, LoadReport, Problem
+from loaders.textnorm import fold_words
+from loaders.vocab import Vocab, load_vocab
+
+try:  # POSIX
+    import fcntl
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+except ImportError:  # Windows: lock the lock file's first byte instead
+    import msvcrt
+
+    def _try_lock(fd: int) -> bool:
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+#: Upload extensions accepted besides the digest formats.
+ZIP_SUFFIX = ".zip"
+#: Refuse a zip with more members than this (a year of weekly digests is ~52).
+MAX_ZIP_MEMBERS = 1000
+#: Refuse a zip whose members add up to more than this once uncompressed.
+MAX_ZIP_TOTAL_BYTES = 200 * 1024 * 1024
+#: Refuse a zip member compressed more than this ratio (text compresses ~3–10×; bombs ~1000×)…
+MAX_ZIP_RATIO = 100
+#: …once it is bigger than this (tiny files can have silly ratios harmlessly).
+ZIP_RATIO_MIN_BYTES = 1024 * 1024
+#: Give up waiting for another writer after this many seconds.
+LOCK_TIMEOUT = 60.0
+
+#: Longest stem (in UTF-8 bytes) of a stored file name, leaving room for "-2" suffixes.
+MAX_NAME_BYTES = 150
+TEMP_PREFIX = ".tmp-"
+TEMP_SUFFIX = ".part"
+TRASH_META = "trash.json"
+CACHE_FORMAT = "1"
+
+# Candidate statuses.
+NEW, SAME, CONFLICT, REFUSED = "new", "same", "conflict", "refused"
+# Ways to resolve a conflict (same week, different items).
+KEEP_STORED, REPLACE, KEEP_BOTH = "keep_stored", "replace", "keep_both"
+RESOLUTIONS = (KEEP_STORED, REPLACE, KEEP_BOTH)
+
+# Zip members that are operating-system clutter, not uploads: skipped silently.
+_ZIP_CLUTTER = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                     *(f"LPT{i}" for i in range(1, 10))}
+
+
+class LibraryError(Exception):
+    """A library operation could not be done; the message says why, and nothing stored was changed."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One digest file stored in the library (or, in a conflict, a digest about to be)."""
+
+    digest_id: str  # pipeline's id (hash of the normalised text); "" when the file cannot be read
+    file_name: str  # path inside digests/, "/"-separated (usually just the file name)
+    week_start: dt.date | None
+    week_end: dt.date | None
+    title: str
+    items: int
+    warnings: int
+    errors: tuple[str, ...]  # why the file does not load, if it does not
+    size: int
+    sha256: str
+    added_at: dt.datetime | None  # the file's modification time
+    headlines: tuple[str, ...] = field(default=(), repr=False)
+    signature: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)  # item keys, in item order
+
+    @property
+    def loaded(self) -> bool:
+        """True when the file contributes items."""
+        return self.items > 0 and not self.errors
+
+    @property
+    def week_label(self) -> str:
+        """The week as dd/mm/yyyy–dd/mm/yyyy, or '?'."""
+        return _week_label(self.week_start, self.week_end)
+
+
+@dataclass
+class Candidate:
+    """One uploaded digest file, parsed but not stored: what `add` would do with it and why."""
+
+    name: str  # as uploaded: "x.txt", "/path/x.txt" or "batch.zip/folder/x.txt"
+    data: bytes = field(repr=False)
+    status: str  # NEW, SAME, CONFLICT or REFUSED
+    reason: str = ""  # for people: why refused / what it duplicates / what it conflicts with
+    code: str = ""  # machine-readable reason of a refusal (wrong_type, too_large, unsafe_zip, not_a_digest, …)
+    report: FileReport | None = None
+    rows: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    same_as: str = ""  # file name of the stored (or earlier uploaded) digest it duplicates
+    conflicts_with: list[Entry] = field(default_factory=list)  # same week, different items
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        """Hash of the uploaded bytes."""
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def digest_id(self) -> str:
+        """The digest's id once parsed ("" when refused before parsing)."""
+        return self.report.digest_id if self.report else ""
+
+    @property
+    def week_start(self) -> dt.date | None:
+        """Monday of the digest's week."""
+        return self.report.week_start if self.report else None
+
+    @property
+    def week_end(self) -> dt.date | None:
+        """Sunday of the digest's week."""
+        return self.report.week_end if self.report else None
+
+    @property
+    def week_label(self) -> str:
+        """The week as dd/mm/yyyy–dd/mm/yyyy, or '?'."""
+        return _week_label(self.week_start, self.week_end)
+
+    @property
+    def items(self) -> int:
+        """Unique items found."""
+        return len(self.rows)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Warnings of the parse (the file would load, but they deserve a look)."""
+        return self.report.warnings if self.report else []
+
+    @property
+    def headlines(self) -> list[str]:
+        """Headlines of the items, in order."""
+        return [r["headline"] for r in self.rows]
+
+    @property
+    def message(self) -> str:
+        """One line naming the upload and what happens to it."""
+        return f"{self.name}: {self.reason}" if self.reason else self.name
+
+    def differences(self, stored: Entry) -> tuple[list[str], list[str]]:
+        """(items only in this upload, items only in `stored`) as "symbol: headline" — to help choose."""
+        mine, theirs = _item_keys(self.rows), stored.signature
+
+        def describe(keys: tuple[tuple[str, str, str], ...], headlines: Iterable[str], other: set) -> list[str]:
+            return [f"{k[0]}: {h}" if k[0] else h for k, h in zip(keys, headlines, strict=True) if k not in other]
+
+        return describe(mine, self.headlines, set(theirs)), describe(theirs, stored.headlines, set(mine))
+
+
+@dataclass(frozen=True)
+class TrashEntry:
+    """A digest file in the trash, with where it came from."""
+
+    trash_id: str
+    file_name: str  # name of the file inside the trash entry
+    original: str  # its path inside digests/ before removal
+    digest_id: str
+    week_start: dt.date | None
+    week_end: dt.date | None
+    items: int
+    size: int
+    sha256: str
+    removed_at: dt.datetime
+    reason: str  # "removed" or "replaced by <file>"
+
+    @property
+    def week_label(self) -> str:
+        """The week as dd/mm/yyyy–dd/mm/yyyy, or '?'."""
+        return _week_label(self.week_start, self.week_end)
+
+
+@dataclass
+class AddResult:
+    """What `Library.add` did."""
+
+    added: list[Entry] = field(default_factory=list)
+    trashed: list[TrashEntry] = field(default_factory=list)  # stored digests replaced (undo with restore)
+    skipped: list[tuple[Candidate, str]] = field(default_factory=list)  # with the reason
+
+    @property
+    def changed(self) -> bool:
+        """True when the library changed."""
+        return bool(self.added or self.trashed)
+
+
+class Library:
+    """A library folder of raw digest files, with its parse cache, trash and writer lock."""
+
+    def __init__(self, root: str | Path | None = None, vocab_dir: Path = VOCAB_DIR) -> None:
+        self.root = Path(root) if root is not None else data_dir()
+        self.vocab_dir = vocab_dir
+        self._vocab: Vocab | None = None
+
+    def __repr__(self) -> str:
+        return f"Library({str(self.root)!r})"
+
+    @property
+    def digests_dir(self) -> Path:
+        """Where the raw digest files live."""
+        return self.root / "digests"
+
+    @property
+    def cache_dir(self) -> Path:
+        """The parse cache (safe to delete)."""
+        return self.root / ".cache" / "parse"
+
+    @property
+    def trash_dir(self) -> Path:
+        """Removed and replaced digests."""
+        return self.root / ".trash"
+
+    # ---------------------------------------------------------------- reading (never blocks, never writes
+    # anything but the cache)
+
+    def files(self) -> list[Path]:
+        """The digest files of the library, sorted (the order `pipeline.load` uses)."""
+        folder = self.digests_dir
+        if not folder.is_dir():
+            return []
+        return sorted(
+            p for p in folder.rglob("*")
+            if p.suffix.lower() in DIGEST_SUFFIXES and p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        )
+
+    def state_token(self) -> str:
+        """Changes whenever what `load` returns may change: a cache key for the dashboard."""
+        h = hashlib.sha256(f"{pipeline.PARSER_VERSION}\0{self._vocab_fingerprint()}".encode())
+        for path in self.files():
+            with contextlib.suppress(OSError):
+                st = path.stat()
+                h.update(f"\0{path.relative_to(self.digests_dir)}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+        return h.hexdigest()[:16]
+
+    def load(self, progress: pipeline.Progress | None = None) -> tuple[pd.DataFrame, LoadReport]:
+        """(items, report) of every digest in the library, parsing only files the cache does not know.
+
+        Same result as `pipeline.load([library.digests_dir])`.
+        """
+        files = self.files()
+        fingerprint = self._vocab_fingerprint()
+        used: set[str] = set()
+
+        def parsed() -> Iterator[tuple[list[dict[str, Any]], FileReport]]:
+            for n, path in enumerate(files, start=1):
+                if progress:
+                    progress(n, len(files), str(path))
+                rows, report, _, key = self._parse(path, fingerprint)
+                used.add(key)
+                yield rows, report
+
+        result = combine(parsed())
+        self._prune_cache(used)
+        return result
+
+    def entries(self) -> list[Entry]:
+        """Every digest file of the library, sorted by week then file name."""
+        fingerprint = self._vocab_fingerprint()
+        out = []
+        for path in self.files():
+            rows, report, data_sha, _ = self._parse(path, fingerprint)
+            try:
+                st = path.stat()
+                size, added = st.st_size, dt.datetime.fromtimestamp(st.st_mtime).astimezone()
+            except OSError:
+                size, added = 0, None
+            out.append(_entry(path.relative_to(self.digests_dir).as_posix(), rows, report, size, data_sha, added))
+        return sorted(out, key=lambda e: (e.week_start or dt.date.max, e.file_name))
+
+    def find(self, key: str) -> Entry:
+        """The stored digest with this digest id (or unique id prefix of 4+ characters) or file name."""
+        entries = self.entries()
+        for match in (
+            lambda e: e.digest_id == key,
+            lambda e: e.file_name == key or PurePosixPath(e.file_name).name == key,
+            lambda e: len(key) >= 4 and e.digest_id.startswith(key),
+        ):
+            found = [e for e in entries if match(e)]
+            if len(found) == 1:
+                return found[0]
+            if len(found) > 1:
+                raise LibraryError(f"'{key}' matches {len(found)} files ("
+                                   f"{', '.join(e.file_name for e in found)}): give the file name")
+        raise LibraryError(f"no digest '{key}' in the library {self.root}")
+
+    def trash(self) -> list[TrashEntry]:
+        """The trash, most recent first. Incomplete entries (a crash during removal) are ignored."""
+        out = []
+        if self.trash_dir.is_dir():
+            for folder in self.trash_dir.iterdir():
+                entry = _read_trash_entry(folder)
+                if entry is not None:
+                    out.append(entry)
+        return sorted(out, key=lambda t: (t.removed_at, t.trash_id), reverse=True)
+
+    # ---------------------------------------------------------------- previewing uploads (no writes)
+
+    def preview(self, uploads: Iterable[tuple[str, bytes]]) -> list[Candidate]:
+        """Parse uploads (digest files or zips of them) without storing anything: one Candidate per file.
+
+        Each candidate says what `add` would do: NEW, SAME (already stored: nothing to do), CONFLICT (the
+        library has another digest for the same week with different items) or REFUSED (with the reason).
+        Later uploads are compared with earlier ones too, as `add` stores them in order.
+        """
+        return self._judge_all(self._expand(uploads))
+
+    def preview_paths(self, paths: Iterable[str | Path]) -> list[Candidate]:
+        """`preview` for files and folders on disk; files over the size limit are refused unread."""
+        return self._judge_all(self._expand(read_uploads(paths)))
+
+    def _expand(self, uploads: Iterable[tuple[str, bytes] | Candidate]) -> list[Candidate]:
+        out: list[Candidate] = []
+        for upload in uploads:
+            if isinstance(upload, Candidate):
+                out.append(upload)
+                continue
+            name, data = upload
+            suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
+            if len(data) > MAX_FILE_BYTES:
+                out.append(_refused(name, data, "too_large", _too_large(len(data))))
+            elif suffix == ZIP_SUFFIX:
+                try:
+                    members = expand_zip(name, data)
+                except UnsafeUpload as exc:
+                    out.append(_refused(name, data, exc.code, str(exc)))
+                    continue
+                out.extend(self._parse_upload(n, d) if isinstance(d, bytes) else d for n, d in members)
+            elif suffix in DIGEST_SUFFIXES:
+                out.append(self._parse_upload(name, data))
+            else:
+                out.append(_refused(name, data, "wrong_type", _wrong_type(suffix)))
+        return out
+
+    def _parse_upload(self, name: str, data: bytes) -> Candidate:
+        base = PurePosixPath(name.replace("\\", "/")).name
+        rows, report = parse_bytes(data, base, self._get_vocab())
+        report.path = name
+        if report.errors or not rows:
+            first = report.errors[0] if report.errors else None
+            return Candidate(name, data, REFUSED, first.message if first else "no items found",
+                             first.code if first else "no_items", report)
+        cand = Candidate(name, data, NEW, report=report, rows=rows)
+        scripts = _count_scripts(data) if PurePosixPath(base).suffix.lower() in (".html", ".htm") else 0
+        if scripts:
+            report.warn("html_scripts", f"the page carries {scripts} <script> element(s): they are dropped "
+                                        "when reading and are never run")
+        return cand
+
+    def _judge_all(self, candidates: list[Candidate]) -> list[Candidate]:
+        known = self.entries()
+        for cand in candidates:
+            if cand.status == REFUSED:
+                continue
+            cand.status, cand.reason, cand.same_as, cand.conflicts_with = _judge(cand, known)
+            if cand.status != SAME:
+                known.append(_entry(cand.name, cand.rows, cand.report, len(cand.data), cand.sha256, None))
+        return candidates
+
+    # ---------------------------------------------------------------- writing (under the lock)
+
+    def add(self, candidates: Iterable[Candidate], resolve: dict[str, str] | None = None) -> AddResult:
+        """Store the candidates that are new; conflicts as `resolve` says (keyed by digest id or name).
+
+        Everything is re-checked under the lock, so two concurrent adds of one digest store it once, and a
+        conflict that appeared since the preview is kept stored unless resolved. An unresolved conflict
+        keeps the stored digest. On any failure what this call did is undone and LibraryError is raised.
+        """
+        resolve = dict(resolve or {})
+        for key, choice in resolve.items():
+            if choice not in RESOLUTIONS:
+                raise ValueError(f"resolution for '{key}' must be one of {', '.join(RESOLUTIONS)}, not '{choice}'")
+        result = AddResult()
+        candidates = list(candidates)
+        if all(c.status == REFUSED for c in candidates):  # nothing could be written: do not even lock
+            result.skipped = [(c, c.reason) for c in candidates]
+            return result
+        with self._writer():
+            known = self.entries()
+            undo: list[Callable[[], None]] = []
+            try:
+                for cand in candidates:
+                    self._add_one(cand, resolve, known, result, undo)
+            except BaseException as exc:
+                for step in reversed(undo):
+                    with contextlib.suppress(OSError):
+                        step()
+                if isinstance(exc, OSError):
+                    raise LibraryError(f"cannot write to the library {self.root}: {exc.strerror or exc}; "
+                                       "nothing was changed") from exc
+                raise
+        return result
+
+    def _add_one(self, cand: Candidate, resolve: dict[str, str], known: list[Entry], result: AddResult,
+                 undo: list[Callable[[], None]]) -> None:
+        if cand.status == REFUSED:
+            result.skipped.append((cand, cand.reason))
+            return
+        status, reason, _, conflicts = _judge(cand, known)
+        choice = KEEP_BOTH
+        if status == SAME:
+            result.skipped.append((cand, reason))
+            return
+        if status == CONFLICT:
+            choice = resolve.get(cand.digest_id) or resolve.get(cand.name) or KEEP_STORED
+            if choice == KEEP_STORED:
+                result.skipped.append((cand, f"{reason}: kept the stored one"))
+                return
+        path = self._unique_path(safe_name(cand.name))
+        _write_atomic(path, cand.data)
+        undo.append(lambda: (path.unlink(missing_ok=True), _fsync_dir(path.parent)))
+        st = path.stat()
+        entry = _entry(path.relative_to(self.digests_dir).as_posix(), cand.rows, cand.report, st.st_size,
+                       cand.sha256, dt.datetime.fromtimestamp(st.st_mtime).astimezone())
+        known.append(entry)
+        result.added.append(entry)
+        if choice == REPLACE:
+            for old in conflicts:
+                trashed = self._move_to_trash(old, f"replaced by {entry.file_name}")
+                undo.append(lambda t=trashed: self._restore_unlocked(t))
+                known.remove(old)
+                result.trashed.append(trashed)
+
+    def remove(self, key: str) -> TrashEntry:
+        """Move a stored digest (by digest id or file name) to the trash; `restore` undoes it."""
+        with self._writer():
+            entry = self.find(key)
+            try:
+                return self._move_to_trash(entry, "removed")
+            except OSError as exc:
+                raise LibraryError(f"cannot move {entry.file_name} to the trash: {exc.strerror or exc}; "
+                                   "nothing was changed") from exc
+
+    def restore(self, trash_id: str) -> Entry:
+        """Put a digest from the trash back into the library (under a new name if its name is taken)."""
+        with self._writer():
+            trashed = {t.trash_id: t for t in self.trash()}.get(trash_id)
+            if trashed is None:
+                raise LibraryError(f"no '{trash_id}' in the trash of {self.root}")
+            same = [e for e in self.entries() if e.sha256 == trashed.sha256
+                    or (trashed.digest_id and e.digest_id == trashed.digest_id)]
+            if same:
+                raise LibraryError(f"{trashed.file_name} is already in the library as {same[0].file_name}: "
+                                   "nothing to restore")
+            try:
+                path = self._restore_unlocked(trashed)
+            except OSError as exc:
+                raise LibraryError(f"cannot restore {trashed.file_name}: {exc.strerror or exc}; "
+                                   "nothing was changed") from exc
+        rel = path.relative_to(self.digests_dir).as_posix()
+        return next(e for e in self.entries() if e.file_name == rel)
+
+    def _move_to_trash(self, entry: Entry, reason: str) -> TrashEntry:
+        source = self.digests_dir / entry.file_name
+        now = dt.datetime.now(dt.UTC)
+        base = f"{now:%Y%m%d-%H%M%S}-{(entry.digest_id or entry.sha256)[:8]}"
+        trash_id, n = base, 1
+        while (self.trash_dir / trash_id).exists():
+            n += 1
+            trash_id = f"{base}-{n}"
+        trashed = TrashEntry(trash_id, PurePosixPath(entry.file_name).name, entry.file_name, entry.digest_id,
+                             entry.week_start, entry.week_end, entry.items, entry.size, entry.sha256, now, reason)
+        folder = self.trash_dir / trash_id
+        folder.mkdir(parents=True)
+        # The sidecar first: an entry without its file (a crash right here) is ignored and swept.
+        _write_atomic(folder / TRASH_META, json.dumps(_trash_json(trashed), ensure_ascii=False,
+                                                      indent=1).encode("utf-8"))
+        try:
+            _rename(source, folder / trashed.file_name)
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        _fsync_dir(folder)
+        _fsync_dir(source.parent)
+        return trashed
+
+    def _restore_unlocked(self, trashed: TrashEntry) -> Path:
+        folder = self.trash_dir / trashed.trash_id
+        original = self.digests_dir / trashed.original
+        target = original if not original.exists() else self._unique_path(original.name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _rename(folder / trashed.file_name, target)
+        _fsync_dir(target.parent)
+        shutil.rmtree(folder, ignore_errors=True)
+        _fsync_dir(self.trash_dir)
+        return target
+
+    def _unique_path(self, name: str) -> Path:
+        """A path in digests/ for `name` that no file uses, even on a case-insensitive disk."""
+        self.digests_dir.mkdir(parents=True, exist_ok=True)
+        taken = {p.name.casefold() for p in self.digests_dir.iterdir()}
+        stem, suffix = os.path.splitext(name)
+        candidate, n = name, 1
+        while candidate.casefold() in taken:
+            n += 1
+            candidate = f"{stem}-{n}{suffix}"
+        return self.digests_dir / candidate
+
+    @contextlib.contextmanager
+    def _writer(self) -> Iterator[None]:
+        """Hold the library's writer lock; sweep what crashed writers left behind."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise LibraryError(f"cannot write to the library {self.root}: {exc.strerror or exc}") from exc
+        try:
+            deadline = time.monotonic() + LOCK_TIMEOUT
+            while not _try_lock(fd):
+                if time.monotonic() > deadline:
+                    raise LibraryError("the library is busy (another upload or removal is running): "
+                                       "try again in a moment")
+                time.sleep(0.05)
+            try:
+                self._sweep()
+                yield
+            finally:
+                _unlock(fd)
+        finally:
+            os.close(fd)
+
+    def _sweep(self) -> None:
+        """Delete temporary files and half-made trash entries of writers that crashed (we hold the lock)."""
+        for folder in (self.digests_dir, self.trash_dir):
+            if folder.is_dir():
+                for tmp in folder.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+                    with contextlib.suppress(OSError):
+                        tmp.unlink()
+        if self.trash_dir.is_dir():
+            for folder in self.trash_dir.iterdir():
+                if folder.is_dir() and _read_trash_entry(folder) is None:
+                    shutil.rmtree(folder, ignore_errors=True)
+
+    # ---------------------------------------------------------------- the parse cache
+
+    def _get_vocab(self) -> Vocab:
+        if self._vocab is None:
+            self._vocab = load_vocab(self.vocab_dir)
+        return self._vocab
+
+    def _vocab_fingerprint(self) -> str:
+        h = hashlib.sha256()
+        for path in sorted(self.vocab_dir.glob("*")):
+            if path.is_file():
+                h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        return h.hexdigest()
+
+    def _parse(self, path: Path, fingerprint: str) -> tuple[list[dict[str, Any]], FileReport, str, str]:
+        """(rows, report, sha256 of the bytes, cache key) of one stored file, through the cache."""
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                report = FileReport(path=str(path))
+                report.error("too_large", _too_large(size))
+                return [], report, "", ""
+            data = path.read_bytes()
+        except OSError as exc:
+            report = FileReport(path=str(path))
+            report.error("unreadable", f"cannot read the file: {exc.strerror or exc}")
+            return [], report, "", ""
+        data_sha = hashlib.sha256(data).hexdigest()
+        key = hashlib.sha256("\0".join((CACHE_FORMAT, data_sha, path.name, pipeline.PARSER_VERSION, fingerprint,
+                                        _report_shape())).encode()).hexdigest()
+        cached = self._cache_get(key)
+        if cached is None:
+            rows, report = parse_bytes(data, path.name, self._get_vocab())
+            self._cache_put(key, rows, report)
+        else:
+            rows, report = cached
+        report.path = str(path)
+        return rows, report, data_sha, key
+
+    def _cache_get(self, key: str) -> tuple[list[dict[str, Any]], FileReport] | None:
+        try:
+            payload = json.loads((self.cache_dir / f"{key}.json").read_bytes(), object_hook=_json_decode)
+            if payload["key"] != key:
+                return None
+            report_fields = payload["report"]
+            report_fields["problems"] = [Problem(*p) for p in report_fields["problems"]]
+            return payload["rows"], FileReport(**report_fields)
+        except (OSError, ValueError, TypeError, KeyError):
+            return None  # missing, corrupt or of another shape: parse again
+
+    def _cache_put(self, key: str, rows: list[dict[str, Any]], report: FileReport) -> None:
+        report_fields = {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
+        report_fields["problems"] = [dataclasses.astuple(p) for p in report.problems]
+        try:
+            data = json.dumps({"key": key, "rows": rows, "report": report_fields}, default=_json_encode,
+                              ensure_ascii=False).encode("utf-8")
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            _write_atomic(self.cache_dir / f"{key}.json", data)
+        except (OSError, TypeError, ValueError):
+            pass  # a read-only or full disk only costs a re-parse next time
+
+    def _prune_cache(self, used: set[str]) -> None:
+        """Drop cache entries of files no longer in the library or of older parser versions."""
+        if not self.cache_dir.is_dir():
+            return
+        for path in self.cache_dir.iterdir():
+            stale = path.suffix == ".json" and path.stem not in used
+            if stale or (path.name.startswith(TEMP_PREFIX) and _older_than(path, 3600)):
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+
+# -------------------------------------------------------------------- uploads
+
+
+class UnsafeUpload(ValueError):
+    """A zip refused as a whole; the message names the member."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def read_uploads(paths: Iterable[str | Path]) -> list[tuple[str, bytes] | Candidate]:
+    """(name, bytes) of files and of the digest files and zips found in folders; refusals as Candidates.
+
+    A file over the size limit is refused without being read.
+    """
+    out: list[tuple[str, bytes] | Candidate] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(f for f in path.rglob("*") if f.is_file() and not f.name.startswith(".")
+                           and f.suffix.lower() in (*DIGEST_SUFFIXES, ZIP_SUFFIX))
+            if not found:
+                out.append(_refused(str(path), b"", "empty_folder", "no .txt, .html, .htm, .md or .zip file in "
+                                                                    "this folder"))
+            files = found
+        else:
+            files = [path]
+        for f in files:
+            suffix = f.suffix.lower()
+            if suffix not in (*DIGEST_SUFFIXES, ZIP_SUFFIX):
+                out.append(_refused(str(f), b"", "wrong_type", _wrong_type(suffix)))
+                continue
+            try:
+                size = f.stat().st_size
+                if not f.is_file():
+                    out.append(_refused(str(f), b"", "wrong_type", "not a file"))
+                elif size > MAX_FILE_BYTES:
+                    out.append(_refused(str(f), b"", "too_large", _too_large(size)))
+                else:
+                    out.append((str(f), f.read_bytes()))
+            except OSError as exc:
+                out.append(_refused(str(f), b"", "unreadable", f"cannot read the file: {exc.strerror or exc}"))
+    return out
+
+
+def expand_zip(name: str, data: bytes) -> list[tuple[str, bytes | Candidate]]:
+    """The digest files of a zip, read in memory: (display name, bytes, or a refused Candidate).
+
+    Raises UnsafeUpload, naming the member, for anything that could write outside a folder or exhaust
+    memory: absolute paths, "..", symlinks, encryption, too many members, too much data, bomb ratios.
+    Members that are not digest files are refused one by one; OS clutter (__MACOSX, .DS_Store) is skipped.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise UnsafeUpload("bad_zip", f"not a readable zip file ({exc})") from exc
+    if len(infos) > MAX_ZIP_MEMBERS:
+        raise UnsafeUpload("unsafe_zip", f"{len(infos)} files in the zip: more than {MAX_ZIP_MEMBERS}")
+    total = 0
+    wanted: list[zipfile.ZipInfo] = []
+    for info in infos:
+        member = info.filename
+        parts = member.replace("\\", "/").split("/")
+        if member.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", member) or ".." in parts:
+            raise UnsafeUpload("unsafe_zip", f"member '{member}' points outside the folder")
+        if info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16):
+            raise UnsafeUpload("unsafe_zip", f"member '{member}' is a symbolic link")
+        if info.is_dir() or _ZIP_CLUTTER.search(member.replace("\\", "/")) or parts[-1].startswith("."):
+            continue
+        if info.flag_bits & 0x1:
+            raise UnsafeUpload("unsafe_zip", f"member '{member}' is password-protected")
+        if info.file_size > MAX_FILE_BYTES:
+            raise UnsafeUpload("zip_bomb", f"member '{member}' is {_mb(info.file_size)} uncompressed, over the "
+                                           f"{_mb(MAX_FILE_BYTES)} limit for one digest")
+        if info.file_size > ZIP_RATIO_MIN_BYTES and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+            raise UnsafeUpload("zip_bomb", f"member '{member}' expands {info.file_size // max(info.compress_size, 1)}"
+                                           f"× when uncompressed: refused as a possible zip bomb")
+        total += info.file_size
+        if total > MAX_ZIP_TOTAL_BYTES:
+            raise UnsafeUpload("zip_bomb", f"the files add up to more than {_mb(MAX_ZIP_TOTAL_BYTES)} "
+                                           f"uncompressed (at member '{member}')")
+        wanted.append(info)
+    out: list[tuple[str, bytes | Candidate]] = []
+    for info in wanted:
+        display = f"{name}/{info.filename}"
+        suffix = PurePosixPath(info.filename.replace("\\", "/")).suffix.lower()
+        if suffix not in DIGEST_SUFFIXES:
+            out.append((display, _refused(display, b"", "wrong_type", _wrong_type(suffix))))
+            continue
+        try:
+            with archive.open(info) as fh:
+                # Sizes in the zip's headers can lie: never read more than the limit.
+                content = fh.read(MAX_FILE_BYTES + 1)
+        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
+            raise UnsafeUpload("bad_zip", f"member '{info.filename}' cannot be read ({exc})") from exc
+        if len(content) > MAX_FILE_BYTES:
+            raise UnsafeUpload("zip_bomb", f"member '{info.filename}' is over the {_mb(MAX_FILE_BYTES)} limit "
+                                           "uncompressed")
+        out.append((display, content))
+    return out
+
+
+def safe_name(name: str) -> str:
+    """A safe file name for an upload: no folders, letters (Vietnamese too), digits and `-_.()` only."""
+    base = unicodedata.normalize("NFC", re.split(r"[\\/]", name)[-1])
+    stem, suffix = os.path.splitext(base)
+    suffix = suffix.lower() if suffix.lower() in DIGEST_SUFFIXES else ".txt"
+    stem = re.sub(r"[^\w\-.()]+", "_", stem).strip("._- ")
+    while len(stem.encode("utf-8")) > MAX_NAME_BYTES:  # file systems limit names to 255 bytes
+        stem = stem[:-1]
+    stem = stem.rstrip("._- ") or "digest"
+    if stem.upper() in _WINDOWS_RESERVED:
+        stem += "_"
+    return stem + suffix
+
+
+# -------------------------------------------------------------------- helpers
+
+
+def _judge(cand: Candidate, known: list[Entry]) -> tuple[str, str, str, list[Entry]]:
+    """(status, reason, same_as, conflicts) of a parsed candidate against known digests."""
+    sig = sorted(_item_keys(cand.rows))
+    for e in known:
+        if e.sha256 == cand.sha256 or (e.loaded and e.digest_id == cand.digest_id):
+            return SAME, f"already in the library as {e.file_name}", e.file_name, []
+    same_week = [e for e in known if e.loaded and e.week_start == cand.week_start]
+    for e in same_week:
+        if sorted(e.signature) == sig:
+            return SAME, f"the same week and items as {e.file_name}", e.file_name, []
+    if same_week:
+        names = ", ".join(f"{e.file_name} ({e.items} items)" for e in same_week)
+        return CONFLICT, f"the library already has another digest for the week {cand.week_label}: {names}", "", \
+            same_week
+    return NEW, "", "", []
+
+
+def _item_keys(rows: list[dict[str, Any]]) -> tuple[tuple[str, str, str], ...]:
+    """What makes two digests 'the same items' (in any order): each item's document, date and headline words."""
+    return tuple(
+        (r["doc_symbol"], r["doc_date"].isoformat() if r["doc_date"] else "", fold_words(r["headline"]))
+        for r in rows
+    )
+
+
+def _entry(file_name: str, rows: list[dict[str, Any]], report: FileReport | None, size: int, sha: str,
+           added: dt.datetime | None) -> Entry:
+    report = report or FileReport(path=file_name)
+    return Entry(report.digest_id, file_name, report.week_start, report.week_end, report.title, len(rows),
+                 len(report.warnings), tuple(p.message for p in report.errors), size, sha, added,
+                 tuple(r["headline"] for r in rows), _item_keys(rows))
+
+
+def _refused(name: str, data: bytes, code: str, reason: str) -> Candidate:
+    return Candidate(name, data, REFUSED, reason, code)
+
+
+def _count_scripts(data: bytes) -> int:
+    return len(re.findall(rb"<script\b", data[:MAX_FILE_BYTES], re.IGNORECASE))
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{size / 1024:.0f} kB"
+
+
+def _too_large(size: int) -> str:
+    return f"{_mb(size)} is over the {_mb(MAX_FILE_BYTES)} limit for one digest"
+
+
+def _wrong_type(suffix: str) -> str:
+    return (f"not a digest file ({suffix or 'no extension'}): only {', '.join(DIGEST_SUFFIXES)} files "
+            f"or a {ZIP_SUFFIX} of them are accepted")
+
+
+def _week_label(start: dt.date | None, end: dt.date | None) -> str:
+    return f"{start:%d/%m/%Y}–{end:%d/%m/%Y}" if start and end else "?"
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte to `fd` (a separate function so that tests can simulate a full disk)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _rename(source: Path, target: Path) -> None:
+    """The atomic step of a write (a separate function so that tests can crash just before it)."""
+    os.replace(source, target)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Write `path` all or nothing: temp file in the same folder, fsync, rename, fsync the folder."""
+    tmp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        try:
+            _write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        _rename(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in `folder` durable (a no-op where folders cannot be fsynced)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno not in (errno.EINVAL, errno.EBADF, errno.EACCES):
+            raise
+    finally:
+        os.close(fd)
+
+
+def _older_than(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except OSError:
+        return False
+
+
+def _report_shape() -> str:
+    """Field names of FileReport and Problem: cached reports of another shape are not reused."""
+    return ",".join(f.name for cls in (FileReport, Problem) for f in dataclasses.fields(cls))
+
+
+def _json_encode(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, tuple | set | frozenset):
+        return list(value)
+    raise TypeError(f"cannot cache a {type(value).__name__}")
+
+
+def _json_decode(obj: dict[str, Any]) -> Any:
+    if len(obj) == 1:
+        if "$date" in obj:
+            return dt.date.fromisoformat(obj["$date"])
+        if "$datetime" in obj:
+            return dt.datetime.fromisoformat(obj["$datetime"])
+    return obj
+
+
+def _trash_json(t: TrashEntry) -> dict[str, Any]:
+    out = dataclasses.asdict(t)
+    for key in ("week_start", "week_end", "removed_at"):
+        out[key] = out[key].isoformat() if out[key] else None
+    return out
+
+
+def _read_trash_entry(folder: Path) -> TrashEntry | None:
+    """The trash entry in `folder`, or None when incomplete or unreadable."""
+    try:
+        meta = json.loads((folder / TRASH_META).read_text(encoding="utf-8"))
+        entry = TrashEntry(**{
+            **meta,
+            "week_start": dt.date.fromisoformat(meta["week_start"]) if meta.get("week_start") else None,
+            "week_end": dt.date.fromisoformat(meta["week_end"]) if meta.get("week_end") else None,
+            "removed_at": dt.datetime.fromisoformat(meta["removed_at"]),
+        })
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    if entry.trash_id != folder.name or not (folder / entry.file_name).is_file():
+        return None
+    return entry
