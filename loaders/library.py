@@ -22,14 +22,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import errno
 import functools
 import hashlib
 import io
 import json
 import os
 import re
-import secrets
 import shutil
 import stat
 import time
@@ -42,38 +40,12 @@ from typing import Any
 
 import pandas as pd
 
-from loaders import pipeline
+from loaders import atomic, pipeline
 from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, VOCAB_DIR, data_dir
 from loaders.pipeline import combine, parse_bytes
 from loaders.report import FileReport, LoadReport, Problem
 from loaders.textnorm import fold_words
 from loaders.vocab import Vocab, load_vocab
-
-try:  # POSIX
-    import fcntl
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except BlockingIOError:
-            return False
-
-    def _unlock(fd: int) -> None:
-        fcntl.flock(fd, fcntl.LOCK_UN)
-except ImportError:  # Windows: lock the lock file's first byte instead
-    import msvcrt
-
-    def _try_lock(fd: int) -> bool:
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-            return True
-        except OSError:
-            return False
-
-    def _unlock(fd: int) -> None:
-        os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 #: Upload extensions accepted besides the digest formats.
 ZIP_SUFFIX = ".zip"
@@ -90,8 +62,6 @@ LOCK_TIMEOUT = 60.0
 
 #: Longest stem (in UTF-8 bytes) of a stored file name, leaving room for "-2" suffixes.
 MAX_NAME_BYTES = 150
-TEMP_PREFIX = ".tmp-"
-TEMP_SUFFIX = ".part"
 TRASH_META = "trash.json"
 CACHE_FORMAT = "1"
 
@@ -468,8 +438,8 @@ class Library:
                 result.skipped.append((cand, f"{reason}: kept the stored one"))
                 return
         path = self._unique_path(safe_name(cand.name))
-        _write_atomic(path, cand.data)
-        undo.append(lambda: (path.unlink(missing_ok=True), _fsync_dir(path.parent)))
+        atomic.write_atomic(path, cand.data)
+        undo.append(lambda: (path.unlink(missing_ok=True), atomic.fsync_dir(path.parent)))
         st = path.stat()
         entry = _entry(path.relative_to(self.digests_dir).as_posix(), cand.rows, cand.report, st.st_size,
                        cand.sha256, dt.datetime.fromtimestamp(st.st_mtime).astimezone())
@@ -524,15 +494,15 @@ class Library:
         folder = self.trash_dir / trash_id
         folder.mkdir(parents=True)
         # The sidecar first: an entry without its file (a crash right here) is ignored and swept.
-        _write_atomic(folder / TRASH_META, json.dumps(_trash_json(trashed), ensure_ascii=False,
+        atomic.write_atomic(folder / TRASH_META, json.dumps(_trash_json(trashed), ensure_ascii=False,
                                                       indent=1).encode("utf-8"))
         try:
-            _rename(source, folder / trashed.file_name)
+            atomic.rename(source, folder / trashed.file_name)
         except OSError:
             shutil.rmtree(folder, ignore_errors=True)
             raise
-        _fsync_dir(folder)
-        _fsync_dir(source.parent)
+        atomic.fsync_dir(folder)
+        atomic.fsync_dir(source.parent)
         return trashed
 
     def _restore_unlocked(self, trashed: TrashEntry) -> Path:
@@ -540,10 +510,10 @@ class Library:
         original = self.digests_dir / trashed.original
         target = original if not original.exists() else self._unique_path(original.name)
         target.parent.mkdir(parents=True, exist_ok=True)
-        _rename(folder / trashed.file_name, target)
-        _fsync_dir(target.parent)
+        atomic.rename(folder / trashed.file_name, target)
+        atomic.fsync_dir(target.parent)
         shutil.rmtree(folder, ignore_errors=True)
-        _fsync_dir(self.trash_dir)
+        atomic.fsync_dir(self.trash_dir)
         return target
 
     def _unique_path(self, name: str) -> Path:
@@ -567,7 +537,7 @@ class Library:
             raise LibraryError(f"cannot write to the library {self.root}: {exc.strerror or exc}") from exc
         try:
             deadline = time.monotonic() + LOCK_TIMEOUT
-            while not _try_lock(fd):
+            while not atomic.try_lock(fd):
                 if time.monotonic() > deadline:
                     raise LibraryError("the library is busy (another upload or removal is running): "
                                        "try again in a moment")
@@ -576,7 +546,7 @@ class Library:
                 self._sweep()
                 yield
             finally:
-                _unlock(fd)
+                atomic.unlock(fd)
         finally:
             os.close(fd)
 
@@ -584,7 +554,7 @@ class Library:
         """Delete temporary files and half-made trash entries of writers that crashed (we hold the lock)."""
         for folder in (self.digests_dir, self.trash_dir):
             if folder.is_dir():
-                for tmp in folder.rglob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
+                for tmp in folder.rglob(f"{atomic.TEMP_PREFIX}*{atomic.TEMP_SUFFIX}"):
                     with contextlib.suppress(OSError):
                         tmp.unlink()
         if self.trash_dir.is_dir():
@@ -649,7 +619,7 @@ class Library:
             data = json.dumps({"key": key, "rows": rows, "report": report_fields}, default=_json_encode,
                               ensure_ascii=False).encode("utf-8")
             self.cache_dir.mkdir(parents=True, exist_ok=True)
-            _write_atomic(self.cache_dir / f"{key}.json", data)
+            atomic.write_atomic(self.cache_dir / f"{key}.json", data)
         except (OSError, TypeError, ValueError):
             pass  # a read-only or full disk only costs a re-parse next time
 
@@ -659,7 +629,7 @@ class Library:
             return
         for path in self.cache_dir.iterdir():
             stale = path.suffix == ".json" and path.stem not in used
-            if stale or (path.name.startswith(TEMP_PREFIX) and _older_than(path, 3600)):
+            if stale or (path.name.startswith(atomic.TEMP_PREFIX) and atomic.older_than(path, 3600)):
                 with contextlib.suppress(OSError):
                     path.unlink()
 
@@ -841,58 +811,6 @@ def _wrong_type(suffix: str) -> str:
 
 def _week_label(start: dt.date | None, end: dt.date | None) -> str:
     return f"{start:%d/%m/%Y}–{end:%d/%m/%Y}" if start and end else "?"
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    """Write every byte to `fd` (a separate function so that tests can simulate a full disk)."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
-
-
-def _rename(source: Path, target: Path) -> None:
-    """The atomic step of a write (a separate function so that tests can crash just before it)."""
-    os.replace(source, target)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write `path` all or nothing: temp file in the same folder, fsync, rename, fsync the folder."""
-    tmp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        _rename(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename in `folder` durable (a no-op where folders cannot be fsynced)."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError as exc:
-        if exc.errno not in (errno.EINVAL, errno.EBADF, errno.EACCES):
-            raise
-    finally:
-        os.close(fd)
-
-
-def _older_than(path: Path, seconds: float) -> bool:
-    try:
-        return time.time() - path.stat().st_mtime > seconds
-    except OSError:
-        return False
 
 
 def _report_shape() -> str:

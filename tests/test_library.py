@@ -22,7 +22,7 @@ import pytest
 
 import loaders.library as library_module
 from analytics.quality import problem_table, quality_table
-from loaders import pipeline
+from loaders import atomic, pipeline
 from loaders.config import VOCAB_DIR
 from loaders.library import (
     CONFLICT,
@@ -60,7 +60,7 @@ def snapshot(root: Path) -> dict[str, str]:
 
 
 def temp_files(root: Path) -> list[Path]:
-    return [p for p in root.rglob(f"{library_module.TEMP_PREFIX}*") if p.is_file()]
+    return [p for p in root.rglob(f"{atomic.TEMP_PREFIX}*") if p.is_file()]
 
 
 def seed_library(root: Path, names: list[str] | None = None) -> Library:
@@ -450,7 +450,7 @@ def test_a_writer_waits_for_the_lock_and_gives_up_with_a_clear_message(empty, mo
 
 def test_a_full_disk_in_the_middle_of_a_write_changes_nothing(lib, monkeypatch):
     before = snapshot(lib.root)
-    real_write_all = library_module._write_all
+    real_write_all = atomic.write_all
 
     def half_then_full(fd, data):
         real_write_all(fd, data[: len(data) // 2])
@@ -458,7 +458,7 @@ def test_a_full_disk_in_the_middle_of_a_write_changes_nothing(lib, monkeypatch):
 
     candidates = lib.preview([("new.txt", ALTERED_002.replace(b"2020", b"2019"))])
     assert candidates[0].status == NEW
-    monkeypatch.setattr(library_module, "_write_all", half_then_full)
+    monkeypatch.setattr(atomic, "write_all", half_then_full)
     with pytest.raises(LibraryError, match="No space left on device; nothing was changed"):
         lib.add(candidates)
     assert snapshot(lib.root) == before and temp_files(lib.root) == []
@@ -466,7 +466,7 @@ def test_a_full_disk_in_the_middle_of_a_write_changes_nothing(lib, monkeypatch):
 
 def test_a_batch_that_fails_half_way_is_undone(empty, monkeypatch):
     calls = []
-    real_rename = library_module._rename
+    real_rename = atomic.rename
 
     def fail_second(source, target):
         if target.parent == empty.digests_dir:
@@ -475,7 +475,7 @@ def test_a_batch_that_fails_half_way_is_undone(empty, monkeypatch):
                 raise OSError(5, "Input/output error")
         real_rename(source, target)
 
-    monkeypatch.setattr(library_module, "_rename", fail_second)
+    monkeypatch.setattr(atomic, "rename", fail_second)
     with pytest.raises(LibraryError, match="Input/output error"):
         empty.add(empty.preview([("a.txt", SEED_002), ("b.txt", SEED_BYTES["004_b8308b7cb78d46d0.txt"])]))
     assert snapshot(empty.root) == {} and temp_files(empty.root) == []
@@ -499,7 +499,7 @@ def _crash_before_rename(root: str, ready) -> None:
         ready.set()  # the temp file is written and fsynced: now kill me
         signal.pause()
 
-    library_module._rename = hang
+    atomic.rename = hang
     library = Library(root)
     library.add(library.preview([("new.txt", ALTERED_002.replace(b"2020", b"2019"))]))
 
@@ -527,7 +527,7 @@ def test_a_process_killed_between_write_and_rename_leaves_the_library_as_it_was(
 
 def test_a_removal_that_fails_after_the_sidecar_changes_nothing(lib, monkeypatch):
     before = snapshot(lib.root)
-    real_rename = library_module._rename
+    real_rename = atomic.rename
     calls = []
 
     def fail_move(source, target):
@@ -536,11 +536,11 @@ def test_a_removal_that_fails_after_the_sidecar_changes_nothing(lib, monkeypatch
             raise OSError(5, "Input/output error")
         real_rename(source, target)
 
-    monkeypatch.setattr(library_module, "_rename", fail_move)
+    monkeypatch.setattr(atomic, "rename", fail_move)
     with pytest.raises(LibraryError, match="nothing was changed"):
         lib.remove("7e16c4bbbc46f45a")
     assert lib.trash() == [] and snapshot(lib.root) == before
-    monkeypatch.setattr(library_module, "_rename", real_rename)
+    monkeypatch.setattr(atomic, "rename", real_rename)
     lib.remove("7a2c3472308634cb")  # the next writer sweeps the half-made trash entry
     assert len(list(lib.trash_dir.iterdir())) == 1
     assert {k: v for k, v in snapshot(lib.root).items() if not k.startswith(".trash/")} == \
