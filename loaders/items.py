@@ -240,7 +240,7 @@ def parse_block(block: Block, vocab: Vocab, week_start: dt.date | None) -> ItemF
     elif own is not None and "CTUBND" in own.groups:
         item.issuer = CHAIRMAN
     else:
-        prefix = folded_lead[: own.start] if own is not None else folded_lead
+        prefix = fold(lead[: own.start]) if own is not None else folded_lead
         item.issuer = _actor(prefix) or _actor(folded_lead) or PROVINCE
         if own is not None and own.groups[0] == "VP" and item.issuer == PROVINCE:
             item.issuer = OFFICE
