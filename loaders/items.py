@@ -150,8 +150,7 @@ def _lead_agencies(folded_paragraphs: list[str], vocab: Vocab) -> list[str]:
 
 
 def _first_agency(folded: str, vocab: Vocab, near_start: bool = False) -> str:
-    words = " " + re.sub(r"[^\w]+", " ", folded).strip() + " "
-    m = vocab.agency_re.search(words)
+    m = vocab.agency_re.search(fold_words(folded, folded=True))
     if not m or (near_start and m.start() > 12):
         return ""
     return vocab.agency_canonical[m.group(1)]
@@ -203,6 +202,41 @@ def _deadlines(folded: str, anchor: dt.date) -> list[dt.date]:
     return out
 
 
+def _issuer(item: ItemFields, own: Symbol | None, meeting: bool, lead: str, folded_lead: str) -> str:
+    """Who directed the item: the meeting's chair, a Ban Chỉ đạo by its symbol, else the role the lead names."""
+    if meeting:
+        return _chair_actor(folded_lead) or PROVINCE
+    if own is not None and STEERING_CODE in own.groups:
+        return STEERING
+    if own is not None and "CTUBND" in own.groups:
+        return CHAIRMAN
+    prefix = fold(lead[: own.start]) if own is not None else folded_lead
+    issuer = _actor(prefix) or _actor(folded_lead) or PROVINCE
+    if own is not None and own.groups[0] == "VP" and issuer == PROVINCE:
+        item.problems.append(("vp_letter_without_leader",
+                              f"{own.text} is a Văn phòng letter but the lead names no leader"))
+        return OFFICE
+    return issuer
+
+
+def _leader(item: ItemFields, meeting: bool, lead: str, folded_lead: str, vocab: Vocab,
+            day: dt.date | None) -> tuple[str, str]:
+    """(leader, leader_source): the name the lead states, else the roster's holder of the role that day."""
+    # A name in the lead is the directing leader only when a person (or a meeting chair) directs.
+    if meeting or item.issuer in (CHAIRMAN, VICE_CHAIRMAN, STEERING):
+        name, in_roster = _stated_leader(lead, vocab)
+        if name:
+            if not in_roster:
+                item.problems.append(("unknown_leader", f"leader '{name}' is not in data/vocab/leaders.yaml"))
+            return name, "stated"
+    standing = bool(_STANDING.search(folded_lead))
+    if day and (item.issuer == CHAIRMAN or (item.issuer == VICE_CHAIRMAN and standing)):
+        holder = _roster_holder(vocab, item.issuer, day, standing)
+        if holder:
+            return holder, "inferred"
+    return "", ""
+
+
 def parse_block(block: Block, vocab: Vocab, week_start: dt.date | None) -> ItemFields:
     """All fields of one item block except the sector."""
     lead = block.paragraphs[0] if block.paragraphs else ""
@@ -232,46 +266,12 @@ def parse_block(block: Block, vocab: Vocab, week_start: dt.date | None) -> ItemF
         item.problems.append(("no_document", "the lead sentence names no document of the province "
                                              "and no meeting date"))
 
-    # Who directed it.
-    if meeting:
-        item.issuer = _chair_actor(folded_lead) or PROVINCE
-    elif own is not None and STEERING_CODE in own.groups:
-        item.issuer = STEERING
-    elif own is not None and "CTUBND" in own.groups:
-        item.issuer = CHAIRMAN
-    else:
-        prefix = fold(lead[: own.start]) if own is not None else folded_lead
-        item.issuer = _actor(prefix) or _actor(folded_lead) or PROVINCE
-        if own is not None and own.groups[0] == "VP" and item.issuer == PROVINCE:
-            item.issuer = OFFICE
-            item.problems.append(("vp_letter_without_leader",
-                                  f"{own.text} is a Văn phòng letter but the lead names no leader"))
-
-    # A name in the lead is the directing leader only when a person (or a meeting chair) directs.
-    name, in_roster = ("", False)
-    if meeting or item.issuer in (CHAIRMAN, VICE_CHAIRMAN, STEERING):
-        name, in_roster = _stated_leader(lead, vocab)
-    day = item.doc_date or week_start
-    if name:
-        item.leader, item.leader_source = name, "stated"
-        if not in_roster:
-            item.problems.append(("unknown_leader", f"leader '{name}' is not in data/vocab/leaders.yaml"))
-    elif item.issuer in (CHAIRMAN, VICE_CHAIRMAN) and day:
-        standing = bool(_STANDING.search(folded_lead))
-        if item.issuer == CHAIRMAN or standing:
-            holder = _roster_holder(vocab, item.issuer, day, standing)
-            if holder:
-                item.leader, item.leader_source = holder, "inferred"
-
+    item.issuer = _issuer(item, own, meeting, lead, folded_lead)
+    item.leader, item.leader_source = _leader(item, meeting, lead, folded_lead, vocab, item.doc_date or week_start)
     item.lead_agencies = _lead_agencies(block.folded, vocab)
     anchor = item.doc_date or week_start or dt.date.today()
     item.districts = _places(fold(block.headline) + "\n" + "\n".join(block.folded), vocab, anchor)
-    own_text = item.doc_symbol
-    cited = []
-    for sym in (s for line in block.symbols for s in line):
-        if sym.text != own_text and sym.text not in cited:
-            cited.append(sym.text)
-    item.cited_documents = cited
+    symbols = (s.text for line in block.symbols for s in line)
+    item.cited_documents = list(dict.fromkeys(s for s in symbols if s != item.doc_symbol))
     item.deadlines = _deadlines("\n".join(block.folded), anchor)
     return item
-
