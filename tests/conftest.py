@@ -16,3 +16,14 @@ def seed_items():
     import loaders
 
     return loaders.load(SEEDS)
+
+
+@pytest.fixture(scope="session")
+def library_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A library folder (`digests/` inside) holding a copy of the bundled digests, for app tests that must
+    not write the parse cache into the repository."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("library")
+    shutil.copytree(ROOT / "data" / "digests", root / "digests")
+    return root

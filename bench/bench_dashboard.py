@@ -1,0 +1,268 @@
+"""Dashboard speed: time to first render, and the server-side time of a filter change on every page.
+
+    python bench/bench_dashboard.py                 # bundled, ~7,000 and ~70,000 items
+    python bench/bench_dashboard.py --sizes bundled --runs 9
+
+Corpora: the bundled digests, and SYNTHETIC corpora made by replicating them: each copy of a digest is
+moved to its own earlier week (every date in the text shifted by whole weeks, so weekdays stay right) and
+its document numbers are renumbered, then parsed by the real loader. Synthetic libraries are kept in
+$TMPDIR/langson-bench/ so that a second run re-uses their parse cache (the output says which).
+
+Filter-change timings are server time: the script run in its thread (the script plus Streamlit's
+serialisation of what it draws), measured under AppTest, without AppTest's own parsing of the output.
+"First render" runs in a fresh Python process, the way a server's first session would. Targets (issue 3):
+a filter change re-renders any page in under 300 ms at 70,000 items; the overview's first render takes
+under 3 s with a cold cache on the bundled data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = ["pages/overview.py", "pages/sectors.py", "pages/issuers.py", "pages/doc_types.py", "pages/weeks.py",
+         "pages/places.py", "pages/explorer.py"]
+SIZES = {"bundled": 1, "7k": 100, "70k": 1000}  # copies of the bundled digests
+TARGET_FILTER_MS = 300
+TARGET_FIRST_S = 3.0
+
+_FULL = re.compile(r"\b(\d{1,2})/(\d{1,2})/((?:19|20)\d{2})\b")
+_WORDS = re.compile(r"ngày (\d{1,2}) tháng (\d{1,2}) năm ((?:19|20)\d{2})")
+# "17/3 - 23/3/2024", "28/10 đến hết ngày 03/11/2024": the first date takes the year of the second.
+_RANGE = re.compile(r"\b(\d{1,2})/(\d{1,2})(?=\s*(?:-|–|đến(?: hết)? ngày)\s*\d{1,2}/\d{1,2}/((?:19|20)\d{2}))")
+_SYMBOL = re.compile(r"\b(\d{1,5})(?=\s?/\s?(?:\d{4}/)?[A-ZĐ])")
+_PARTY = re.compile(r"\b(\d{1,4})(?=-[A-ZĐ]{1,4}/[A-Z])")
+
+
+def shift_text(text: str, days: int, renumber: int) -> str:
+    """Every full date in `text` moved by `days`; document numbers increased by `renumber`."""
+    delta = dt.timedelta(days=days)
+
+    def moved(d: str, m: str, y: str) -> dt.date | None:
+        try:
+            return dt.date(int(y), int(m), int(d)) + delta
+        except ValueError:
+            return None
+
+    def full(mt: re.Match[str]) -> str:
+        new = moved(*mt.groups())
+        return f"{new.day:02d}/{new.month:02d}/{new.year}" if new else mt.group(0)
+
+    def words(mt: re.Match[str]) -> str:
+        new = moved(*mt.groups())
+        return f"ngày {new.day:02d} tháng {new.month:02d} năm {new.year}" if new else mt.group(0)
+
+    def head(mt: re.Match[str]) -> str:
+        new = moved(*mt.groups())
+        return f"{new.day:02d}/{new.month:02d}" if new else mt.group(0)
+
+    text = _RANGE.sub(head, text)
+    text = _FULL.sub(full, text)
+    text = _WORDS.sub(words, text)
+    if renumber:
+        text = _SYMBOL.sub(lambda mt: str(int(mt.group(1)) + renumber), text)
+        text = _PARTY.sub(lambda mt: str(int(mt.group(1)) + renumber), text)
+    return text
+
+
+def synthesize(copies: int, root: Path) -> Path:
+    """A library under `root` with the bundled digests plus `copies - 1` shifted, renumbered copies."""
+    from loaders.pipeline import parse_file
+
+    digests = root / "digests"
+    if (root / "COMPLETE").exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    digests.mkdir(parents=True)
+    seeds = []
+    for path in sorted((ROOT / "data" / "digests").glob("*.txt")):
+        _, report = parse_file(path)
+        seeds.append((report.week_start, path))
+    seeds.sort()
+    earliest = seeds[0][0]
+    slot = 0
+    for j in range(copies):
+        for week_start, path in seeds:
+            text = path.read_text(encoding="utf-8")
+            if j == 0:
+                (digests / path.name).write_text(text, encoding="utf-8")
+                continue
+            slot += 1
+            target = earliest - dt.timedelta(weeks=slot)
+            shifted = shift_text(text, (target - week_start).days, renumber=10000 * j)
+            (digests / f"synthetic_{j:04d}_{path.name}").write_text(shifted, encoding="utf-8")
+    (root / "COMPLETE").write_text("synthetic corpus: see bench/bench_dashboard.py\n", encoding="utf-8")
+    return root
+
+
+_FIRST_RENDER = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+import streamlit, pandas  # a running server has these loaded before the first session
+from streamlit.testing.v1 import AppTest
+t0 = time.perf_counter()
+at = AppTest.from_file({app!r}, default_timeout=600).run()
+elapsed = time.perf_counter() - t0
+assert not at.exception, [e.value for e in at.exception]
+print(elapsed, len(at.metric))
+"""
+
+
+def first_render(library: Path, cold_disk: bool) -> float:
+    """Seconds for the first run of the overview in a fresh process (empty in-memory caches)."""
+    if cold_disk:
+        shutil.rmtree(library / ".cache", ignore_errors=True)
+    code = _FIRST_RENDER.format(root=str(ROOT), app=str(ROOT / "dashboard.py"))
+    env = {**os.environ, "DASHBOARD_DATA_DIR": str(library)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT,
+                         check=True)
+    return float(out.stdout.split()[0])
+
+
+_SCRIPT_SECONDS: list[float] = []
+
+
+def _time_script_threads() -> None:
+    """Record how long each script run takes in its own thread: the server's work (running the script and
+    serialising what it draws), without AppTest's parsing of the result in the test process."""
+    from streamlit.testing.v1.local_script_runner import LocalScriptRunner
+
+    original = LocalScriptRunner._run_script_thread
+    if getattr(original, "_timed", False):
+        return
+
+    def timed(self: LocalScriptRunner) -> None:
+        t0 = time.perf_counter()
+        try:
+            original(self)
+        finally:
+            _SCRIPT_SECONDS.append(time.perf_counter() - t0)
+
+    timed._timed = True  # type: ignore[attr-defined]
+    LocalScriptRunner._run_script_thread = timed  # type: ignore[method-assign]
+
+
+def filter_changes(library: Path, runs: int) -> dict[str, dict[str, list[float]]]:
+    """Per page and kind of change: server seconds of each rerun after a sidebar filter changes.
+
+    "sector": the sector multiselect alternates between one and two sectors; "search": the free-text
+    search alternates between a rare and a common query (the slowest filter: it reads every item's text).
+    """
+    from streamlit.testing.v1 import AppTest
+
+    _time_script_threads()
+
+    os.environ["DASHBOARD_DATA_DIR"] = str(library)
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600).run()
+    sectors = at.multiselect(key="sector").options
+    changes = {
+        "sector": lambda i: at.multiselect(key="sector").set_value([sectors[0], sectors[1]][: 1 + i % 2]),
+        "search": lambda i: at.text_input(key="q").set_value(("tiem chung", "ubnd tinh")[i % 2]),
+    }
+    resets = {"sector": lambda: at.multiselect(key="sector").set_value([]),
+              "search": lambda: at.text_input(key="q").set_value("")}
+    out: dict[str, dict[str, list[float]]] = {}
+    for page in PAGES:
+        at.switch_page(page).run()
+        out[page] = {}
+        for kind, change in changes.items():
+            times = []
+            for i in range(runs + 1):
+                change(i)
+                at.run()
+                assert not at.exception, [e.value for e in at.exception]
+                if i:  # the first change after a page switch warms that page's imports
+                    times.append(_SCRIPT_SECONDS[-1])
+            out[page][kind] = times
+            resets[kind]()
+            at.run()
+    return out
+
+
+def pure_filter_ms(library: Path, runs: int) -> tuple[int, float, float]:
+    """(items, median ms of apply_filters with a sector + text query, ms of building the search key)."""
+    from analytics.filters import Filters, add_search_key, apply_filters
+    from loaders.library import Library
+
+    items, _ = Library(library).load()
+    t0 = time.perf_counter()
+    keyed = add_search_key(items)
+    key_ms = (time.perf_counter() - t0) * 1000
+    sector = items["sector"].value_counts().index[0]
+    filters = Filters(sectors=(sector,), query="tiêm chủng")
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        apply_filters(keyed, filters)
+        times.append((time.perf_counter() - t0) * 1000)
+    return len(items), statistics.median(times), key_ms
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="bundled,7k,70k", help="comma-separated: bundled, 7k, 70k")
+    parser.add_argument("--runs", type=int, default=5, help="filter changes timed per page")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "langson-bench",
+                        help="where synthetic libraries are kept between runs")
+    args = parser.parse_args()
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s); filter changes: server time of the "
+          "script run (AppTest, no browser).")
+    worst = 0.0
+    for size in args.sizes.split(","):
+        copies = SIZES[size]
+        if size == "bundled":
+            library = Path(tempfile.mkdtemp(prefix="langson-bundled-"))
+            shutil.copytree(ROOT / "data" / "digests", library / "digests")
+            label = "bundled digests"
+        else:
+            t0 = time.perf_counter()
+            library = synthesize(copies, args.work / f"synthetic-x{copies}")
+            label = f"SYNTHETIC corpus ({copies} copies of the bundled digests, shifted weeks, renumbered)"
+            print(f"\n[{size}] {label}\n  corpus files ready in {time.perf_counter() - t0:.1f} s ({library})")
+        if size == "bundled":
+            cold = first_render(library, cold_disk=True)
+            print(f"\n[{size}] {label}")
+            print(f"  first render of the overview, cold cache (fresh process, no parse cache): {cold:.2f} s"
+                  f"  [target < {TARGET_FIRST_S:.0f} s: {'OK' if cold < TARGET_FIRST_S else 'MISSED'}]")
+        else:
+            state = "warm" if (library / ".cache").exists() else "cold"
+            cold = first_render(library, cold_disk=False)
+            print(f"  first render of the overview, fresh process, {state} parse cache on disk: {cold:.2f} s")
+        warm = first_render(library, cold_disk=False)
+        print(f"  first render of the overview, fresh process, warm parse cache on disk: {warm:.2f} s")
+        n_items, filt_ms, key_ms = pure_filter_ms(library, args.runs)
+        n_files = len(list((library / "digests").iterdir()))
+        print(f"  {n_items:,} items in {n_files:,} files; apply_filters (sector + 'tiêm chủng') median "
+              f"{filt_ms:.1f} ms; building the search column once per corpus: {key_ms:.0f} ms")
+        times = filter_changes(library, args.runs)
+        print(f"  filter change, server time per page, median / max of {args.runs} runs [target < "
+              f"{TARGET_FILTER_MS} ms at 70k]:")
+        print(f"    {'page':<10} {'sector':>17} {'search':>17}")
+        for page, kinds in times.items():
+            cells = []
+            for ts in kinds.values():
+                med, top = statistics.median(ts) * 1000, max(ts) * 1000
+                worst = max(worst, med) if size == "70k" else worst
+                cells.append(f"{med:6.0f} / {top:4.0f} ms")
+            print(f"    {Path(page).stem:<10} " + " ".join(f"{c:>17}" for c in cells))
+        if size == "bundled":
+            shutil.rmtree(library, ignore_errors=True)
+    if "70k" in args.sizes:
+        print(f"\nslowest page median at 70k: {worst:.0f} ms "
+              f"[{'OK' if worst < TARGET_FILTER_MS else 'MISSED'} against {TARGET_FILTER_MS} ms]")
+
+
+if __name__ == "__main__":
+    main()

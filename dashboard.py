@@ -1,0 +1,43 @@
+"""Entrypoint of the dashboard: `streamlit run dashboard.py`.
+
+The router and frame: page config, the shared sidebar (language + filters, bound to the URL), then the
+pages. Add a page by appending one `st.Page` to `PAGES`.
+
+Keep each page's `url_path` different from its file name: a `pages/` folder next to the entrypoint makes
+Streamlit (1.67) treat the very first run of a fresh server — and every AppTest run after the first — as
+a legacy auto-discovered app, and a URL equal to a file name would then run that page without this file.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui import data, state
+from ui.i18n import t
+
+st.set_page_config(page_title="Chỉ đạo, điều hành — UBND tỉnh Lạng Sơn", page_icon=":material/analytics:",
+                   layout="wide")
+
+try:
+    corpus = data.get_corpus()
+except Exception as exc:  # a broken vocabulary or library folder: a message, not a traceback
+    st.error(t("errors.load_failed", error=str(exc)), icon=":material/error:")
+    st.stop()
+
+view = state.sidebar(corpus)
+
+PAGES = [
+    st.Page("pages/overview.py", title=t("page.overview"), icon=":material/dashboard:",
+            url_path="tong-quan", default=True),
+    st.Page("pages/sectors.py", title=t("page.sectors"), icon=":material/category:", url_path="linh-vuc"),
+    st.Page("pages/issuers.py", title=t("page.issuers"), icon=":material/account_balance:", url_path="co-quan"),
+    st.Page("pages/doc_types.py", title=t("page.doc_types"), icon=":material/description:",
+            url_path="loai-van-ban"),
+    st.Page("pages/weeks.py", title=t("page.weeks"), icon=":material/calendar_month:", url_path="theo-tuan"),
+    st.Page("pages/places.py", title=t("page.places"), icon=":material/map:", url_path="dia-ban"),
+    st.Page("pages/explorer.py", title=t("page.explorer"), icon=":material/manage_search:", url_path="tra-cuu"),
+]
+
+page = st.navigation(PAGES)
+state.load_problems(corpus)
+page.run()

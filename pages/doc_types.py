@@ -1,0 +1,88 @@
+"""Loại văn bản: the mix of document types over time, normative vs administrative, type × sector, and the
+central documents (QĐ-TTg, NQ-CP, KL/TW…) that local directives cite."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import aggregate as agg
+from analytics import charts
+from analytics.filters import Selection
+from ui import components as ui
+from ui.i18n import catalog, column_label, t
+from ui.state import get_view
+
+view = get_view()
+names = ui.view_names(view)
+st.title(t("doc_types.title"))
+counted = agg.counted(view.items)
+if counted.empty:
+    ui.empty_message()
+    st.stop()
+
+per = view.granularity
+period_title = t(f"granularity.{per}")
+m = view.total_counted
+type_order = view.corpus.options["doc_types"]
+type_colors = charts.palette(type_order)
+
+mix = agg.counts_by_period(counted, "doc_type", per, order=type_order, missing=None)
+fig = charts.stacked_bars(mix, "period", "doc_type", charts.Labels(
+    x=period_title, y=t("common.share_of_period"), color=column_label("doc_type"), count=t("common.items"),
+    share=t("common.share_of_period"), names=names["doc_type"]), type_colors, y="share")
+ui.chart_with_table(fig, ui.summary_table(mix, ["period", "doc_type", "count", "total", "share"], names),
+                    key="dt_mix", title=t("doc_types.mix", period=period_title.lower()), n=len(counted), m=m,
+                    selection=Selection("doc_type", (), per))
+
+docs = counted[~counted["doc_type"].isin(view.no_document_types)]
+if docs.empty:
+    st.subheader(t("doc_types.normative"))
+    st.info(t("doc_types.no_documents"), icon=":material/info:")
+else:
+    norm = agg.counts_by_period(docs.assign(is_normative=docs["is_normative"].map(str)), "is_normative", per,
+                                order=["True", "False"])
+    fig = charts.stacked_bars(norm, "period", "is_normative", charts.Labels(
+        x=period_title, y=t("common.documents"), color=column_label("is_normative"), count=t("common.documents"),
+        share=t("common.share_of_period"), names=names["is_normative"]),
+        {"True": "#b07aa1", "False": "#bab0ac"})
+    ui.chart_with_table(
+        fig, ui.summary_table(norm, ["period", "is_normative", "count", "share"], names), key="dt_norm",
+        title=t("doc_types.normative"), n=len(docs), m=m, selection=Selection("is_normative", (), per))
+
+cross = agg.crosstab(counted, "doc_type", "sector", row_order=type_order, col_order=view.corpus.sector_order,
+                     missing=None)
+fig = charts.heatmap(cross, "doc_type", "sector", charts.Labels(
+    x=column_label("sector"), y=column_label("doc_type"), count=t("common.items"),
+    share=t("doc_types.share_of_type"), names={**names["sector"], **names["doc_type"]}))
+ui.chart_with_table(fig, ui.summary_table(cross, ["doc_type", "sector", "count", "row_share"], names),
+                    key="dt_cross", title=t("doc_types.by_sector"), n=len(counted), m=m)
+
+# Cited documents: which central documents drive local action.
+central = catalog().get("central_issuers", {})
+cites = view.corpus.citations[view.corpus.citations["row"].isin(counted.index)]
+central_cites = cites[cites["central"]]
+citing = int(central_cites["row"].nunique()) if len(central_cites) else 0
+st.subheader(t("doc_types.cited"))
+st.caption(t("doc_types.cited_note", n=citing, total=len(counted)))
+if central_cites.empty:
+    st.info(t("doc_types.no_citations"), icon=":material/info:")
+else:
+    issuer_names = {code: v.get(view.lang) or v.get("vi", code) for code, v in central.items()}
+    c1, c2 = st.columns(2)
+    with c1:
+        families = agg.citation_ranking(central_cites, "family", len(counted))
+        fig = charts.bars(families.head(15), "family", charts.Labels(x=t("common.items"), count=t("common.items"),
+                                                                      share=t("common.share")), horizontal=True)
+        table = families.assign(issuer=families["issuer"].map(lambda c: issuer_names.get(c, c)))
+        cols = {"family": "family", "issuer": "cited_issuer", "count": "count", "share": "share"}
+        ui.chart_with_table(fig, ui.summary_table(table, cols),
+                            key="dt_families", title=t("doc_types.cited_families"), n=citing, m=m)
+    with c2:
+        documents = agg.citation_ranking(central_cites, "symbol", len(counted))
+        fig = charts.bars(documents.head(15), "symbol", charts.Labels(x=t("common.items"), count=t("common.items"),
+                                                                       share=t("common.share")), horizontal=True)
+        table = documents.assign(issuer=documents["issuer"].map(lambda c: issuer_names.get(c, c)))
+        cols = {"symbol": "symbol", "issuer": "cited_issuer", "count": "count", "share": "share"}
+        ui.chart_with_table(fig, ui.summary_table(table, cols),
+                            key="dt_cited", title=t("doc_types.cited_documents"), n=citing, m=m,
+                            selection=Selection("cited_documents", (), explode=True))

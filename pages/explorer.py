@@ -1,0 +1,103 @@
+"""Tra cứu: the filtered items as a searchable, sortable table; a selected row shows the whole item and the
+digest it came from. Downloads carry the filtered rows with every column."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+from analytics import tables
+from ui import components as ui
+from ui.i18n import column_label, t
+from ui.state import get_selection, get_view, selected_items, set_selection
+
+TABLE_COLUMNS = ["week", "item_no", "headline", "doc_symbol", "doc_date", "doc_type", "issuer", "leader",
+                 "sector", "lead_agencies", "districts", "cited_documents", "reported_in"]
+DETAIL_COLUMNS = ["doc_type", "doc_symbol", "doc_date", "is_normative", "issuer", "leader", "leader_source",
+                  "unit", "sector", "sectors_secondary", "sector_reason", "lead_agencies", "districts",
+                  "cited_documents", "deadlines", "item_key", "reported_in"]
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
+
+
+def md_escape(text: str) -> str:
+    """Text shown literally by st.markdown (digest text may contain * _ # …)."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def show_value(value: object) -> str:
+    """A cell value as readable text (lists joined, dates dd/mm/yyyy, booleans ✓/–)."""
+    if isinstance(value, list):
+        return "; ".join(v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else str(v) for v in value) or "–"
+    if hasattr(value, "strftime"):
+        return "–" if str(value) == "NaT" else value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return "✓" if value else "–"
+    return str(value) if str(value) else "–"
+
+
+view = get_view()
+st.title(t("explorer.title"))
+
+selection = get_selection()
+rows = selected_items(view)
+if selection is not None:
+    picked = ", ".join(" · ".join(p for p in pair if p) for pair in selection.pairs[:8])
+    more = "…" if len(selection.pairs) > 8 else ""
+    c1, c2 = st.columns([5, 1], vertical_alignment="center")
+    c1.info(t("explorer.narrowed", source=selection.source, picked=picked + more, n=len(rows)),
+            icon=":material/ads_click:")
+    if c2.button(t("explorer.clear_selection"), key="clear_selection", icon=":material/close:"):
+        set_selection(None)
+        st.rerun()
+
+if rows.empty:
+    ui.empty_message()
+    ui.count_caption(0, view.total, counted=False)
+    st.stop()
+
+shown = rows.sort_values(["week_start", "digest_id", "item_no"], ascending=[False, True, True], kind="stable")
+config = {c: column_label(c) for c in TABLE_COLUMNS}
+column_config = {
+    **{c: st.column_config.TextColumn(config[c]) for c in ("week", "doc_symbol", "doc_type", "issuer", "leader",
+                                                           "sector")},
+    "item_no": st.column_config.NumberColumn(config["item_no"], width="small"),
+    "headline": st.column_config.TextColumn(config["headline"], width="large"),
+    "doc_date": st.column_config.DateColumn(config["doc_date"], format="DD/MM/YYYY"),
+    **{c: st.column_config.ListColumn(config[c]) for c in ("lead_agencies", "districts", "cited_documents")},
+    "reported_in": st.column_config.NumberColumn(config["reported_in"], width="small",
+                                                 help=t("explorer.reported_in_help")),
+}
+event = st.dataframe(shown[TABLE_COLUMNS], hide_index=True, width="stretch", height=min(460, 35 * len(shown) + 40),
+                     column_config=column_config, on_select="rerun", selection_mode="single-row",
+                     key="explorer_table")
+ui.count_caption(len(rows), view.total, counted=False)
+st.caption(t("explorer.hint"))
+
+ui.download_buttons(lambda: tables.items_export(view.full_rows(rows)),
+                    "muc-chi-dao" if view.lang == "vi" else "directive-items", "explorer",
+                    extra_sheets={t("explorer.columns_sheet"): tables.columns_sheet()})
+
+picked_rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+if picked_rows and picked_rows[0] < len(shown):
+    item = shown.iloc[picked_rows[0]]
+    st.divider()
+    st.subheader(item["headline"])
+    digest_rows = view.corpus.items[view.corpus.items["digest_id"] == item["digest_id"]]
+    st.caption(t("explorer.source", source=item["source"], week=item["week"],
+                 start=f"{item['week_start']:%d/%m/%Y}", end=f"{item['week_end']:%d/%m/%Y}",
+                 no=item["item_no"], n=len(digest_rows), digest=item["digest_id"][:12]))
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown(f"**{t('explorer.body')}**")
+        with st.container(border=True):
+            for line in str(view.corpus.items.at[item.name, "body"]).splitlines() or ["–"]:
+                st.markdown(md_escape(line))
+    with right:
+        details = [(column_label(c), show_value(item[c])) for c in DETAIL_COLUMNS]
+        st.markdown("\n".join(f"- **{label}**: {md_escape(value)}" for label, value in details))
+        others = view.corpus.items[(view.corpus.items["item_key"] == item["item_key"])
+                                   & (view.corpus.items.index != item.name)]
+        if len(others):
+            st.markdown(f"**{t('explorer.other_reports')}**")
+            st.markdown("\n".join(f"- {o.week} · `{o.source}` · #{o.item_no}" for o in others.itertuples()))

@@ -1,0 +1,83 @@
+"""Cơ quan, lãnh đạo: items by issuer and by named leader over time, who directs what (leader × sector),
+and the lead departments ("… chủ trì") ranked and crossed with sectors."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import aggregate as agg
+from analytics import charts
+from analytics.filters import Selection
+from ui import components as ui
+from ui.i18n import column_label, t
+from ui.state import get_view
+
+TOP_AGENCIES = 20
+view = get_view()
+names = ui.view_names(view)
+st.title(t("issuers.title"))
+counted = agg.counted(view.items)
+if counted.empty:
+    ui.empty_message()
+    st.stop()
+
+per = view.granularity
+period_title = t(f"granularity.{per}")
+m = view.total_counted
+
+issuer_order = view.corpus.options["issuers"]
+by_issuer = agg.counts_by_period(counted, "issuer", per, order=issuer_order, missing=None)
+fig = charts.stacked_bars(by_issuer, "period", "issuer", charts.Labels(
+    x=period_title, y=t("common.items"), color=column_label("issuer"), count=t("common.items"),
+    share=t("common.share_of_period"), names=names["issuer"]), charts.palette(issuer_order))
+ui.chart_with_table(fig, ui.summary_table(by_issuer, ["period", "issuer", "count", "share"], names),
+                    key="iss_trend", title=t("issuers.by_issuer", period=period_title.lower()),
+                    n=int((counted["issuer"] != "").sum()), m=m, selection=Selection("issuer", (), per))
+
+named = counted[counted["leader"] != ""]
+st.caption(t("issuers.leader_note", n=len(named), total=len(counted)))
+if named.empty:
+    st.info(t("issuers.no_leader"), icon=":material/info:")
+else:
+    leader_order = agg.ranking(named, "leader")["leader"].tolist()
+    leader_colors = charts.palette(leader_order)
+    by_leader = agg.counts_by_period(named, "leader", per, order=leader_order, missing=None)
+    fig = charts.stacked_bars(by_leader, "period", "leader", charts.Labels(
+        x=period_title, y=t("common.items"), color=column_label("leader"), count=t("common.items"),
+        share=t("issuers.share_of_named")), leader_colors)
+    ui.chart_with_table(fig, ui.summary_table(by_leader, ["period", "leader", "count", "share"]),
+                        key="iss_leader", title=t("issuers.by_leader", period=period_title.lower()),
+                        n=len(named), m=m, selection=Selection("leader", (), per))
+    cross = agg.crosstab(named, "leader", "sector", row_order=leader_order,
+                         col_order=view.corpus.sector_order, missing=None)
+    fig = charts.heatmap(cross, "leader", "sector", charts.Labels(
+        x=column_label("sector"), y=column_label("leader"), count=t("common.items"), share=t("issuers.share_of_leader"),
+        names=names["sector"]))
+    ui.chart_with_table(fig, ui.summary_table(cross, ["leader", "sector", "count", "row_share"], names),
+                        key="iss_who", title=t("issuers.who_directs_what"), n=len(named), m=m)
+
+with_agency = counted[counted["lead_agencies"].map(len) > 0]
+st.caption(t("issuers.agency_note", n=len(with_agency), total=len(counted)))
+if with_agency.empty:
+    st.info(t("issuers.no_agency"), icon=":material/info:")
+else:
+    left, right = st.columns([2, 3])
+    agencies = agg.ranking(counted, "lead_agencies", explode=True, missing=None)
+    with left:
+        top = agencies.head(TOP_AGENCIES)
+        fig = charts.bars(top, "lead_agencies", charts.Labels(x=t("common.items"), count=t("common.items"),
+                                                              share=t("common.share")), horizontal=True)
+        ui.chart_with_table(fig, ui.summary_table(agencies, ["lead_agencies", "count", "share"]),
+                            key="iss_agency", title=t("issuers.agencies", n=min(TOP_AGENCIES, len(agencies))),
+                            n=len(with_agency), m=m, selection=Selection("lead_agencies", (), explode=True))
+    with right:
+        top_names = agencies["lead_agencies"].head(15).tolist()
+        cross = agg.crosstab(with_agency, "lead_agencies", "sector", explode_row=True, row_order=top_names,
+                             col_order=view.corpus.sector_order, missing=None)
+        cross_top = cross[cross["lead_agencies"].isin(top_names)]
+        fig = charts.heatmap(cross_top, "lead_agencies", "sector", charts.Labels(
+            x=column_label("sector"), y=column_label("lead_agencies"), count=t("common.items"),
+            share=t("issuers.share_of_agency"), names=names["sector"]))
+        ui.chart_with_table(fig, ui.summary_table(cross, ["lead_agencies", "sector", "count", "row_share"], names),
+                            key="iss_agency_sector", title=t("issuers.agency_by_sector"),
+                            n=len(with_agency), m=m)

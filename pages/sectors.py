@@ -1,0 +1,65 @@
+"""Lĩnh vực: items per period by sector (counts or shares, optional rolling window), the sector ranking,
+and sector × document type."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import aggregate as agg
+from analytics import charts
+from analytics.filters import Selection
+from ui import components as ui
+from ui.i18n import column_label, t
+from ui.state import get_view
+
+view = get_view()
+names = ui.view_names(view)
+st.title(t("sectors.title"))
+counted = agg.counted(view.items)
+if counted.empty:
+    ui.empty_message()
+    st.stop()
+
+per = view.granularity
+period_title = t(f"granularity.{per}")
+c1, c2 = st.columns(2)
+mode = c1.segmented_control(t("sectors.mode"), ("count", "share"), default="count", key="sec_mode",
+                            bind="query-params", format_func=lambda m: t(f"sectors.mode_{m}")) or "count"
+window = c2.selectbox(t("sectors.window"), (1, 4, 8, 13), key="sec_window", bind="query-params",
+                      format_func=lambda w: t("sectors.window_n", n=w, period=period_title.lower()) if w > 1
+                      else t("sectors.window_none"), help=t("sectors.window_help"))
+
+order = view.corpus.sector_order
+trend = agg.counts_by_period(counted, "sector", per, window=window, order=order, missing=None)
+labels = charts.Labels(x=period_title, y=t("common.items") if mode == "count" else t("common.share_of_period"),
+                       color=column_label("sector"), count=t("common.items"), share=t("common.share_of_period"),
+                       names=names["sector"])
+colors = view.corpus.sector_colors
+fig = (charts.stacked_bars(trend, "period", "sector", labels, colors) if mode == "count"
+       else charts.share_lines(trend, "period", "sector", labels, colors))
+title = t("sectors.trend_count" if mode == "count" else "sectors.trend_share", period=period_title.lower())
+if window > 1:
+    title += " · " + t("sectors.window_n", n=window, period=period_title.lower())
+ui.chart_with_table(
+    fig, ui.summary_table(trend, ["period", "sector", "count", "total", "share"], names), key="sec_trend",
+    title=title, n=len(counted), m=view.total_counted,
+    # A rolling bar sums several periods: a click could not name its items, so no selection then.
+    selection=Selection("sector", (), per) if window == 1 else None)
+
+left, right = st.columns([2, 3])
+with left:
+    rank = agg.ranking(counted, "sector", missing=None)
+    fig = charts.bars(rank, "sector", charts.Labels(x=t("common.items"), count=t("common.items"),
+                                                    share=t("common.share"), names=names["sector"]),
+                      colors=colors, horizontal=True)
+    ui.chart_with_table(fig, ui.summary_table(rank, ["sector", "count", "share"], names), key="sec_rank",
+                        title=t("sectors.ranking"), n=len(counted), m=view.total_counted,
+                        selection=Selection("sector", ()))
+with right:
+    cross = agg.crosstab(counted, "sector", "doc_type", row_order=order, missing=None)
+    fig = charts.heatmap(cross, "sector", "doc_type", charts.Labels(
+        x=column_label("doc_type"), y=column_label("sector"), count=t("common.items"),
+        share=t("sectors.share_of_sector"),
+        names={**names["sector"], **names["doc_type"]}))
+    ui.chart_with_table(fig, ui.summary_table(cross, ["sector", "doc_type", "count", "row_share"], names),
+                        key="sec_cross", title=t("sectors.by_type"), n=len(counted), m=view.total_counted)

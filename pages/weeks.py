@@ -1,0 +1,70 @@
+"""Theo tuần: the weeks as a calendar, a week's items in the digest's own order, and stated deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from analytics import aggregate as agg
+from analytics import charts
+from analytics.filters import week_monday
+from ui import components as ui
+from ui.i18n import column_label, t
+from ui.state import get_view
+
+view = get_view()
+names = ui.view_names(view)
+st.title(t("weeks.title"))
+items = view.items
+if items.empty:
+    ui.empty_message()
+    st.stop()
+
+cal = agg.week_calendar(items)
+fig = charts.calendar(cal, charts.Labels(x=t("weeks.week_no"), y=t("weeks.year"), count=t("common.items")))
+ui.chart_with_table(
+    fig, ui.summary_table(cal, ["week", "week_start", "digests", "reports", "items"]), key="wk_calendar",
+    title=t("weeks.calendar"), n=int(items["first_report"].sum()), m=view.total_counted)
+
+# One week, read in the digest's own order.
+weeks = sorted(cal["week"], reverse=True)
+week = st.selectbox(t("weeks.pick"), weeks, key="week", bind="query-params", help=t("weeks.pick_help"))
+monday = week_monday(week)
+rows = view.full_rows(agg.week_items(items, week))
+all_rows = view.corpus.items[view.corpus.items["week"] == week]
+st.subheader(t("weeks.week_items", week=week, start=f"{monday:%d/%m/%Y}",
+               end=f"{monday + dt.timedelta(days=6):%d/%m/%Y}"))
+ui.count_caption(len(rows), len(all_rows), counted=False)
+for digest_id, part in rows.groupby("digest_id", sort=False):
+    st.caption(t("weeks.digest", source=part["source"].iloc[0], digest=str(digest_id)[:12]))
+    for r in part.itertuples():
+        meta = " · ".join(x for x in (r.doc_type, r.doc_symbol, names["sector"].get(r.sector, r.sector),
+                                      r.leader) if x)
+        repeat = "" if r.first_report else f" · {t('weeks.repeat', n=r.reported_in)}"
+        with st.expander(f"{r.item_no}. {r.headline}"):
+            st.caption(meta + repeat)
+            st.text(r.body or "–")
+
+# Deadlines stated in the filtered items.
+st.subheader(t("weeks.deadlines"))
+today = dt.date.today()
+due = agg.deadlines(items, today)
+with_deadline = int(due["row"].nunique()) if len(due) else 0
+if due.empty:
+    st.info(t("weeks.no_deadlines"), icon=":material/event_busy:")
+else:
+    table = due.drop(columns="row").assign(
+        status=due["status"].map(lambda s: t(f"weeks.status_{s}")),
+        sector=due["sector"].map(lambda s: names["sector"].get(s, s)))
+    table = table.rename(columns={c: column_label(c) for c in table.columns})
+    upcoming, past = st.tabs([t("weeks.upcoming", n=int((due["status"] == "upcoming").sum())),
+                              t("weeks.past", n=int((due["status"] == "past").sum()))])
+    for tab, status in ((upcoming, "upcoming"), (past, "past")):
+        with tab:
+            part = table[due["status"].to_numpy() == status]
+            st.dataframe(part, hide_index=True, width="stretch",
+                         column_config={column_label("deadline"): st.column_config.DateColumn(format="DD/MM/YYYY")})
+            ui.download_buttons(part, f"thoi-han-{status}", f"wk_deadlines_{status}")
+    ui.count_caption(with_deadline, len(items), counted=False)
+    st.caption(t("weeks.today", today=f"{today:%d/%m/%Y}"))

@@ -1,0 +1,389 @@
+"""Analytics on a small hand-made items frame: every expected number below was counted by hand
+from the six rows in `ITEMS` (see the comment above it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from analytics import aggregate as agg
+from analytics import charts, tables
+from analytics.filters import (
+    SEARCH_KEY,
+    Filters,
+    Selection,
+    add_search_key,
+    apply_filters,
+    apply_selection,
+    from_query_params,
+    search_terms,
+    to_query_params,
+    week_monday,
+)
+from loaders.schema import COLUMN_NAMES, coerce_items
+
+YT, GD, CH = "Y tế", "Giáo dục và đào tạo", "Chỉ đạo điều hành chung"
+W44, W45, W47 = dt.date(2024, 10, 28), dt.date(2024, 11, 4), dt.date(2024, 11, 18)
+
+
+def _row(**kw: object) -> dict[str, object]:
+    week_start = kw["week_start"]
+    assert isinstance(week_start, dt.date)
+    base: dict[str, object] = {
+        "source": f"{kw['digest_id']}.txt", "week_end": week_start + dt.timedelta(days=6),
+        "week": f"{week_start.isocalendar()[0]}-W{week_start.isocalendar()[1]:02d}", "body": "",
+        "doc_symbol": "", "doc_date": None, "is_normative": False, "issuer": "UBND tỉnh", "leader": "",
+        "leader_source": "", "unit": "", "sectors_secondary": [], "sector_reason": "", "lead_agencies": [],
+        "districts": [], "cited_documents": [], "deadlines": [], "reported_in": 1, "first_report": True,
+        "merged_blocks": 1,
+    }
+    base.update(kw)
+    return base
+
+
+# r0..r5. Three digests (d1 W44, d2 W45, d3 W47). r3 repeats r0's document (key A): not a first report.
+ITEMS = coerce_items(pd.DataFrame([
+    _row(digest_id="d1", week_start=W44, item_no=1, item_key="A", headline="Tiêm chủng mở rộng", sector=YT,
+         doc_type="Quyết định", doc_symbol="45/2024/QĐ-UBND", is_normative=True, lead_agencies=["Sở Y tế"],
+         districts=["huyện Cao Lộc"], reported_in=2, cited_documents=["221/QĐ-TTg"]),
+    _row(digest_id="d1", week_start=W44, item_no=2, item_key="B", headline="=Hoá chất trường học", sector=GD,
+         doc_type="Công văn", doc_symbol="1052/UBND-KGVX", issuer="Chủ tịch UBND tỉnh",
+         leader="Hồ Tiến Thiệu", lead_agencies=["Sở Giáo dục và Đào tạo"],
+         districts=["xã Mẫu Sơn", "huyện Lộc Bình"], deadlines=[dt.date(2024, 11, 30)]),
+    _row(digest_id="d2", week_start=W45, item_no=1, item_key="C", headline="Kế hoạch phòng dịch", sector=YT,
+         doc_type="Kế hoạch", doc_symbol="146/KH-UBND", lead_agencies=["Sở Y tế", "Công an tỉnh"],
+         deadlines=[dt.date(2024, 10, 1)], body="Phòng, chống\nsốt xuất huyết"),
+    _row(digest_id="d2", week_start=W45, item_no=2, item_key="A", headline="Tiêm chủng mở rộng (nhắc lại)",
+         sector=YT, doc_type="Quyết định", doc_symbol="45/2024/QĐ-UBND", is_normative=True,
+         first_report=False, reported_in=2),
+    _row(digest_id="d3", week_start=W47, item_no=1, item_key="D", headline="Họp thường kỳ", sector=CH,
+         doc_type="Cuộc họp", issuer="Chủ tịch UBND tỉnh", leader="Hồ Tiến Thiệu"),
+    _row(digest_id="d3", week_start=W47, item_no=2, item_key="E", headline="Khám sức khỏe", sector=YT,
+         doc_type="Công văn", doc_symbol="2792/VP-KGVX", districts=["huyện Cao Lộc", "huyện Cao Lộc"]),
+]))
+COUNTED = agg.counted(ITEMS)  # r0 r1 r2 r4 r5
+
+
+def rows_of(frame: pd.DataFrame) -> list[int]:
+    return sorted(frame.index.tolist())
+
+
+# --- filters -------------------------------------------------------------------------------------------
+
+def test_schema_of_the_fixture_is_the_real_one() -> None:
+    assert tuple(ITEMS.columns) == COLUMN_NAMES
+
+
+@pytest.mark.parametrize(("filters", "expected"), [
+    (Filters(), [0, 1, 2, 3, 4, 5]),
+    (Filters(sectors=(YT,)), [0, 2, 3, 5]),
+    (Filters(week_from="2024-W45", week_to="2024-W47"), [2, 3, 4, 5]),
+    (Filters(week_to="2024-W44"), [0, 1]),
+    (Filters(normative_only=True), [0, 3]),
+    (Filters(issuers=("Chủ tịch UBND tỉnh",)), [1, 4]),
+    (Filters(leaders=("Hồ Tiến Thiệu",), doc_types=("Cuộc họp",)), [4]),
+    (Filters(lead_agencies=("Công an tỉnh",)), [2]),
+    (Filters(lead_agencies=("Sở Y tế",), week_from="2024-W45"), [2]),
+    (Filters(districts=("xã Mẫu Sơn",)), [1]),
+    (Filters(sectors=(YT,), districts=("huyện Cao Lộc",)), [0, 5]),
+    (Filters(sectors=(GD,), normative_only=True), []),
+])
+def test_apply_filters(filters: Filters, expected: list[int]) -> None:
+    assert rows_of(apply_filters(add_search_key(ITEMS), filters)) == expected
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("tiem chung", [0, 3]),
+    ("TIÊM CHỦNG", [0, 3]),
+    ("hóa chất", [1]),  # the headline writes "Hoá": both tone placements fold alike
+    ("hoá", [1]),
+    ("chong sot", [2]),  # a phrase across a line break of the body
+    ('"chung mo" nhac', [3]),
+    ("qđ-ubnd", [0, 3]),  # symbols are searchable, đ folds to d, punctuation-joined words form a phrase
+    ("mở nhắc", [3]),  # two words: both must appear, anywhere
+    ("kế mở", []),
+    ("nhắc mở", [3]),
+    ("'kế hoạch' dịch", [2]),
+    ("cao loc", [0, 5]),  # districts are searchable
+    ("không có", []),
+])
+def test_search_ignores_case_and_diacritics(query: str, expected: list[int]) -> None:
+    assert rows_of(apply_filters(add_search_key(ITEMS), Filters(query=query))) == expected
+
+
+def test_search_works_without_precomputed_key() -> None:
+    assert SEARCH_KEY not in ITEMS
+    assert rows_of(apply_filters(ITEMS, Filters(query="tiem chung"))) == [0, 3]
+
+
+def test_search_terms() -> None:
+    assert search_terms('  Tiêm   "Chủng,  mở" rộng QĐ-UBND') == ["chung mo", "tiem", "rong", "qd ubnd"]
+    assert search_terms("") == []
+
+
+def test_week_monday() -> None:
+    assert week_monday("2024-W44") == dt.date(2024, 10, 28)
+    assert week_monday("2020-W01") == dt.date(2019, 12, 30)
+    with pytest.raises(ValueError, match="ISO week"):
+        week_monday("44/2024")
+
+
+def test_query_params_round_trip_example() -> None:
+    f = Filters(week_from="2024-W45", week_to="", sectors=(YT, GD), normative_only=True, query="tiêm chủng")
+    params = to_query_params(f)
+    assert params == {"weeks": ["2024-W45", ""], "sector": [YT, GD], "normative": "true", "q": "tiêm chủng"}
+    assert from_query_params(params) == f
+    assert to_query_params(Filters()) == {}
+
+
+def test_query_params_full_range_means_no_restriction() -> None:
+    weeks = ["2024-W44", "2024-W45", "2024-W47"]
+    assert from_query_params({"weeks": ["2024-W44", "2024-W47"]}, weeks) == Filters()
+    assert from_query_params({"weeks": ["2024-W45", "2024-W47"]}, weeks) == Filters(week_from="2024-W45")
+    assert from_query_params({"weeks": "junk", "foo": "bar"}) == Filters()
+    assert from_query_params({"normative": "false", "sector": ["Y tế", "Y tế"]}) == Filters(sectors=("Y tế",))
+
+
+_words = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạ ", min_size=1, max_size=12).map(str.strip).filter(bool)
+_week = st.builds(lambda y, w: f"{y}-W{w:02d}", st.integers(2019, 2026), st.integers(1, 52))
+
+
+@given(st.builds(
+    Filters,
+    week_from=st.one_of(st.just(""), _week), week_to=st.one_of(st.just(""), _week),
+    sectors=st.lists(_words, max_size=3, unique=True).map(tuple),
+    issuers=st.lists(_words, max_size=2, unique=True).map(tuple),
+    normative_only=st.booleans(), query=st.one_of(st.just(""), _words),
+))
+def test_query_params_round_trip(filters: Filters) -> None:
+    assert from_query_params(to_query_params(filters)) == filters
+
+
+def test_selection_narrows_to_the_clicked_bar() -> None:
+    assert rows_of(apply_selection(ITEMS, Selection("sector", ((YT, "2024-W44"),)))) == [0]
+    assert rows_of(apply_selection(ITEMS, Selection("sector", ((YT, ""),)))) == [0, 2, 5]
+    # Repeat reports are kept when the chart counted every report.
+    assert rows_of(apply_selection(ITEMS, Selection("sector", ((YT, ""),), counted_only=False))) == [0, 2, 3, 5]
+    assert rows_of(apply_selection(ITEMS, Selection("", (("", "2024-W47"),)))) == [4, 5]
+    assert rows_of(apply_selection(ITEMS, Selection("sector", ((YT, "2024-11"), (GD, "2024-10")),
+                                                    granularity="month"))) == [1, 2, 5]
+    assert rows_of(apply_selection(ITEMS, Selection("lead_agencies", (("Sở Y tế", ""),), explode=True))) == [0, 2]
+    assert rows_of(apply_selection(ITEMS, Selection("is_normative", (("True", ""),)))) == [0]
+    assert rows_of(apply_selection(ITEMS, None)) == [0, 1, 2, 3, 4, 5]
+
+
+# --- aggregates ----------------------------------------------------------------------------------------
+
+def test_counted_drops_repeat_reports() -> None:
+    assert rows_of(COUNTED) == [0, 1, 2, 4, 5]
+
+
+def test_period_labels() -> None:
+    ws = pd.Series(pd.to_datetime(["2024-10-28", "2019-12-30", "2025-03-17"]))
+    assert agg.period_labels(ws, "week").tolist() == ["2024-W44", "2020-W01", "2025-W12"]
+    assert agg.period_labels(ws, "month").tolist() == ["2024-10", "2019-12", "2025-03"]
+    assert agg.period_labels(ws, "quarter").tolist() == ["2024-Q4", "2019-Q4", "2025-Q1"]
+    assert agg.period_labels(ws, "year").tolist() == ["2024", "2019", "2025"]
+    with pytest.raises(ValueError, match="granularity"):
+        agg.period_labels(ws, "day")
+
+
+def test_auto_granularity() -> None:
+    weekly = pd.Series(pd.date_range("2024-01-01", periods=60, freq="W-MON"))
+    assert agg.auto_granularity(weekly) == "week"
+    assert agg.auto_granularity(pd.Series(pd.date_range("2020-01-06", periods=200, freq="W-MON"))) == "month"
+    assert agg.auto_granularity(pd.Series(pd.date_range("1930-01-06", periods=5000, freq="W-MON"))) == "year"
+
+
+def _as_dict(frame: pd.DataFrame, by: str, value: str) -> dict[tuple[str, str], float]:
+    return {(r["period"], r[by]): r[value] for _, r in frame.iterrows()}
+
+
+def test_counts_by_period_per_sector() -> None:
+    out = agg.counts_by_period(COUNTED, "sector", order=[CH, YT, GD])
+    counts = _as_dict(out, "sector", "count")
+    assert counts == {
+        ("2024-W44", CH): 0, ("2024-W44", YT): 1, ("2024-W44", GD): 1,
+        ("2024-W45", CH): 0, ("2024-W45", YT): 1, ("2024-W45", GD): 0,
+        ("2024-W47", CH): 1, ("2024-W47", YT): 1, ("2024-W47", GD): 0,
+    }
+    shares = _as_dict(out, "sector", "share")
+    assert shares[("2024-W44", YT)] == 0.5
+    assert shares[("2024-W45", YT)] == 1.0
+    assert out.groupby("period")["total"].first().to_dict() == {"2024-W44": 2, "2024-W45": 1, "2024-W47": 2}
+    assert out["sector"].drop_duplicates().tolist() == [CH, YT, GD]  # the taxonomy's order
+
+
+def test_counts_by_period_totals_and_rolling() -> None:
+    totals = agg.counts_by_period(COUNTED)
+    assert totals[["period", "count"]].values.tolist() == [["2024-W44", 2], ["2024-W45", 1], ["2024-W47", 2]]
+    rolled = agg.counts_by_period(COUNTED, "sector", window=2)
+    counts = _as_dict(rolled, "sector", "count")
+    assert counts[("2024-W45", YT)] == 2 and counts[("2024-W47", YT)] == 2
+    assert counts[("2024-W45", GD)] == 1 and counts[("2024-W47", GD)] == 0
+    shares = _as_dict(rolled, "sector", "share")
+    assert shares[("2024-W45", YT)] == pytest.approx(2 / 3)
+    assert shares[("2024-W44", YT)] == 0.5  # the window is shorter at the start
+
+
+def test_counts_by_period_monthly_and_exploded() -> None:
+    monthly = agg.counts_by_period(COUNTED, "sector", granularity="month")
+    assert _as_dict(monthly, "sector", "count")[("2024-11", YT)] == 2
+    agencies = agg.counts_by_period(COUNTED, "lead_agencies", explode=True, missing=None)
+    counts = _as_dict(agencies, "lead_agencies", "count")
+    assert counts[("2024-W45", "Sở Y tế")] == 1 and counts[("2024-W45", "Công an tỉnh")] == 1
+    assert ("2024-W47", "—") not in counts  # items naming no agency are left out when missing=None
+
+
+def test_counts_by_period_empty() -> None:
+    out = agg.counts_by_period(COUNTED.iloc[0:0], "sector")
+    assert out.empty and list(out.columns) == ["period", "sector", "count", "total", "share"]
+
+
+def test_ranking() -> None:
+    out = agg.ranking(COUNTED, "sector")
+    assert out[["sector", "count"]].values.tolist() == [[YT, 3], [CH, 1], [GD, 1]]
+    assert out["share"].tolist() == [0.6, 0.2, 0.2]
+    agencies = agg.ranking(COUNTED, "lead_agencies", explode=True, missing=None)
+    assert agencies[["lead_agencies", "count"]].values.tolist() == [
+        ["Sở Y tế", 2], ["Công an tỉnh", 1], ["Sở Giáo dục và Đào tạo", 1]]
+    leaders = agg.ranking(COUNTED, "leader", missing="(không nêu)")
+    assert leaders[["leader", "count"]].values.tolist() == [["(không nêu)", 3], ["Hồ Tiến Thiệu", 2]]
+    assert agg.ranking(COUNTED, "sector", top=1)["sector"].tolist() == [YT]
+
+
+def test_ranking_counts_an_item_once_per_value() -> None:
+    out = agg.ranking(COUNTED, "districts", explode=True, missing=None)
+    assert dict(zip(out["districts"], out["count"], strict=True)) == {
+        "huyện Cao Lộc": 2, "huyện Lộc Bình": 1, "xã Mẫu Sơn": 1}
+
+
+def test_crosstab() -> None:
+    out = agg.crosstab(COUNTED, "sector", "doc_type", row_order=[YT, GD, CH])
+    cells = {(r.sector, r.doc_type): (r.count, r.row_share) for r in out.itertuples()}
+    assert cells == {
+        (YT, "Quyết định"): (1, 1 / 3), (YT, "Kế hoạch"): (1, 1 / 3), (YT, "Công văn"): (1, 1 / 3),
+        (GD, "Công văn"): (1, 1.0), (CH, "Cuộc họp"): (1, 1.0),
+    }
+    assert out["sector"].drop_duplicates().tolist() == [YT, GD, CH]
+    by_agency = agg.crosstab(COUNTED, "lead_agencies", "sector", explode_row=True, missing=None)
+    assert by_agency[by_agency["lead_agencies"] == "Sở Y tế"]["count"].tolist() == [2]
+
+
+def test_recent_periods() -> None:
+    weeks = ["2024-W47", "2024-W44", "2024-W45", "2024-W45"]
+    assert agg.recent_periods(weeks, 1) == (["2024-W47"], ["2024-W45"])
+    assert agg.recent_periods(weeks, 2) == (["2024-W45", "2024-W47"], ["2024-W44"])
+    assert agg.recent_periods(weeks, 5) == (["2024-W44", "2024-W45", "2024-W47"], [])
+
+
+def test_movers() -> None:
+    out = agg.movers(COUNTED, "sector", ["2024-W47"], ["2024-W45"])
+    assert out[["sector", "current", "previous", "change"]].values.tolist() == [[CH, 1, 0, 1], [YT, 1, 1, 0]]
+    assert out["current_share"].tolist() == [0.5, 0.5]
+    assert out["share_change"].tolist() == [0.5, -0.5]
+
+
+def test_headline_figures() -> None:
+    figs = agg.headline_figures(ITEMS, no_document_types=["Cuộc họp"])
+    assert figs == {"digests": 3, "reports": 6, "items": 5, "documents": 4, "normative": 1,
+                    "normative_share": 0.25}
+    assert agg.headline_figures(ITEMS.iloc[0:0])["normative_share"] == 0.0
+
+
+def test_week_calendar_and_items() -> None:
+    cal = agg.week_calendar(ITEMS)
+    assert cal[["week", "year", "week_no", "digests", "reports", "items"]].values.tolist() == [
+        ["2024-W44", 2024, 44, 1, 2, 2], ["2024-W45", 2024, 45, 1, 2, 1], ["2024-W47", 2024, 47, 1, 2, 2]]
+    shuffled = ITEMS.iloc[[3, 5, 2, 4]]
+    assert agg.week_items(shuffled, "2024-W45").index.tolist() == [2, 3]
+
+
+def test_deadlines() -> None:
+    out = agg.deadlines(ITEMS, today=dt.date(2024, 11, 10))
+    assert out[["deadline", "status", "days", "row"]].values.tolist() == [
+        [dt.date(2024, 11, 30), "upcoming", 20, 1], [dt.date(2024, 10, 1), "past", -40, 2]]
+
+
+def test_place_counts_maps_communes_to_their_district() -> None:
+    places = pd.DataFrame({
+        "label": ["huyện Cao Lộc", "huyện Lộc Bình", "xã Mẫu Sơn"],
+        "district": ["Cao Lộc", "Lộc Bình", "Lộc Bình"],
+        "lat": [21.88, 21.68, 21.68], "lon": [106.84, 106.97, 106.97],
+    })
+    out = agg.place_counts(COUNTED, places)
+    assert out[["district", "count"]].values.tolist() == [["Cao Lộc", 2], ["Lộc Bình", 1]]
+    assert out.loc[1, "mentions"] == ["huyện Lộc Bình", "xã Mẫu Sơn"]
+    assert out.loc[0, "share"] == 0.4
+    unknown = agg.place_counts(COUNTED, places.iloc[:1])
+    assert unknown[["district", "count"]].values.tolist() == [["Cao Lộc", 2], ["", 1]]
+
+
+# --- exports -------------------------------------------------------------------------------------------
+
+def test_csv_has_bom_and_exact_rows() -> None:
+    data = tables.to_csv_bytes(tables.items_export(ITEMS.iloc[[1, 2]]))
+    assert data.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False)
+    assert list(back.columns) == list(COLUMN_NAMES)
+    assert back["headline"].tolist() == ["=Hoá chất trường học", "Kế hoạch phòng dịch"]
+    assert back["lead_agencies"].tolist() == ["Sở Giáo dục và Đào tạo", "Sở Y tế; Công an tỉnh"]
+    assert back["week_start"].tolist() == ["2024-10-28", "2024-11-04"]
+    assert back["deadlines"].tolist() == ["2024-11-30", "2024-10-01"]
+
+
+def test_xlsx_keeps_text_dates_and_header() -> None:
+    frame = tables.items_export(ITEMS.iloc[[1, 2]])
+    data = tables.to_xlsx_bytes(frame, "Mục", extra_sheets={"Cột": tables.columns_sheet()})
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["Mục", "Cột"]
+    rows = list(wb["Mục"].iter_rows(values_only=True))
+    assert list(rows[0]) == list(COLUMN_NAMES)
+    assert len(rows) == 3
+    col = {name: i for i, name in enumerate(rows[0])}
+    assert rows[1][col["headline"]] == "=Hoá chất trường học"  # text, not a formula
+    assert rows[2][col["body"]] == "Phòng, chống\nsốt xuất huyết"
+    assert rows[1][col["week_start"]] == dt.datetime(2024, 10, 28)
+    assert rows[1][col["item_no"]] == 2 and rows[1][col["first_report"]] is True
+    assert len(list(wb["Cột"].iter_rows())) == len(COLUMN_NAMES) + 1
+
+
+# --- charts --------------------------------------------------------------------------------------------
+
+def test_stacked_bars_colours_and_customdata() -> None:
+    frame = agg.counts_by_period(COUNTED, "sector", order=[YT, GD, CH])
+    colours = {YT: "#ff0000", GD: "#00ff00", CH: "#0000ff"}
+    fig = charts.stacked_bars(frame, "period", "sector", charts.Labels(names={YT: "Health"}), colours)
+    assert [t.name for t in fig.data] == ["Health", GD, CH]
+    assert [t.marker.color for t in fig.data] == ["#ff0000", "#00ff00", "#0000ff"]
+    health = fig.data[0]
+    assert list(health.y) == [1, 1, 1]
+    points = [{"customdata": list(health.customdata[1])}, {"customdata": list(fig.data[2].customdata[2])}]
+    assert charts.selected_values(points) == [(YT, "2024-W45"), (CH, "2024-W47")]
+
+
+def test_palette_keeps_fixed_colours() -> None:
+    colours = charts.palette(["a", "b", "c"], {"b": "#123456"})
+    assert colours["b"] == "#123456"
+    assert len(set(colours.values())) == 3
+    assert charts.palette(["a", "b", "c"], {"b": "#123456"}) == colours  # stable
+
+
+def test_citations_family_issuer_and_level() -> None:
+    frame = ITEMS.iloc[[0, 1]].copy()
+    frame.at[1, "cited_documents"] = ["128-KL/TW", "132/2024/QH15", "5828/VPCP-KSTT", "13/2024/NQ-HĐND",
+                                      "221/QĐ-TTg"]
+    cites = agg.citations(frame, type_codes=["QĐ", "KL", "NQ"], central=["TTg", "TW", "QH", "VPCP"])
+    assert cites[["row", "family", "issuer", "central"]].values.tolist() == [
+        [0, "QĐ-TTg", "TTg", True], [1, "KL/TW", "TW", True], [1, "QH15", "QH", True],
+        [1, "VPCP-KSTT", "VPCP", True], [1, "NQ-HĐND", "HĐND", False], [1, "QĐ-TTg", "TTg", True]]
+    families = agg.citation_ranking(cites[cites["central"]], "family", n_items=2)
+    assert families[["family", "count", "share"]].values.tolist()[0] == ["QĐ-TTg", 2, 1.0]
+    assert agg.citation_ranking(cites, "symbol", 2)["count"].tolist()[0] == 2  # 221/QĐ-TTg, cited by both
+    assert agg.citations(ITEMS.iloc[[2, 3]], ["QĐ"], ["TTg"]).empty  # items citing nothing

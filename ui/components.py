@@ -1,0 +1,133 @@
+"""Reusable pieces of a page: the "N of M items" caption, a chart with its summary table and downloads,
+the friendly empty message, and the link from a chart click to the explorer."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analytics import tables
+from analytics.charts import selected_values
+from analytics.filters import Selection
+from ui.i18n import column_label, lang, t
+from ui.state import View, get_selection, set_selection
+
+EXPLORER_PAGE = "pages/explorer.py"
+_PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]}
+
+
+def count_caption(n: int, m: int, counted: bool = True) -> None:
+    """Say how many items a chart or table shows: "N of M items", and the counting rule for trends."""
+    text = t("common.n_of_m", n=thousands(n), m=thousands(m))
+    st.caption(f"{text} · {t('common.counted_rule')}" if counted else text)
+
+
+def empty_message() -> None:
+    """The friendly message for a filter that leaves nothing to show."""
+    st.info(t("common.empty"), icon=":material/filter_alt_off:")
+
+
+def slug(text: str) -> str:
+    """A file-name-safe ASCII slug of a chart title."""
+    from loaders.textnorm import fold
+
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60] or "bang"
+
+
+def summary_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[str],
+                  names: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
+    """A summary table for people: chosen columns with labels in the current language, shares in %.
+
+    `columns` lists the aggregate's columns to keep (or maps them to label keys); `names` maps a column to
+    display names of its values (translations).
+    """
+    keep = dict(columns) if isinstance(columns, Mapping) else {c: c for c in columns}
+    out = frame.loc[:, list(keep)].copy()
+    for col, mapping in (names or {}).items():
+        if col in out and mapping:
+            out[col] = out[col].map(lambda v, m=mapping: m.get(str(v), v))
+    for col in out.columns:
+        if "share" in col:
+            out[col] = (out[col].astype(float) * 100).round(1)
+    labels = {c: column_label(label) for c, label in keep.items()}
+    return out.rename(columns=labels)
+
+
+def download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame], stem: str, key: str,
+                     extra_sheets: dict[str, pd.DataFrame] | None = None) -> None:
+    """CSV (UTF-8 with BOM) and Excel buttons; the bytes (and the frame, when given as a callable) are made
+    only when clicked."""
+    def get() -> pd.DataFrame:
+        return frame() if callable(frame) else frame
+
+    row = st.container(horizontal=True)
+    row.download_button(
+        t("common.download_csv"), data=lambda: tables.to_csv_bytes(get()), file_name=f"{stem}.csv",
+        mime=tables.CSV_MIME, on_click="ignore", key=f"{key}_csv", icon=":material/download:")
+    row.download_button(
+        t("common.download_xlsx"), data=lambda: tables.to_xlsx_bytes(get(), extra_sheets=extra_sheets),
+        file_name=f"{stem}.xlsx", mime=tables.XLSX_MIME, on_click="ignore", key=f"{key}_xlsx",
+        icon=":material/table_view:")
+
+
+def chart_with_table(fig: go.Figure, table: pd.DataFrame, *, key: str, title: str, n: int, m: int,
+                     counted: bool = True, selection: Selection | None = None) -> None:
+    """A chart, its "N of M items" caption, and its summary table with both downloads one click away.
+
+    With `selection` (a template: column, granularity…), clicking bars narrows the explorer to those
+    items and offers a link to it.
+    """
+    st.subheader(title)
+    selectable = selection is not None
+    event = st.plotly_chart(
+        fig, key=f"{key}_chart", config=_PLOTLY_CONFIG, width="stretch",
+        on_select="rerun" if selectable else "ignore",
+        selection_mode=("points", "box") if selectable else ("points",),
+    )
+    count_caption(n, m, counted)
+    if selectable and selection is not None:
+        points = list(getattr(getattr(event, "selection", None), "points", None) or [])
+        pairs = tuple(selected_values(points))
+        if pairs:
+            picked = Selection(selection.column, pairs, selection.granularity, selection.explode,
+                               selection.counted_only, title)
+            if get_selection() != picked:
+                set_selection(picked)
+            st.page_link(EXPLORER_PAGE, label=t("common.open_selection", n=len(pairs)),
+                         icon=":material/manage_search:")
+        else:
+            st.caption(t("common.click_hint"))
+    with st.expander(t("common.summary_table"), icon=":material/table:"):
+        st.dataframe(table, hide_index=True, width="stretch")
+        download_buttons(table, slug(title), key)
+
+
+def metric_row(values: Sequence[tuple[str, str, str | None]]) -> None:
+    """A row of headline metrics: (label, value, help)."""
+    for col, (label, value, help_text) in zip(st.columns(len(values)), values, strict=True):
+        col.metric(label, value, help=help_text, border=True)
+
+
+def percent(x: float) -> str:
+    """A share as a percentage in the current language's style ("12,5%" / "12.5%")."""
+    text = f"{x * 100:.1f}%"
+    return text.replace(".", ",") if lang() == "vi" else text
+
+
+def thousands(n: int) -> str:
+    """An integer with the current language's thousands separator ("70.000" / "70,000")."""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang() == "vi" else text
+
+
+def view_names(view: View) -> dict[str, dict[str, str]]:
+    """Display names per column for the current language (sectors, doc types, issuers)."""
+    from ui.i18n import value_names
+
+    return {"sector": view.sector_names(), "doc_type": value_names("doc_type", view.lang),
+            "issuer": value_names("issuer", view.lang), "status": value_names("status", view.lang),
+            "is_normative": value_names("is_normative", view.lang)}

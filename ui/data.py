@@ -1,0 +1,188 @@
+"""Cached access to the corpus: parse once per distinct file content, never per rerun.
+
+Keying: each file's cheap fingerprint (path, size, mtime_ns) maps to a hash of its bytes (cached), and the
+parsed corpus is cached on the sorted content hashes plus the parser version and the vocabularies' hashes.
+Touching a file without changing it re-uses the parse; editing one byte re-parses. The parsed frame is a
+shared, read-only object (`st.cache_resource`): nothing may modify it, everything downstream copies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+import yaml
+
+from analytics.aggregate import citations
+from analytics.filters import SEARCH_KEY, add_search_key
+from loaders.config import VOCAB_DIR, data_dir
+from loaders.report import LoadReport
+from ui.i18n import catalog, t
+
+#: How many distinct corpora (e.g. before/after an upload) stay parsed in memory.
+MAX_CORPORA = 4
+#: Long text columns left out of the frame pages filter and aggregate: slicing them costs more than the
+#: rest of a rerun at 70,000 items. Pages that show or export the text take it from `Corpus.items`.
+HEAVY_COLUMNS = ("body", SEARCH_KEY)
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """The parsed items plus what the dashboard needs to show them: options, order, colours, places."""
+
+    items: pd.DataFrame  # every schema column plus SEARCH_KEY
+    report: LoadReport
+    key: str
+    light: pd.DataFrame = field(default_factory=pd.DataFrame)  # `items` without HEAVY_COLUMNS
+    weeks: list[str] = field(default_factory=list)
+    options: dict[str, list[str]] = field(default_factory=dict)
+    sector_order: list[str] = field(default_factory=list)
+    sector_colors: dict[str, str] = field(default_factory=dict)
+    sector_names_en: dict[str, str] = field(default_factory=dict)
+    places: pd.DataFrame = field(default_factory=pd.DataFrame)
+    citations: pd.DataFrame = field(default_factory=pd.DataFrame)  # analytics.aggregate.citations, all items
+    meeting_type: str = "Cuộc họp"
+    unknown_type: str = "Khác"
+    source_dir: str = ""
+
+
+def _hash_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# (path, size, mtime_ns) -> sha256 of the bytes. A plain dict, not st.cache_data: it is consulted for every
+# file on every rerun, and a cache_data lookup (argument hashing + unpickling) per file costs too much at
+# thousands of files. Entries are tiny; a stale entry is never hit because the fingerprint changes.
+_HASHES: dict[tuple[str, int, int], str] = {}
+_HASHES_LOCK = threading.Lock()
+
+
+def _fingerprint(path: Path) -> str:
+    """Content hash of a file, recomputed only when its size or modification time changes."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return f"missing:{path}"  # loaders.load reports it; the key just has to differ
+    cheap = (str(path), stat.st_size, stat.st_mtime_ns)
+    found = _HASHES.get(cheap)
+    if found is None:
+        try:
+            found = _hash_bytes(path.read_bytes())
+        except OSError:
+            return f"unreadable:{path}"
+        with _HASHES_LOCK:
+            _HASHES[cheap] = found
+    return found
+
+
+def corpus_key(files: list[Path]) -> str:
+    """One key for a set of files' contents, the parser version and the vocabularies."""
+    from loaders.pipeline import PARSER_VERSION
+
+    vocab = sorted(VOCAB_DIR.glob("*.yaml"))
+    parts = [f"parser:{PARSER_VERSION}"] + [f"vocab:{p.name}:{_fingerprint(p)}" for p in vocab]
+    parts += sorted(_fingerprint(p) for p in files)
+    return _hash_bytes("\n".join(parts).encode())
+
+
+def _places(path: Path) -> pd.DataFrame:
+    """Labels as written in the `districts` column -> district name and coordinates (districts.yaml)."""
+    with path.open(encoding="utf-8") as fh:
+        doc = yaml.safe_load(fh) or {}
+    rows = []
+    coords = {}
+    for d in doc.get("districts") or []:
+        coords[d["name"]] = (d.get("lat"), d.get("lon"))
+        rows.append((f"{d['kind']} {d['name']}", d["name"], d.get("lat"), d.get("lon")))
+    for c in doc.get("communes_2025") or []:
+        lat, lon = coords.get(c.get("former_district") or "", (None, None))
+        rows.append((f"{c['kind']} {c['name']}", c.get("former_district") or "", lat, lon))
+    return pd.DataFrame(rows, columns=["label", "district", "lat", "lon"])
+
+
+def _by_frequency(series: pd.Series) -> list[str]:
+    counts = series[series != ""].value_counts()
+    return sorted(counts.index, key=lambda v: (-counts[v], v))
+
+
+def _exploded(series: pd.Series) -> pd.Series:
+    return series.explode().dropna().astype(str)
+
+
+def build_corpus(items: pd.DataFrame, report: LoadReport, key: str, source_dir: str = "") -> Corpus:
+    """Everything derived once per corpus: the search column, filter options, sector order and colours."""
+    from loaders.vocab import load_vocab
+
+    vocab = load_vocab()
+    sectors = [*(s for s in vocab.sectors if s.id != vocab.unclassified.id), vocab.unclassified]
+    order = [s.name_vi for s in sectors]
+    items = add_search_key(items)
+    present = set(items["sector"])
+    options = {
+        "sectors": [s for s in order if s in present] + sorted(present - set(order) - {""}),
+        "issuers": _by_frequency(items["issuer"]),
+        "leaders": sorted(set(items["leader"]) - {""}),
+        "doc_types": _by_frequency(items["doc_type"]),
+        "lead_agencies": _by_frequency(_exploded(items["lead_agencies"])),
+        "districts": sorted(set(_exploded(items["districts"]))),
+    }
+    return Corpus(
+        items=items, report=report, key=key, light=items.drop(columns=list(HEAVY_COLUMNS)),
+        weeks=sorted(set(items["week"])), options=options,
+        sector_order=order, sector_colors={s.name_vi: s.color for s in sectors},
+        sector_names_en={s.name_vi: s.name_en for s in sectors}, places=_places(VOCAB_DIR / "districts.yaml"),
+        meeting_type=vocab.meeting_type, unknown_type=vocab.unknown_type, source_dir=source_dir,
+        # Parsing ~40,000 cited symbols takes ~0.3 s at 70,000 items: done once here, filtered per rerun.
+        citations=citations(items, vocab.type_names, catalog().get("central_issuers", {})),
+    )
+
+
+@st.cache_resource(max_entries=MAX_CORPORA, show_spinner=False)
+def _parse(key: str, root: str) -> Corpus:
+    """Load the library at `root`; `key` stands for its files' contents (see `corpus_key`).
+
+    The library keeps its own on-disk parse cache, so a server restart re-reads only changed files.
+    """
+    from loaders.library import Library
+
+    library = Library(root)
+    with st.spinner(t("common.loading")):
+        items, report = library.load()
+    return build_corpus(items, report, key, str(library.digests_dir))
+
+
+# Listing a library of thousands of files costs ~0.2 s, too much for every rerun. The listing (and so the
+# corpus key) is re-done when the digests folder's own mtime changes (adding, removing or renaming a file,
+# which is how the library writes) or at the latest every RELIST_SECONDS (an in-place edit of a file).
+RELIST_SECONDS = 30.0
+_KEYS: dict[str, tuple[tuple[int, ...], float, str]] = {}
+
+
+def _folder_stamp(library: object) -> tuple[int, ...]:
+    stamps = []
+    for folder in (library.digests_dir, VOCAB_DIR):  # type: ignore[attr-defined]
+        try:
+            stamps.append(folder.stat().st_mtime_ns)
+        except OSError:
+            stamps.append(-1)
+    return tuple(stamps)
+
+
+def get_corpus(root: Path | None = None) -> Corpus:
+    """The corpus of the library folder ($DASHBOARD_DATA_DIR or data/), parsed once per distinct content."""
+    from loaders.library import Library
+
+    library = Library(root or data_dir())
+    stamp, now = _folder_stamp(library), time.monotonic()
+    known = _KEYS.get(str(library.root))
+    if known is None or known[0] != stamp or now - known[1] > RELIST_SECONDS:
+        key = corpus_key(library.files())
+        _KEYS[str(library.root)] = (stamp, now, key)
+    else:
+        key = known[2]
+    return _parse(key, str(library.root))

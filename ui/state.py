@@ -1,0 +1,183 @@
+"""The shared sidebar: language, filters and display options, all bound to the URL.
+
+Every widget's key is its URL query parameter (`bind="query-params"`, Streamlit ≥ 1.56): a copied link
+reproduces the view, and because the widgets live in the entrypoint they are rendered on every page, so
+their parameters survive page switches (checked on 1.67 in a real browser, see tests/test_browser.py).
+Values in the URL are the Vietnamese data values whatever the display language: a link means the same
+thing in both languages. The filtered frame is computed here once per rerun and handed to the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import pandas as pd
+import streamlit as st
+
+from analytics.aggregate import GRANULARITIES, auto_granularity
+from analytics.filters import PARAM, Filters, Selection, apply_selection, filter_mask, week_monday
+from ui.data import Corpus
+from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGUAGES, catalog, lang, t
+
+GRANULARITY_KEY = "per"
+SELECTION_KEY = "_chart_selection"  # a chart click, kept in the session only (see `Selection`)
+VIEW_KEY = "_view"
+_LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+_MULTI = ("sectors", "issuers", "leaders", "doc_types", "lead_agencies", "districts")
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page renders: the corpus, the filters, and the filtered items (never modified).
+
+    `items` lacks the long text columns (see `ui.data.HEAVY_COLUMNS`); `full_rows` adds them back.
+    """
+
+    corpus: Corpus
+    filters: Filters
+    items: pd.DataFrame
+    granularity: str
+    lang: str
+
+    @property
+    def total(self) -> int:
+        """Rows in the whole corpus (the M of "N of M items" for tables of reports)."""
+        return len(self.corpus.items)
+
+    @property
+    def total_counted(self) -> int:
+        """First reports in the whole corpus (the M of "N of M items" for trends)."""
+        return int(self.corpus.items["first_report"].sum()) if len(self.corpus.items) else 0
+
+    @property
+    def no_document_types(self) -> tuple[str, str]:
+        """Types that are not documents: meetings and items naming no document."""
+        return (self.corpus.meeting_type, self.corpus.unknown_type)
+
+    def full_rows(self, rows: pd.DataFrame) -> pd.DataFrame:
+        """`rows` (from `items`) with every schema column, the long texts included, in the same order."""
+        return self.corpus.items.loc[rows.index]
+
+    def sector_names(self) -> dict[str, str]:
+        """Display names of sectors in the current language."""
+        return dict(self.corpus.sector_names_en) if self.lang == "en" else {}
+
+
+def _defaults(corpus: Corpus) -> dict[str, object]:
+    weeks = corpus.weeks
+    out: dict[str, object] = {PARAM[f]: [] for f in _MULTI}
+    out.update({PARAM["normative_only"]: False, PARAM["query"]: "", GRANULARITY_KEY: "auto"})
+    if len(weeks) > 1:
+        out[PARAM["weeks"]] = (weeks[0], weeks[-1])
+    return out
+
+
+def reset_filters(corpus: Corpus) -> None:
+    """Put every filter back to its default (a widget callback: runs before the widgets are drawn)."""
+    for key, value in _defaults(corpus).items():
+        st.session_state[key] = value
+    st.session_state.pop(SELECTION_KEY, None)
+
+
+def _week_caption(weeks: tuple[str, str]) -> str:
+    start = week_monday(weeks[0])
+    end = week_monday(weeks[1]) + pd.Timedelta(days=6)
+    return f"{start:%d/%m/%Y} – {end:%d/%m/%Y}"
+
+
+def _language_switch() -> str:
+    st.radio("Ngôn ngữ / Language", LANGUAGES, format_func=_LANG_NAMES.get, key=LANG_KEY,
+             bind="query-params", horizontal=True, index=LANGUAGES.index(DEFAULT_LANG))
+    return lang()
+
+
+def sidebar(corpus: Corpus) -> View:
+    """Draw the sidebar and return the view it selects (also stored for the pages)."""
+    with st.sidebar:
+        language = _language_switch()
+        st.header(t("filters.title"))
+        options = corpus.options
+        weeks = corpus.weeks
+        week_range: tuple[str, str] | None = None
+        if len(weeks) > 1:
+            week_range = st.select_slider(
+                t("filters.weeks"), options=weeks, value=(weeks[0], weeks[-1]), key=PARAM["weeks"],
+                bind="query-params", help=t("filters.weeks_help"))
+            st.caption(_week_caption(week_range))
+        query = st.text_input(t("filters.query"), key=PARAM["query"], bind="query-params",
+                              placeholder=t("filters.query_placeholder"), help=t("filters.query_help"))
+        chosen: dict[str, list[str]] = {}
+        for name in _MULTI:
+            chosen[name] = st.multiselect(
+                t(f"filters.{name}"), options[name], key=PARAM[name], bind="query-params",
+                placeholder=t("filters.all"), help=t(f"filters.{name}_help"), select_all=False)
+        normative = st.toggle(t("filters.normative_only"), key=PARAM["normative_only"], bind="query-params",
+                              help=t("filters.normative_help"))
+        filters = Filters(
+            query=query.strip(), normative_only=normative,
+            **{name: tuple(values) for name, values in chosen.items()},
+        )
+        if week_range is not None:
+            filters = filters.with_weeks(week_range[0], week_range[1], weeks)
+        st.button(t("filters.reset"), on_click=reset_filters, args=(corpus,), icon=":material/restart_alt:",
+                  disabled=filters.is_default() and SELECTION_KEY not in st.session_state,
+                  width="stretch", key="reset_filters")
+        st.caption(t("filters.share_hint"))
+        st.divider()
+        granularity = st.selectbox(
+            t("filters.granularity"), ("auto", *GRANULARITIES), key=GRANULARITY_KEY, bind="query-params",
+            format_func=lambda g: catalog()["ui"]["granularity"][g][language], help=t("filters.granularity_help"))
+    # The mask is computed on the full frame (it needs the search text); the rows come from the light one.
+    items = corpus.light if filters.is_default() else corpus.light[filter_mask(corpus.items, filters)]
+    if granularity == "auto":
+        granularity = auto_granularity(items["week_start"]) if len(items) else "week"
+    view = View(corpus=corpus, filters=filters, items=items, granularity=granularity, lang=language)
+    st.session_state[VIEW_KEY] = view
+    return view
+
+
+def get_view() -> View:
+    """The view computed by the entrypoint for this rerun."""
+    view = st.session_state.get(VIEW_KEY)
+    if view is None:  # a page run without the entrypoint (should not happen with st.navigation)
+        st.error(t("errors.no_view"))
+        st.stop()
+    return view
+
+
+def get_selection() -> Selection | None:
+    """The chart selection that narrows the explorer, if any."""
+    return st.session_state.get(SELECTION_KEY)
+
+
+def set_selection(selection: Selection | None) -> None:
+    """Remember (or forget) a chart selection for the explorer."""
+    if selection is None or not selection.pairs:
+        st.session_state.pop(SELECTION_KEY, None)
+    else:
+        st.session_state[SELECTION_KEY] = selection
+
+
+def selected_items(view: View) -> pd.DataFrame:
+    """The view's items narrowed by the chart selection (the explorer's rows)."""
+    return apply_selection(view.items, get_selection())
+
+
+def with_language(view: View, language: str) -> View:
+    """The same view in another language (tests and benchmarks)."""
+    return replace(view, lang=language)
+
+
+def load_problems(corpus: Corpus) -> None:
+    """Above every page: files that could not be loaded (file and problem), or the empty-library hint."""
+    failed = corpus.report.failed
+    if failed:
+        lines = [t("errors.failed_files", n=len(failed))]
+        for f in failed[:20]:
+            problem = f.errors[0].message if f.errors else t("errors.no_items")
+            lines.append(f"- `{f.path}`: {problem}")
+        if len(failed) > 20:
+            lines.append(t("errors.more", n=len(failed) - 20))
+        st.warning("\n".join(lines), icon=":material/warning:")
+    if corpus.items.empty:
+        st.info(t("errors.no_digests", folder=corpus.source_dir), icon=":material/folder_open:")
