@@ -10,15 +10,8 @@ from analytics import charts
 from analytics.filters import Selection
 from ui import components as ui
 from ui.i18n import column_label, t
-from ui.state import get_view
 
-view = get_view()
-names = ui.view_names(view)
-st.title(t("places.title"))
-counted = agg.counted(view.items)
-if counted.empty:
-    ui.empty_message()
-    st.stop()
+view, names, counted = ui.start_trend_page("places.title")
 
 mentioning = counted[counted["districts"].map(len) > 0]
 st.caption(t("places.note", n=len(mentioning), total=len(counted)))

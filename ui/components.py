@@ -10,11 +10,12 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from analytics import aggregate as agg
 from analytics import tables
 from analytics.charts import selected_values
 from analytics.filters import Selection
 from ui.i18n import column_label, lang, t
-from ui.state import View, get_selection, set_selection
+from ui.state import View, get_selection, get_view, set_selection
 
 EXPLORER_PAGE = "pages/explorer.py"
 _PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]}
@@ -29,6 +30,18 @@ def count_caption(n: int, m: int, counted: bool = True) -> None:
 def empty_message() -> None:
     """The friendly message for a filter that leaves nothing to show."""
     st.info(t("common.empty"), icon=":material/filter_alt_off:")
+
+
+def start_trend_page(title_key: str) -> tuple[View, dict[str, dict[str, str]], pd.DataFrame]:
+    """Title a trend page and return (view, display names, counted items); stop with the friendly message
+    when the filters leave no counted item."""
+    view = get_view()
+    st.title(t(title_key))
+    counted = agg.counted(view.items)
+    if counted.empty:
+        empty_message()
+        st.stop()
+    return view, view_names(view), counted
 
 
 def slug(text: str) -> str:
