@@ -99,9 +99,17 @@ def _ask_choice(question: str, choices: dict[str, str]) -> str:
     return choices.get(answer, default)
 
 
-def _no_terminal(what: str) -> int:
-    print(f"{what}: stdin is not a terminal, so nobody can confirm: pass --yes to go ahead.", file=sys.stderr)
-    return USAGE
+def _refusal(command: str, question: str) -> int | None:
+    """Ask `question`; None when the user agreed, else the exit code that ends `command`."""
+    answer = _confirm(question)
+    if answer is None:
+        print(f"{command}: stdin is not a terminal, so nobody can confirm: pass --yes to go ahead.",
+              file=sys.stderr)
+        return USAGE
+    if not answer:
+        print("Cancelled: nothing was changed.")
+        return OK
+    return None
 
 
 def _print_candidate(cand: Candidate) -> None:
@@ -169,13 +177,8 @@ def add_main(argv: list[str]) -> int:
         if conflicts:
             print("  Conflicts were kept as stored: use --replace or --keep-both to change that.")
         return BAD_INPUT if refused else OK
-    if not args.yes:
-        answer = _confirm(f"Add {to_write} digest(s) to {library.root}?")
-        if answer is None:
-            return _no_terminal("add")
-        if not answer:
-            print("Cancelled: nothing was changed.")
-            return OK
+    if not args.yes and (code := _refusal("add", f"Add {to_write} digest(s) to {library.root}?")) is not None:
+        return code
     try:
         result = library.add(candidates, resolve)
     except LibraryError as exc:
@@ -224,13 +227,9 @@ def remove_main(argv: list[str]) -> int:
     except LibraryError as exc:
         print(f"remove: {exc}", file=sys.stderr)
         return BAD_INPUT
-    if not args.yes:
-        answer = _confirm(f"Move {entry.file_name} (week {entry.week_label}, {entry.items} items) to the trash?")
-        if answer is None:
-            return _no_terminal("remove")
-        if not answer:
-            print("Cancelled: nothing was changed.")
-            return OK
+    question = f"Move {entry.file_name} (week {entry.week_label}, {entry.items} items) to the trash?"
+    if not args.yes and (code := _refusal("remove", question)) is not None:
+        return code
     try:
         trashed = library.remove(entry.file_name)
     except LibraryError as exc:
