@@ -36,6 +36,8 @@ PAGES = [
     st.Page("pages/weeks.py", title=t("page.weeks"), icon=":material/calendar_month:", url_path="theo-tuan"),
     st.Page("pages/places.py", title=t("page.places"), icon=":material/map:", url_path="dia-ban"),
     st.Page("pages/explorer.py", title=t("page.explorer"), icon=":material/manage_search:", url_path="tra-cuu"),
+    st.Page("pages/quality.py", title=t("page.quality"), icon=":material/fact_check:", url_path="chat-luong"),
+    st.Page("pages/library.py", title=t("page.library"), icon=":material/upload_file:", url_path="nap-ban-tin"),
 ]
 
 page = st.navigation(PAGES)

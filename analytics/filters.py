@@ -259,3 +259,42 @@ def apply_selection(items: pd.DataFrame, selection: Selection | None) -> pd.Data
             hit &= period == per
         mask |= hit
     return rows[mask]
+
+
+#: URL parameter naming exact items, e.g. from the data-quality page: "<digest_id>:<item_no>" for one item,
+#: "<digest_id>" for every item of a digest. Repeatable. Not a sidebar filter: it is a link to items.
+ITEM_PARAM = "item"
+
+_ITEM_REF = re.compile(r"^([0-9A-Za-z]{4,64})(?::(\d{1,6}))?$")
+
+
+def item_ref(digest_id: str, item_no: int | None = None) -> str:
+    """The ITEM_PARAM value naming item `item_no` of a digest, or the whole digest when `item_no` is None."""
+    return f"{digest_id}:{int(item_no)}" if item_no is not None else digest_id
+
+
+def parse_item_refs(values: str | list[str] | tuple[str, ...] | None) -> tuple[tuple[str, int | None], ...]:
+    """(digest_id, item_no or None) for each well-formed ITEM_PARAM value, in order, without repeats.
+
+    Malformed values are dropped (a hand-edited link must not break the page).
+    """
+    out: dict[tuple[str, int | None], None] = {}
+    for value in _as_list(values):
+        m = _ITEM_REF.match(value.strip())
+        if m:
+            out[(m.group(1), int(m.group(2)) if m.group(2) else None)] = None
+    return tuple(out)
+
+
+def apply_item_refs(items: pd.DataFrame, refs: tuple[tuple[str, int | None], ...]) -> pd.DataFrame:
+    """The rows of `items` named by `refs` (all rows when there are none), in their original order."""
+    if not refs or items.empty:
+        return items
+    whole = {d for d, n in refs if n is None}
+    single = {(d, n) for d, n in refs if n is not None}
+    mask = items["digest_id"].isin(whole).to_numpy()
+    if single:
+        mask = mask | np.fromiter(((d, int(n)) in single for d, n in zip(items["digest_id"], items["item_no"],
+                                                                           strict=True)),
+                                  dtype=bool, count=len(items))
+    return items[mask]

@@ -96,6 +96,13 @@ CODE_LABELS_VI: dict[str, str] = {
     "no_items": "Không tìm thấy tin nào",
     "too_large": "Tệp quá lớn",
     "unreadable": "Không đọc được tệp",
+    # Refusals and warnings of uploads (loaders.library).
+    "wrong_type": "Không phải loại tệp được nhận",
+    "unsafe_zip": "Tệp zip không an toàn",
+    "zip_bomb": "Tệp zip giải nén ra quá lớn (có thể là zip bomb)",
+    "bad_zip": "Tệp zip hỏng, không đọc được",
+    "empty_folder": "Thư mục không có tệp bản tin",
+    "html_scripts": "Trang HTML có mã script (đã bỏ, không chạy)",
 }
 
 

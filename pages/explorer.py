@@ -3,28 +3,19 @@ digest it came from. Downloads carry the filtered rows with every column."""
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 from analytics import tables
 from ui import components as ui
 from ui.i18n import column_label, t
-from ui.state import get_selection, get_view, selected_items, set_selection
+from ui.safe import md_escape
+from ui.state import clear_item_refs, get_selection, get_view, item_refs, selected_items, set_selection
 
 TABLE_COLUMNS = ["week", "item_no", "headline", "doc_symbol", "doc_date", "doc_type", "issuer", "leader",
                  "sector", "lead_agencies", "districts", "cited_documents", "reported_in"]
 DETAIL_COLUMNS = ["doc_type", "doc_symbol", "doc_date", "is_normative", "issuer", "leader", "leader_source",
                   "unit", "sector", "sectors_secondary", "sector_reason", "lead_agencies", "districts",
                   "cited_documents", "deadlines", "item_key", "reported_in"]
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$])")
-
-
-def md_escape(text: str) -> str:
-    """Text shown literally by st.markdown (digest text may contain * _ # …)."""
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
 def show_value(value: object) -> str:
     """A cell value as readable text (lists joined, dates dd/mm/yyyy, booleans ✓/–)."""
     if isinstance(value, list):
@@ -41,6 +32,15 @@ st.title(t("explorer.title"))
 
 selection = get_selection()
 rows = selected_items(view)
+refs = item_refs()
+if refs:  # a link naming exact items (from the data-quality page)
+    linked = ", ".join(f"{d[:12]}#{n}" if n is not None else d[:12] for d, n in refs[:8])
+    c1, c2 = st.columns([5, 1], vertical_alignment="center")
+    c1.info(t("explorer.linked", picked=md_escape(linked + ("…" if len(refs) > 8 else "")), n=len(rows)),
+            icon=":material/link:")
+    if c2.button(t("explorer.clear_selection"), key="clear_item_refs", icon=":material/close:"):
+        clear_item_refs()
+        st.rerun()
 if selection is not None:
     picked = ", ".join(" · ".join(p for p in pair if p) for pair in selection.pairs[:8])
     more = "…" if len(selection.pairs) > 8 else ""
@@ -82,7 +82,7 @@ picked_rows = list(getattr(getattr(event, "selection", None), "rows", None) or [
 if picked_rows and picked_rows[0] < len(shown):
     item = shown.iloc[picked_rows[0]]
     st.divider()
-    st.subheader(item["headline"])
+    st.subheader(md_escape(item["headline"]))
     digest_rows = view.corpus.items[view.corpus.items["digest_id"] == item["digest_id"]]
     st.caption(t("explorer.source", source=item["source"], week=item["week"],
                  start=f"{item['week_start']:%d/%m/%Y}", end=f"{item['week_end']:%d/%m/%Y}",
@@ -100,4 +100,4 @@ if picked_rows and picked_rows[0] < len(shown):
                                    & (view.corpus.items.index != item.name)]
         if len(others):
             st.markdown(f"**{t('explorer.other_reports')}**")
-            st.markdown("\n".join(f"- {o.week} · `{o.source}` · #{o.item_no}" for o in others.itertuples()))
+            st.markdown("\n".join(f"- {o.week} · {md_escape(o.source)} · #{o.item_no}" for o in others.itertuples()))

@@ -9,6 +9,7 @@ from analytics import charts
 from analytics.filters import Selection, week_monday
 from ui import components as ui
 from ui.i18n import column_label, t
+from ui.safe import md_escape
 from ui.state import get_view
 
 view = get_view()
@@ -64,7 +65,7 @@ with c1:
     st.metric(t("overview.latest_items"), ui.thousands(len(week_rows)), border=True)
     st.dataframe(ui.summary_table(top, ["sector", "count", "share"], names), hide_index=True, width="stretch")
 with c2:
-    lines = [f"{r.item_no}. **{r.headline}**" + (f" — `{r.doc_symbol}`" if r.doc_symbol else "")
+    lines = [f"{r.item_no}\\. **{md_escape(r.headline)}**" + (f" — `{r.doc_symbol}`" if r.doc_symbol else "")
              for r in week_rows.head(12).itertuples()]
     st.markdown("\n".join(lines))
     if len(week_rows) > 12:

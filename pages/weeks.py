@@ -11,6 +11,7 @@ from analytics import charts
 from analytics.filters import week_monday
 from ui import components as ui
 from ui.i18n import column_label, t
+from ui.safe import md_escape
 from ui.state import get_view
 
 view = get_view()
@@ -42,8 +43,8 @@ for digest_id, part in rows.groupby("digest_id", sort=False):
         meta = " · ".join(x for x in (r.doc_type, r.doc_symbol, names["sector"].get(r.sector, r.sector),
                                       r.leader) if x)
         repeat = "" if r.first_report else f" · {t('weeks.repeat', n=r.reported_in)}"
-        with st.expander(f"{r.item_no}. {r.headline}"):
-            st.caption(meta + repeat)
+        with st.expander(f"{r.item_no}\\. {md_escape(r.headline)}"):
+            st.caption(md_escape(meta + repeat))
             st.text(r.body or "–")
 
 # Deadlines stated in the filtered items.

@@ -186,3 +186,14 @@ def get_corpus(root: Path | None = None) -> Corpus:
     else:
         key = known[2]
     return _parse(key, str(library.root))
+
+
+def invalidate(root: Path | None = None) -> None:
+    """Make the next `get_corpus` relist the library (call after adding, removing or restoring a digest).
+
+    The folder's mtime already changes on every library write, but two writes within the file system's
+    timestamp granularity would look alike; this makes "shown on every page at once" not depend on it.
+    """
+    from loaders.library import Library
+
+    _KEYS.pop(str(Library(root or data_dir()).root), None)

@@ -15,13 +15,25 @@ import pandas as pd
 import streamlit as st
 
 from analytics.aggregate import GRANULARITIES, auto_granularity
-from analytics.filters import PARAM, Filters, Selection, apply_selection, filter_mask, week_monday
+from analytics.filters import (
+    ITEM_PARAM,
+    PARAM,
+    Filters,
+    Selection,
+    apply_item_refs,
+    apply_selection,
+    filter_mask,
+    parse_item_refs,
+    week_monday,
+)
 from ui.data import Corpus
 from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGUAGES, catalog, lang, t
+from ui.safe import md_escape
 
 GRANULARITY_KEY = "per"
 SELECTION_KEY = "_chart_selection"  # a chart click, kept in the session only (see `Selection`)
 VIEW_KEY = "_view"
+_WEEKS_SEEN = "_weeks_full_range"  # the full week range the slider last offered
 _LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 _MULTI = ("sectors", "issuers", "leaders", "doc_types", "lead_agencies", "districts")
 
@@ -91,6 +103,18 @@ def _language_switch() -> str:
     return lang()
 
 
+def _follow_week_range(weeks: list[str]) -> None:
+    """Keep the week slider meaningful when digests are added or removed: "every week" stays every week
+    (the new first and last), and a range whose ends no longer exist goes back to every week."""
+    full = (weeks[0], weeks[-1])
+    current = st.session_state.get(PARAM["weeks"])
+    previous = st.session_state.get(_WEEKS_SEEN)
+    if current is not None and len(current) == 2 and (
+            tuple(current) == previous or any(w not in weeks for w in current)):
+        st.session_state[PARAM["weeks"]] = full
+    st.session_state[_WEEKS_SEEN] = full
+
+
 def sidebar(corpus: Corpus) -> View:
     """Draw the sidebar and return the view it selects (also stored for the pages)."""
     with st.sidebar:
@@ -100,6 +124,7 @@ def sidebar(corpus: Corpus) -> View:
         weeks = corpus.weeks
         week_range: tuple[str, str] | None = None
         if len(weeks) > 1:
+            _follow_week_range(weeks)
             week_range = st.select_slider(
                 t("filters.weeks"), options=weeks, value=(weeks[0], weeks[-1]), key=PARAM["weeks"],
                 bind="query-params", help=t("filters.weeks_help"))
@@ -158,9 +183,20 @@ def set_selection(selection: Selection | None) -> None:
         st.session_state[SELECTION_KEY] = selection
 
 
+def item_refs() -> tuple[tuple[str, int | None], ...]:
+    """The exact items named in the URL (`?item=<digest_id>:<item_no>` or `?item=<digest_id>`), if any."""
+    return parse_item_refs(st.query_params.get_all(ITEM_PARAM))
+
+
+def clear_item_refs() -> None:
+    """Forget the items named in the URL."""
+    if ITEM_PARAM in st.query_params:
+        del st.query_params[ITEM_PARAM]
+
+
 def selected_items(view: View) -> pd.DataFrame:
-    """The view's items narrowed by the chart selection (the explorer's rows)."""
-    return apply_selection(view.items, get_selection())
+    """The view's items narrowed by the items named in the URL and the chart selection (the explorer's rows)."""
+    return apply_selection(apply_item_refs(view.items, item_refs()), get_selection())
 
 
 def with_language(view: View, language: str) -> View:
@@ -175,7 +211,7 @@ def load_problems(corpus: Corpus) -> None:
         lines = [t("errors.failed_files", n=len(failed))]
         for f in failed[:20]:
             problem = f.errors[0].message if f.errors else t("errors.no_items")
-            lines.append(f"- `{f.path}`: {problem}")
+            lines.append(f"- `{f.path}`: {md_escape(problem)}")  # messages may quote the file's text
         if len(failed) > 20:
             lines.append(t("errors.more", n=len(failed) - 20))
         st.warning("\n".join(lines), icon=":material/warning:")

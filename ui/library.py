@@ -1,0 +1,317 @@
+"""The "Nạp bản tin" page's logic: previewing uploads, storing them, removing and restoring digests.
+
+The tables are pure (candidates or entries in, DataFrame out, in the given language). The actions are
+widget callbacks: they run before the next script run, so the entrypoint already loads the changed library
+and every page shows it in that very run. Whatever happens, the outcome is kept in the session (`FLASH_KEY`)
+for the page to show, an error included: a failed write leaves the library as it was (`Library` undoes it).
+Text from uploads only ever reaches the page through these DataFrames or `ui.safe.md_escape`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pandas as pd
+import streamlit as st
+
+from loaders.config import MAX_FILE_BYTES, data_dir
+from loaders.library import (
+    CONFLICT,
+    KEEP_STORED,
+    NEW,
+    REFUSED,
+    RESOLUTIONS,
+    SAME,
+    AddResult,
+    Candidate,
+    Entry,
+    Library,
+    LibraryError,
+    TrashEntry,
+)
+from ui import data
+from ui.i18n import catalog, translate
+from ui.quality import code_label
+from ui.safe import md_escape
+
+#: Upload limit per file, in MB as st.file_uploader counts them (2**20 bytes): the loaders' limit.
+MAX_UPLOAD_MB = MAX_FILE_BYTES // 2**20
+#: Types the uploader offers (the loaders' digest formats and zips of them).
+UPLOAD_TYPES = ["txt", "html", "htm", "md", "zip"]
+
+PREVIEW_KEY = "_library_preview"  # PreviewState of the files in the uploader
+NONCE_KEY = "_library_nonce"  # part of the uploader's key: bumping it empties the uploader
+FLASH_KEY = "_library_flash"  # Flash: outcome of the last action, shown once
+CHOICE_PREFIX = "library_choice_"  # + candidate key: the resolution picked for a conflict
+
+
+class UploadedLike(Protocol):
+    """What the page needs from an uploaded file (st.file_uploader's UploadedFile)."""
+
+    name: str
+    size: int
+    file_id: str
+
+    def getvalue(self) -> bytes:
+        """The file's bytes."""
+
+
+@dataclass
+class PreviewState:
+    """The preview of the files in the uploader, valid while those files and the library stay the same."""
+
+    signature: tuple[Any, ...]
+    candidates: list[Candidate]
+    error: str = ""
+
+
+@dataclass
+class Flash:
+    """What the last action did, for the page to show once."""
+
+    kind: str  # "success", "info" or "error"
+    message: str  # already translated; may contain markdown built from escaped text only
+    outcome: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _t(key: str, language: str, **values: object) -> str:
+    return translate(catalog(), f"library.{key}", language, **values)
+
+
+def open_library() -> Library:
+    """The library the dashboard shows ($DASHBOARD_DATA_DIR or data/)."""
+    return Library(data_dir())
+
+
+def nonce() -> int:
+    """The uploader's current generation (its key changes when emptied)."""
+    return int(st.session_state.get(NONCE_KEY, 0))
+
+
+def uploader_key() -> str:
+    """Key of the file uploader of this generation."""
+    return f"library_upload_{nonce()}"
+
+
+def candidate_key(cand: Candidate) -> str:
+    """A stable key of an upload in a preview (its name and bytes), for widget keys."""
+    return f"{cand.sha256[:16]}_{hashlib.sha256(cand.name.encode()).hexdigest()[:8]}"
+
+
+# ------------------------------------------------------------------------------------------ preview
+
+
+def preview(library: Library, files: Sequence[UploadedLike]) -> PreviewState:
+    """The preview of `files`, parsed once per set of files and library state (reruns reuse it)."""
+    signature = (tuple((f.file_id, f.name, f.size) for f in files), library.state_token())
+    current = st.session_state.get(PREVIEW_KEY)
+    if isinstance(current, PreviewState) and current.signature == signature:
+        return current
+    state = preview_uploads(library, [(f.name, f.getvalue()) for f in files], signature)
+    st.session_state[PREVIEW_KEY] = state
+    return state
+
+
+def preview_uploads(library: Library, uploads: list[tuple[str, bytes]], signature: tuple[Any, ...] = ()
+                    ) -> PreviewState:
+    """Parse (name, bytes) uploads without storing anything; a failure becomes a message, not an exception."""
+    try:
+        return PreviewState(signature, library.preview(uploads))
+    except (LibraryError, OSError, ValueError) as exc:
+        return PreviewState(signature, [], str(exc))
+
+
+def reason(cand: Candidate, language: str) -> str:
+    """Why a candidate has its status, in the language (the loaders' own message is the `detail`)."""
+    if cand.status == REFUSED:
+        return code_label(cand.code, language)
+    if cand.status == SAME:
+        return _t("reason_same", language, file=cand.same_as)
+    if cand.status == CONFLICT:
+        files = ", ".join(f"{e.file_name} ({_t('n_items', language, n=e.items)})" for e in cand.conflicts_with)
+        return _t("reason_conflict", language, files=files)
+    return _t("reason_new", language)
+
+
+def preview_table(candidates: Iterable[Candidate], language: str) -> pd.DataFrame:
+    """One row per upload: file, week, items, warnings, status, reason, detail."""
+    rows = [{
+        "file": c.name, "week": c.week_label if c.report else "", "items": c.items,
+        "warnings": len(c.warnings), "status": _t(f"status.{c.status}", language), "reason": reason(c, language),
+        "detail": c.reason if c.status == REFUSED else "",
+    } for c in candidates]
+    frame = pd.DataFrame(rows, columns=["file", "week", "items", "warnings", "status", "reason", "detail"])
+    return frame.rename(columns=lambda col: _t(f"col.{col}", language))
+
+
+def warning_table(cand: Candidate, language: str) -> pd.DataFrame:
+    """The warnings of one upload: item number, what the problem means, the parser's message."""
+    rows = [{"item_no": p.item_no, "problem": code_label(p.code, language), "detail": p.message}
+            for p in cand.warnings]
+    frame = pd.DataFrame(rows, columns=["item_no", "problem", "detail"])
+    frame["item_no"] = frame["item_no"].astype("Int64")
+    return frame.rename(columns=lambda col: _t(f"col.{col}", language))
+
+
+def differences_table(cand: Candidate, stored: Entry, language: str) -> pd.DataFrame:
+    """Items only in the upload and items only in the stored digest, one row each, to help choose."""
+    mine, theirs = cand.differences(stored)
+    rows = [(_t("only_upload", language), x) for x in mine] + [(_t("only_stored", language), x) for x in theirs]
+    return pd.DataFrame(rows, columns=[_t("col.side", language), _t("col.item", language)])
+
+
+def to_store(candidates: Iterable[Candidate]) -> tuple[int, int]:
+    """(new uploads, conflicts awaiting a choice) in a preview."""
+    cands = list(candidates)
+    return sum(c.status == NEW for c in cands), sum(c.status == CONFLICT for c in cands)
+
+
+def resolutions(candidates: Iterable[Candidate], choices: dict[str, str]) -> dict[str, str]:
+    """`Library.add`'s resolve argument from the choices made per candidate key (keep the stored one when
+    no valid choice was made)."""
+    out = {}
+    for c in candidates:
+        if c.status == CONFLICT:
+            choice = choices.get(candidate_key(c), KEEP_STORED)
+            out[c.digest_id] = choice if choice in RESOLUTIONS else KEEP_STORED
+    return out
+
+
+def outcome_table(result: AddResult, language: str) -> pd.DataFrame:
+    """What `add` did, one row per file: stored as, skipped (why), moved to the trash."""
+    rows = [(e.file_name, _t("outcome_added", language, file=e.file_name)) for e in result.added]
+    rows += [(c.name, f"{_t('outcome_skipped', language)}: {_skip_reason(c, why, language)}")
+             for c, why in result.skipped]
+    by_trash = {t.original: t for t in result.trashed}
+    rows += [(name, _t("outcome_trashed", language, file=t.reason.removeprefix("replaced by ")))
+             for name, t in by_trash.items()]
+    return pd.DataFrame(rows, columns=[_t("col.file", language), _t("col.outcome", language)])
+
+
+def _skip_reason(cand: Candidate, why: str, language: str) -> str:
+    if cand.status == CONFLICT:
+        return _t("outcome_kept_stored", language)
+    if cand.status in (REFUSED, SAME):
+        return reason(cand, language)
+    return why  # new at preview time, judged again when storing (another upload got there first)
+
+
+# ------------------------------------------------------------------------------------------ actions
+
+
+def _after_write() -> None:
+    """The library changed: relist it now, and empty the uploader and its preview."""
+    data.invalidate()
+    _reset_upload()
+
+
+def _reset_upload() -> None:
+    st.session_state.pop(PREVIEW_KEY, None)
+    st.session_state[NONCE_KEY] = nonce() + 1
+    for key in [k for k in st.session_state if str(k).startswith(CHOICE_PREFIX)]:
+        del st.session_state[key]
+
+
+def confirm(language: str) -> None:
+    """Store the previewed uploads (a button callback), conflicts as chosen on the page."""
+    state = st.session_state.get(PREVIEW_KEY)
+    if not isinstance(state, PreviewState):
+        return
+    choices = {k.removeprefix(CHOICE_PREFIX): v for k, v in st.session_state.items()
+               if str(k).startswith(CHOICE_PREFIX)}
+    try:
+        result = open_library().add(state.candidates, resolutions(state.candidates, choices))
+    except (LibraryError, OSError, ValueError) as exc:
+        st.session_state[FLASH_KEY] = Flash("error", _t("write_failed", language, error=md_escape(exc)))
+        return
+    message = (_t("added", language, n=len(result.added), s=len(result.skipped)) if result.changed
+               else _t("nothing_added", language, s=len(result.skipped)))
+    if result.trashed:
+        message += " " + _t("replaced", language, n=len(result.trashed))
+    st.session_state[FLASH_KEY] = Flash("success" if result.changed else "info", message,
+                                        outcome_table(result, language))
+    _after_write()
+
+
+def cancel(language: str) -> None:
+    """Drop the uploads without storing anything (a button callback)."""
+    _reset_upload()
+    st.session_state[FLASH_KEY] = Flash("info", _t("cancelled", language))
+
+
+def remove_confirm_key(file_name: str) -> str:
+    """Key of the checkbox confirming the removal of one stored file."""
+    return f"library_remove_ok_{hashlib.sha256(file_name.encode()).hexdigest()[:16]}"
+
+
+def remove(file_name: str, language: str) -> None:
+    """Move a stored digest to the trash (a button callback; the page asks for confirmation first)."""
+    if not st.session_state.get(remove_confirm_key(file_name)):
+        return  # only ever removed after the explicit confirmation
+    st.session_state.pop(remove_confirm_key(file_name), None)
+    try:
+        trashed = open_library().remove(file_name)
+    except (LibraryError, OSError) as exc:
+        st.session_state[FLASH_KEY] = Flash("error", _t("write_failed", language, error=md_escape(exc)))
+        return
+    st.session_state[FLASH_KEY] = Flash("success", _t("removed", language, file=md_escape(trashed.original)))
+    data.invalidate()
+
+
+def restore(trash_id: str, language: str) -> None:
+    """Put a digest back from the trash (a button callback)."""
+    try:
+        entry = open_library().restore(trash_id)
+    except (LibraryError, OSError) as exc:
+        st.session_state[FLASH_KEY] = Flash("error", _t("write_failed", language, error=md_escape(exc)))
+        return
+    st.session_state[FLASH_KEY] = Flash("success", _t("restored", language, file=md_escape(entry.file_name)))
+    data.invalidate()
+
+
+# ------------------------------------------------------------------------------------------ library tables
+
+ENTRIES_KEY = "_library_entries"  # (library state token, entries): listing reads every file's cached parse
+
+
+def stored_entries(library: Library) -> list[Entry]:
+    """The library's digests, listed again only when its files (or the vocabularies) change."""
+    token = library.state_token()
+    cached = st.session_state.get(ENTRIES_KEY)
+    if isinstance(cached, tuple) and cached[0] == (str(library.root), token):
+        return cached[1]
+    entries = library.entries()
+    st.session_state[ENTRIES_KEY] = ((str(library.root), token), entries)
+    return entries
+
+
+
+def entries_table(entries: Iterable[Entry], language: str) -> pd.DataFrame:
+    """The stored digests: file, week, title, items, warnings, errors, size, when added."""
+    rows = [{
+        "file": e.file_name, "week": e.week_label, "title": e.title, "items": e.items, "warnings": e.warnings,
+        "errors": "; ".join(e.errors), "size": round(e.size / 1024, 1),
+        "added_at": e.added_at.replace(tzinfo=None) if e.added_at else None, "digest_id": e.digest_id[:12],
+    } for e in entries]
+    cols = ["file", "week", "title", "items", "warnings", "errors", "size", "added_at", "digest_id"]
+    return pd.DataFrame(rows, columns=cols).rename(columns=lambda col: _t(f"col.{col}", language))
+
+
+def trash_reason(t: TrashEntry, language: str) -> str:
+    """Why a file is in the trash, in the language."""
+    if t.reason.startswith("replaced by "):
+        return _t("trash_replaced", language, file=t.reason.removeprefix("replaced by "))
+    return _t("trash_removed", language) if t.reason == "removed" else t.reason
+
+
+def trash_table(trash: Iterable[TrashEntry], language: str) -> pd.DataFrame:
+    """The trash, most recent first: file, former name, week, items, when and why removed."""
+    rows = [{
+        "file": t.file_name, "original": t.original, "week": t.week_label, "items": t.items,
+        "removed_at": t.removed_at.astimezone().replace(tzinfo=None), "reason": trash_reason(t, language),
+    } for t in trash]
+    cols = ["file", "original", "week", "items", "removed_at", "reason"]
+    return pd.DataFrame(rows, columns=cols).rename(columns=lambda col: _t(f"col.{col}", language))
