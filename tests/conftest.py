@@ -1,7 +1,11 @@
-"""Shared fixtures: the bundled digests, parsed once per test session."""
+"""Shared fixtures and helpers: the bundled digests (parsed once per session), a copy of them as a library,
+AppTest of the entrypoint, and a byte-for-byte snapshot of a library folder."""
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,8 +26,35 @@ def seed_items():
 def library_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A library folder (`digests/` inside) holding a copy of the bundled digests, for app tests that must
     not write the parse cache into the repository."""
-    import shutil
+    return copy_library(tmp_path_factory.mktemp("library"))
 
-    root = tmp_path_factory.mktemp("library")
+
+def copy_library(root: Path) -> Path:
+    """Make `root` a library holding a copy of the bundled digests; return it."""
     shutil.copytree(ROOT / "data" / "digests", root / "digests")
     return root
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    """sha256 of every file under a library root except the parse cache (disposable) and the empty lock file."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and not rel.startswith(".cache/") and rel != ".lock":
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+def app_maker(root: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
+    """A function making AppTests of the entrypoint on the library `root`, with optional URL parameters."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(root))
+
+    def make(**params: str | list[str]) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
+        for key, value in params.items():
+            at.query_params[key] = value
+        return at
+
+    return make

@@ -24,6 +24,7 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.filters import Selection
 from loaders.schema import COLUMN_NAMES
+from tests.conftest import app_maker
 from ui.safe import md_escape
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,15 +41,7 @@ def items(seed_items: tuple[pd.DataFrame, object]) -> pd.DataFrame:
 @pytest.fixture
 def make_app(library_root: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     """AppTest of the entrypoint on a copy of the bundled library, optionally with URL query parameters."""
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(library_root))
-
-    def make(**params: str | list[str]) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-        for key, value in params.items():
-            at.query_params[key] = value
-        return at
-
-    return make
+    return app_maker(library_root, monkeypatch)
 
 
 @pytest.fixture

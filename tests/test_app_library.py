@@ -7,10 +7,8 @@ stored changes" is checked by hashing every file of the library before and after
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
-import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +22,7 @@ import loaders
 from analytics.filters import ITEM_PARAM, apply_item_refs, item_ref, parse_item_refs
 from loaders.config import MAX_FILE_BYTES
 from loaders.library import Library
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, app_maker, copy_library, snapshot
 
 SEED = {p.name[:3]: p for p in SEEDS}  # "000" -> path
 SEED_002 = SEED["002"].read_bytes()
@@ -52,30 +50,13 @@ TXT = "text/plain"
 @pytest.fixture
 def lib_root(tmp_path: Path) -> Path:
     """A library folder holding a copy of the bundled digests (each test may write to it)."""
-    root = tmp_path / "library"
-    shutil.copytree(ROOT / "data" / "digests", root / "digests")
-    return root
+    return copy_library(tmp_path / "library")
 
 
 @pytest.fixture
 def make_app(lib_root: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     """AppTest of the entrypoint on `lib_root`, optionally with URL query parameters."""
-    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(lib_root))
-
-    def make(**params: str | list[str]) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90)
-        for key, value in params.items():
-            at.query_params[key] = value
-        return at
-
-    return make
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    """sha256 of every file of the library except the parse cache (disposable) and the lock file."""
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*"))
-            if p.is_file() and not p.relative_to(root).as_posix().startswith(".cache/") and p.name != ".lock"}
+    return app_maker(lib_root, monkeypatch)
 
 
 def stored(root: Path) -> dict[str, bytes]:

@@ -9,8 +9,8 @@ with UPDATE_DOCS_SCREENSHOT=1 the overview screenshot is also written to docs/sc
 
 from __future__ import annotations
 
+import contextlib
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -22,6 +22,8 @@ from pathlib import Path
 from urllib.parse import quote_plus
 
 import pytest
+
+from tests.conftest import copy_library
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,13 +53,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Base URL of `streamlit run dashboard.py` on a copy of the bundled library."""
-    library = tmp_path_factory.mktemp("browser-library")
-    shutil.copytree(ROOT / "data" / "digests", library / "digests")
+@contextlib.contextmanager
+def run_dashboard(library: Path, log_dir: Path) -> Iterator[str]:
+    """`streamlit run dashboard.py` on `library`, on a free port: yields its base URL, stops it afterwards."""
     port = _free_port()
-    log = (tmp_path_factory.mktemp("browser-log") / "server.log").open("w")
+    log = (log_dir / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
@@ -85,6 +85,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Base URL of `streamlit run dashboard.py` on a copy of the bundled library."""
+    library = copy_library(tmp_path_factory.mktemp("browser-library"))
+    with run_dashboard(library, tmp_path_factory.mktemp("browser-log")) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
 def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = Path(os.environ.get("BROWSER_ARTIFACTS") or tmp_path_factory.mktemp("screenshots"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -92,8 +100,9 @@ def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="module")
-def browser_page(server: str) -> Iterator[object]:
+@contextlib.contextmanager
+def open_tab(server: str) -> Iterator[object]:
+    """A chromium tab (fresh profile) on the dashboard's root URL, closed afterwards."""
     with sync_api.sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             tempfile.mkdtemp(prefix="chromium-profile-"), executable_path=str(CHROMIUM), headless=True,
@@ -105,6 +114,12 @@ def browser_page(server: str) -> Iterator[object]:
         settle(page)
         yield page
         context.close()
+
+
+@pytest.fixture(scope="module")
+def browser_page(server: str) -> Iterator[object]:
+    with open_tab(server) as page:
+        yield page
 
 
 def settle(page: object) -> None:

@@ -8,22 +8,16 @@ a link of the data-quality page opens exactly its item in the explorer. Skips li
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 import shutil
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 
-from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port, assert_no_error, open_page, settle
+from tests.conftest import snapshot
+from tests.test_browser import assert_no_error, open_page, open_tab, run_dashboard, settle
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED_002 = ROOT / "data" / "digests" / "002_0b14f9dcf9426668.txt"
@@ -44,52 +38,14 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def server(library: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Base URL of `streamlit run dashboard.py` on `library`."""
-    port = _free_port()
-    log = (tmp_path_factory.mktemp("browser-upload-log") / "server.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "DASHBOARD_DATA_DIR": str(library)}, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start (see {log.name})") from None
-                time.sleep(0.3)
+    with run_dashboard(library, tmp_path_factory.mktemp("browser-upload-log")) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.fixture(scope="module")
 def page(server: str) -> Iterator[object]:
-    with sync_api.sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            tempfile.mkdtemp(prefix="chromium-profile-"), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1440, "height": 1000}, locale="vi-VN")
-        tab = context.new_page()
-        tab.set_default_timeout(30_000)
-        tab.goto(server + "/")  # the first request of a fresh server must be the root URL (see dashboard.py)
-        settle(tab)
+    with open_tab(server) as tab:
         yield tab
-        context.close()
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*"))
-            if p.is_file() and not p.relative_to(root).as_posix().startswith(".cache/") and p.name != ".lock"}
 
 
 def file_input(tab: object) -> object:

@@ -37,7 +37,7 @@ from loaders.library import (
     safe_name,
 )
 from loaders.report import FileReport, LoadReport
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import ROOT, SEEDS, snapshot
 
 PORTAL_000 = ROOT / "tests" / "fixtures" / "portal_article_000.html"  # digest 000 as saved from the portal
 SEED_BYTES = {p.name: p.read_bytes() for p in SEEDS}
@@ -47,16 +47,6 @@ ALTERED_002 = SEED_002.replace("381/QĐ-UBND".encode(), "391/QĐ-UBND".encode())
 #: Digest 002 with one body sentence reworded: other text (another digest id), same week and same items.
 REWORDED_002 = SEED_002.replace("Theo đó, Phân bổ 10.000".encode(), "Theo đó, phân bổ 10.000".encode())
 NOT_A_DIGEST = "Thông báo lịch tiếp công dân của UBND tỉnh Lạng Sơn tháng 11.\nKhông có nội dung khác.\n".encode()
-
-
-def snapshot(root: Path) -> dict[str, str]:
-    """sha256 of every file under the library root except the cache (disposable) and the empty lock file."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith(".cache/") and rel != ".lock":
-            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return out
 
 
 def temp_files(root: Path) -> list[Path]:
