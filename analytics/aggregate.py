@@ -192,9 +192,10 @@ def headline_figures(items: pd.DataFrame, no_document_types: Iterable[str] = ())
     normative: documents that are legal normative; normative_share: normative / documents.
     """
     first = counted(items)
-    docs = first[~first["doc_type"].isin(list(no_document_types))] if len(first) else first
-    n_docs = len(docs)
-    n_norm = int(docs["is_normative"].sum()) if n_docs else 0
+    # Masks, not slices: slicing every column of 70,000 rows costs more than the rest of this function.
+    is_doc = ~first["doc_type"].isin(list(no_document_types)).to_numpy(dtype=bool)
+    n_docs = int(is_doc.sum())
+    n_norm = int((first["is_normative"].to_numpy(dtype=bool) & is_doc).sum())
     return {
         "digests": int(items["digest_id"].nunique()) if len(items) else 0,
         "reports": len(items),
