@@ -73,8 +73,6 @@ COLUMNS: tuple[Column, ...] = (
 )
 
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
-LIST_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind.startswith("list"))
-DATE_COLUMNS: tuple[str, ...] = tuple(c.name for c in COLUMNS if c.kind == "date")
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
 
 
