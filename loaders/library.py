@@ -13,8 +13,9 @@ Layout of the library folder (`loaders.config.data_dir()` by default):
 
 Every write goes to a temporary file in the target folder, is flushed and fsynced, then renamed into
 place, and the folder is fsynced: a crash or a full disk leaves either the old or the new state, plus at
-worst a temporary file that readers ignore and the next writer deletes. A batch `add` that fails half-way
-undoes what it already did.
+worst a temporary file that readers ignore and the next writer deletes (see `loaders.atomic`). A batch
+`add` that fails half-way undoes what it already did. Uploads are screened first by `loaders.uploads`
+(types, sizes, zips expanded in memory, safe names).
 """
 
 from __future__ import annotations
@@ -24,15 +25,10 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
-import io
 import json
 import os
-import re
 import shutil
-import stat
 import time
-import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -45,23 +41,12 @@ from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, VOCAB_DIR, data_dir
 from loaders.pipeline import combine, parse_bytes
 from loaders.report import FileReport, LoadReport, Problem
 from loaders.textnorm import fold_words
+from loaders.uploads import Refusal, count_scripts, digest_files, read_uploads, safe_name, too_large
 from loaders.vocab import Vocab, load_vocab
 
-#: Upload extensions accepted besides the digest formats.
-ZIP_SUFFIX = ".zip"
-#: Refuse a zip with more members than this (a year of weekly digests is ~52).
-MAX_ZIP_MEMBERS = 1000
-#: Refuse a zip whose members add up to more than this once uncompressed.
-MAX_ZIP_TOTAL_BYTES = 200 * 1024 * 1024
-#: Refuse a zip member compressed more than this ratio (text compresses ~3–10×; bombs ~1000×)…
-MAX_ZIP_RATIO = 100
-#: …once it is bigger than this (tiny files can have silly ratios harmlessly).
-ZIP_RATIO_MIN_BYTES = 1024 * 1024
 #: Give up waiting for another writer after this many seconds.
 LOCK_TIMEOUT = 60.0
 
-#: Longest stem (in UTF-8 bytes) of a stored file name, leaving room for "-2" suffixes.
-MAX_NAME_BYTES = 150
 TRASH_META = "trash.json"
 CACHE_FORMAT = "1"
 
@@ -70,12 +55,6 @@ NEW, SAME, CONFLICT, REFUSED = "new", "same", "conflict", "refused"
 # Ways to resolve a conflict (same week, different items).
 KEEP_STORED, REPLACE, KEEP_BOTH = "keep_stored", "replace", "keep_both"
 RESOLUTIONS = (KEEP_STORED, REPLACE, KEEP_BOTH)
-
-# Zip members that are operating-system clutter, not uploads: skipped silently.
-_ZIP_CLUTTER = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                     *(f"LPT{i}" for i in range(1, 10))}
-
 
 class LibraryError(Exception):
     """A library operation could not be done; the message says why, and nothing stored was changed."""
@@ -340,28 +319,10 @@ class Library:
         """`preview` for files and folders on disk; files over the size limit are refused unread."""
         return self._judge_all(self._expand(read_uploads(paths)))
 
-    def _expand(self, uploads: Iterable[tuple[str, bytes] | Candidate]) -> list[Candidate]:
-        out: list[Candidate] = []
-        for upload in uploads:
-            if isinstance(upload, Candidate):
-                out.append(upload)
-                continue
-            name, data = upload
-            suffix = PurePosixPath(name.replace("\\", "/")).suffix.lower()
-            if len(data) > MAX_FILE_BYTES:
-                out.append(_refused(name, data, "too_large", _too_large(len(data))))
-            elif suffix == ZIP_SUFFIX:
-                try:
-                    members = expand_zip(name, data)
-                except UnsafeUpload as exc:
-                    out.append(_refused(name, data, exc.code, str(exc)))
-                    continue
-                out.extend(self._parse_upload(n, d) if isinstance(d, bytes) else d for n, d in members)
-            elif suffix in DIGEST_SUFFIXES:
-                out.append(self._parse_upload(name, data))
-            else:
-                out.append(_refused(name, data, "wrong_type", _wrong_type(suffix)))
-        return out
+    def _expand(self, uploads: Iterable[tuple[str, bytes] | Refusal]) -> list[Candidate]:
+        # A refused zip keeps its bytes out of the candidate: nothing of it will be stored anyway.
+        return [Candidate(u.name, b"", REFUSED, u.reason, u.code) if isinstance(u, Refusal)
+                else self._parse_upload(*u) for u in digest_files(uploads)]
 
     def _parse_upload(self, name: str, data: bytes) -> Candidate:
         base = PurePosixPath(name.replace("\\", "/")).name
@@ -372,7 +333,7 @@ class Library:
             return Candidate(name, data, REFUSED, first.message if first else "no items found",
                              first.code if first else "no_items", report)
         cand = Candidate(name, data, NEW, report=report, rows=rows)
-        scripts = _count_scripts(data) if PurePosixPath(base).suffix.lower() in (".html", ".htm") else 0
+        scripts = count_scripts(data) if PurePosixPath(base).suffix.lower() in (".html", ".htm") else 0
         if scripts:
             report.warn("html_scripts", f"the page carries {scripts} <script> element(s): they are dropped "
                                         "when reading and are never run")
@@ -582,7 +543,7 @@ class Library:
             size = path.stat().st_size
             if size > MAX_FILE_BYTES:
                 report = FileReport(path=str(path))
-                report.error("too_large", _too_large(size))
+                report.error("too_large", too_large(size))
                 return [], report, "", ""
             data = path.read_bytes()
         except OSError as exc:
@@ -634,124 +595,6 @@ class Library:
                     path.unlink()
 
 
-# -------------------------------------------------------------------- uploads
-
-
-class UnsafeUpload(ValueError):
-    """A zip refused as a whole; the message names the member."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def read_uploads(paths: Iterable[str | Path]) -> list[tuple[str, bytes] | Candidate]:
-    """(name, bytes) of files and of the digest files and zips found in folders; refusals as Candidates.
-
-    A file over the size limit is refused without being read.
-    """
-    out: list[tuple[str, bytes] | Candidate] = []
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            found = sorted(f for f in path.rglob("*") if f.is_file() and not f.name.startswith(".")
-                           and f.suffix.lower() in (*DIGEST_SUFFIXES, ZIP_SUFFIX))
-            if not found:
-                out.append(_refused(str(path), b"", "empty_folder", "no .txt, .html, .htm, .md or .zip file in "
-                                                                    "this folder"))
-            files = found
-        else:
-            files = [path]
-        for f in files:
-            suffix = f.suffix.lower()
-            if suffix not in (*DIGEST_SUFFIXES, ZIP_SUFFIX):
-                out.append(_refused(str(f), b"", "wrong_type", _wrong_type(suffix)))
-                continue
-            try:
-                size = f.stat().st_size
-                if not f.is_file():
-                    out.append(_refused(str(f), b"", "wrong_type", "not a file"))
-                elif size > MAX_FILE_BYTES:
-                    out.append(_refused(str(f), b"", "too_large", _too_large(size)))
-                else:
-                    out.append((str(f), f.read_bytes()))
-            except OSError as exc:
-                out.append(_refused(str(f), b"", "unreadable", f"cannot read the file: {exc.strerror or exc}"))
-    return out
-
-
-def expand_zip(name: str, data: bytes) -> list[tuple[str, bytes | Candidate]]:
-    """The digest files of a zip, read in memory: (display name, bytes, or a refused Candidate).
-
-    Raises UnsafeUpload, naming the member, for anything that could write outside a folder or exhaust
-    memory: absolute paths, "..", symlinks, encryption, too many members, too much data, bomb ratios.
-    Members that are not digest files are refused one by one; OS clutter (__MACOSX, .DS_Store) is skipped.
-    """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-        raise UnsafeUpload("bad_zip", f"not a readable zip file ({exc})") from exc
-    if len(infos) > MAX_ZIP_MEMBERS:
-        raise UnsafeUpload("unsafe_zip", f"{len(infos)} files in the zip: more than {MAX_ZIP_MEMBERS}")
-    total = 0
-    wanted: list[zipfile.ZipInfo] = []
-    for info in infos:
-        member = info.filename
-        parts = member.replace("\\", "/").split("/")
-        if member.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", member) or ".." in parts:
-            raise UnsafeUpload("unsafe_zip", f"member '{member}' points outside the folder")
-        if info.create_system == 3 and stat.S_ISLNK(info.external_attr >> 16):
-            raise UnsafeUpload("unsafe_zip", f"member '{member}' is a symbolic link")
-        if info.is_dir() or _ZIP_CLUTTER.search(member.replace("\\", "/")) or parts[-1].startswith("."):
-            continue
-        if info.flag_bits & 0x1:
-            raise UnsafeUpload("unsafe_zip", f"member '{member}' is password-protected")
-        if info.file_size > MAX_FILE_BYTES:
-            raise UnsafeUpload("zip_bomb", f"member '{member}' is {_mb(info.file_size)} uncompressed, over the "
-                                           f"{_mb(MAX_FILE_BYTES)} limit for one digest")
-        if info.file_size > ZIP_RATIO_MIN_BYTES and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
-            raise UnsafeUpload("zip_bomb", f"member '{member}' expands {info.file_size // max(info.compress_size, 1)}"
-                                           f"× when uncompressed: refused as a possible zip bomb")
-        total += info.file_size
-        if total > MAX_ZIP_TOTAL_BYTES:
-            raise UnsafeUpload("zip_bomb", f"the files add up to more than {_mb(MAX_ZIP_TOTAL_BYTES)} "
-                                           f"uncompressed (at member '{member}')")
-        wanted.append(info)
-    out: list[tuple[str, bytes | Candidate]] = []
-    for info in wanted:
-        display = f"{name}/{info.filename}"
-        suffix = PurePosixPath(info.filename.replace("\\", "/")).suffix.lower()
-        if suffix not in DIGEST_SUFFIXES:
-            out.append((display, _refused(display, b"", "wrong_type", _wrong_type(suffix))))
-            continue
-        try:
-            with archive.open(info) as fh:
-                # Sizes in the zip's headers can lie: never read more than the limit.
-                content = fh.read(MAX_FILE_BYTES + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
-            raise UnsafeUpload("bad_zip", f"member '{info.filename}' cannot be read ({exc})") from exc
-        if len(content) > MAX_FILE_BYTES:
-            raise UnsafeUpload("zip_bomb", f"member '{info.filename}' is over the {_mb(MAX_FILE_BYTES)} limit "
-                                           "uncompressed")
-        out.append((display, content))
-    return out
-
-
-def safe_name(name: str) -> str:
-    """A safe file name for an upload: no folders, letters (Vietnamese too), digits and `-_.()` only."""
-    base = unicodedata.normalize("NFC", re.split(r"[\\/]", name)[-1])
-    stem, suffix = os.path.splitext(base)
-    suffix = suffix.lower() if suffix.lower() in DIGEST_SUFFIXES else ".txt"
-    stem = re.sub(r"[^\w\-.()]+", "_", stem).strip("._- ")
-    while len(stem.encode("utf-8")) > MAX_NAME_BYTES:  # file systems limit names to 255 bytes
-        stem = stem[:-1]
-    stem = stem.rstrip("._- ") or "digest"
-    if stem.upper() in _WINDOWS_RESERVED:
-        stem += "_"
-    return stem + suffix
-
-
 # -------------------------------------------------------------------- helpers
 
 
@@ -786,27 +629,6 @@ def _entry(file_name: str, rows: list[dict[str, Any]], report: FileReport | None
     return Entry(report.digest_id, file_name, report.week_start, report.week_end, report.title, len(rows),
                  len(report.warnings), tuple(p.message for p in report.errors), size, sha, added,
                  tuple(r["headline"] for r in rows), _item_keys(rows))
-
-
-def _refused(name: str, data: bytes, code: str, reason: str) -> Candidate:
-    return Candidate(name, data, REFUSED, reason, code)
-
-
-def _count_scripts(data: bytes) -> int:
-    return len(re.findall(rb"<script\b", data[:MAX_FILE_BYTES], re.IGNORECASE))
-
-
-def _mb(size: int) -> str:
-    return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{size / 1024:.0f} kB"
-
-
-def _too_large(size: int) -> str:
-    return f"{_mb(size)} is over the {_mb(MAX_FILE_BYTES)} limit for one digest"
-
-
-def _wrong_type(suffix: str) -> str:
-    return (f"not a digest file ({suffix or 'no extension'}): only {', '.join(DIGEST_SUFFIXES)} files "
-            f"or a {ZIP_SUFFIX} of them are accepted")
 
 
 def _week_label(start: dt.date | None, end: dt.date | None) -> str:

@@ -22,7 +22,7 @@ import pytest
 
 import loaders.library as library_module
 from analytics.quality import problem_table, quality_table
-from loaders import atomic, pipeline
+from loaders import atomic, pipeline, uploads
 from loaders.config import VOCAB_DIR
 from loaders.library import (
     CONFLICT,
@@ -34,9 +34,9 @@ from loaders.library import (
     SAME,
     Library,
     LibraryError,
-    safe_name,
 )
 from loaders.report import FileReport, LoadReport
+from loaders.uploads import safe_name
 from tests.conftest import ROOT, SEEDS, snapshot
 
 PORTAL_000 = ROOT / "tests" / "fixtures" / "portal_article_000.html"  # digest 000 as saved from the portal
@@ -239,7 +239,7 @@ def test_safe_names(name, expected):
 
 def test_long_names_fit_file_systems_and_clashing_names_get_a_suffix(empty):
     long = "Chỉ đạo điều hành nổi bật " * 20 + ".txt"
-    assert len(safe_name(long).encode("utf-8")) <= library_module.MAX_NAME_BYTES + 4
+    assert len(safe_name(long).encode("utf-8")) <= uploads.MAX_NAME_BYTES + 4
     empty.add(empty.preview([("digest.txt", SEED_002)]))
     result = empty.add(empty.preview([("sub/DIGEST.txt", SEED_BYTES["004_b8308b7cb78d46d0.txt"])]))
     assert [e.file_name for e in result.added] == ["DIGEST-2.txt"]  # case-insensitive clash
@@ -307,7 +307,7 @@ def test_a_file_over_the_size_limit_is_refused_unread(lib, tmp_path, monkeypatch
 
 
 def test_uploaded_bytes_over_the_size_limit_are_refused(lib, monkeypatch):
-    monkeypatch.setattr(library_module, "MAX_FILE_BYTES", len(SEED_002) - 1)
+    monkeypatch.setattr(uploads, "MAX_FILE_BYTES", len(SEED_002) - 1)
     [cand] = lib.preview([("002.txt", SEED_002)])
     assert (cand.status, cand.code) == (REFUSED, "too_large")
 
@@ -339,14 +339,14 @@ def test_zip_symlinks_encryption_and_too_many_members_are_refused(empty, monkeyp
     [cand] = empty.preview([("secret.zip", bytes(encrypted))])
     assert cand.status == REFUSED and "password-protected" in cand.reason
 
-    monkeypatch.setattr(library_module, "MAX_ZIP_MEMBERS", 3)
+    monkeypatch.setattr(uploads, "MAX_ZIP_MEMBERS", 3)
     [cand] = empty.preview([("many.zip", zip_bytes({f"{n}.txt": b"x" for n in range(4)}))])
     assert cand.status == REFUSED and "4 files in the zip" in cand.reason
     assert snapshot(empty.root) == {}
 
 
 def test_zip_whose_members_add_up_to_too_much_is_refused(empty, monkeypatch):
-    monkeypatch.setattr(library_module, "MAX_ZIP_TOTAL_BYTES", len(SEED_002) + 10)
+    monkeypatch.setattr(uploads, "MAX_ZIP_TOTAL_BYTES", len(SEED_002) + 10)
     [cand] = empty.preview([("two.zip", zip_bytes({"a.txt": SEED_002, "b.txt": SEED_002}))])
     assert cand.status == REFUSED and "add up to more than" in cand.reason and "'b.txt'" in cand.reason
 
