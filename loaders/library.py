@@ -4,7 +4,7 @@ Layout of the library folder (`loaders.config.data_dir()` by default):
 
 - `digests/`  the raw digest files as uploaded (file names sanitised). Nothing else is needed to rebuild
   everything; files starting with "." are never digests (temporary files are `.tmp-*.part`).
-- `.cache/parse/`  one JSON file per digest file: its parsed rows and report, keyed by the file's bytes,
+- `.cache/parse/`  one JSON file per digest file (`loaders.parse_cache`): its parsed rows and report, keyed by the file's bytes,
   name, `pipeline.PARSER_VERSION` and the vocabulary files. Stale or corrupt entries are rebuilt; deleting
   the folder loses nothing.
 - `.trash/<trash_id>/`  removed or replaced digests, each with a `trash.json` sidecar saying where it came
@@ -36,7 +36,7 @@ from typing import Any
 
 import pandas as pd
 
-from loaders import atomic, pipeline
+from loaders import atomic, parse_cache, pipeline
 from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, VOCAB_DIR, data_dir
 from loaders.pipeline import combine, parse_bytes
 from loaders.report import FileReport, LoadReport, Problem
@@ -48,7 +48,6 @@ from loaders.vocab import Vocab, load_vocab
 LOCK_TIMEOUT = 60.0
 
 TRASH_META = "trash.json"
-CACHE_FORMAT = "1"
 
 # Candidate statuses.
 NEW, SAME, CONFLICT, REFUSED = "new", "same", "conflict", "refused"
@@ -236,7 +235,7 @@ class Library:
 
     def state_token(self) -> str:
         """Changes whenever what `load` returns may change: a cache key for the dashboard."""
-        h = hashlib.sha256(f"{pipeline.PARSER_VERSION}\0{self._vocab_fingerprint()}".encode())
+        h = hashlib.sha256(f"{pipeline.PARSER_VERSION}\0{parse_cache.vocab_fingerprint(self.vocab_dir)}".encode())
         for path in self.files():
             with contextlib.suppress(OSError):
                 st = path.stat()
@@ -249,7 +248,7 @@ class Library:
         Same result as `pipeline.load([library.digests_dir])`.
         """
         files = self.files()
-        fingerprint = self._vocab_fingerprint()
+        fingerprint = parse_cache.vocab_fingerprint(self.vocab_dir)
         used: set[str] = set()
 
         def parsed() -> Iterator[tuple[list[dict[str, Any]], FileReport]]:
@@ -261,12 +260,12 @@ class Library:
                 yield rows, report
 
         result = combine(parsed())
-        self._prune_cache(used)
+        parse_cache.prune(self.cache_dir, used)
         return result
 
     def entries(self) -> list[Entry]:
         """Every digest file of the library, sorted by week then file name."""
-        fingerprint = self._vocab_fingerprint()
+        fingerprint = parse_cache.vocab_fingerprint(self.vocab_dir)
         out = []
         for path in self.files():
             rows, report, data_sha, _ = self._parse(path, fingerprint)
@@ -530,13 +529,6 @@ class Library:
             self._vocab = load_vocab(self.vocab_dir)
         return self._vocab
 
-    def _vocab_fingerprint(self) -> str:
-        h = hashlib.sha256()
-        for path in sorted(self.vocab_dir.glob("*")):
-            if path.is_file():
-                h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-        return h.hexdigest()
-
     def _parse(self, path: Path, fingerprint: str) -> tuple[list[dict[str, Any]], FileReport, str, str]:
         """(rows, report, sha256 of the bytes, cache key) of one stored file, through the cache."""
         try:
@@ -551,49 +543,15 @@ class Library:
             report.error("unreadable", f"cannot read the file: {exc.strerror or exc}")
             return [], report, "", ""
         data_sha = hashlib.sha256(data).hexdigest()
-        key = hashlib.sha256("\0".join((CACHE_FORMAT, data_sha, path.name, pipeline.PARSER_VERSION, fingerprint,
-                                        _report_shape())).encode()).hexdigest()
-        cached = self._cache_get(key)
+        key = parse_cache.key(data_sha, path.name, fingerprint)
+        cached = parse_cache.get(self.cache_dir, key)
         if cached is None:
             rows, report = parse_bytes(data, path.name, self._get_vocab())
-            self._cache_put(key, rows, report)
+            parse_cache.put(self.cache_dir, key, rows, report)
         else:
             rows, report = cached
         report.path = str(path)
         return rows, report, data_sha, key
-
-    def _cache_get(self, key: str) -> tuple[list[dict[str, Any]], FileReport] | None:
-        try:
-            payload = json.loads((self.cache_dir / f"{key}.json").read_bytes(), object_hook=_json_decode)
-            if payload["key"] != key:
-                return None
-            report_fields = payload["report"]
-            report_fields["problems"] = [Problem(*p) for p in report_fields["problems"]]
-            return payload["rows"], FileReport(**report_fields)
-        except (OSError, ValueError, TypeError, KeyError):
-            return None  # missing, corrupt or of another shape: parse again
-
-    def _cache_put(self, key: str, rows: list[dict[str, Any]], report: FileReport) -> None:
-        report_fields = {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
-        report_fields["problems"] = [dataclasses.astuple(p) for p in report.problems]
-        try:
-            data = json.dumps({"key": key, "rows": rows, "report": report_fields}, default=_json_encode,
-                              ensure_ascii=False).encode("utf-8")
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            atomic.write_atomic(self.cache_dir / f"{key}.json", data)
-        except (OSError, TypeError, ValueError):
-            pass  # a read-only or full disk only costs a re-parse next time
-
-    def _prune_cache(self, used: set[str]) -> None:
-        """Drop cache entries of files no longer in the library or of older parser versions."""
-        if not self.cache_dir.is_dir():
-            return
-        for path in self.cache_dir.iterdir():
-            stale = path.suffix == ".json" and path.stem not in used
-            if stale or (path.name.startswith(atomic.TEMP_PREFIX) and atomic.older_than(path, 3600)):
-                with contextlib.suppress(OSError):
-                    path.unlink()
-
 
 # -------------------------------------------------------------------- helpers
 
@@ -633,30 +591,6 @@ def _entry(file_name: str, rows: list[dict[str, Any]], report: FileReport | None
 
 def _week_label(start: dt.date | None, end: dt.date | None) -> str:
     return f"{start:%d/%m/%Y}–{end:%d/%m/%Y}" if start and end else "?"
-
-
-def _report_shape() -> str:
-    """Field names of FileReport and Problem: cached reports of another shape are not reused."""
-    return ",".join(f.name for cls in (FileReport, Problem) for f in dataclasses.fields(cls))
-
-
-def _json_encode(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, tuple | set | frozenset):
-        return list(value)
-    raise TypeError(f"cannot cache a {type(value).__name__}")
-
-
-def _json_decode(obj: dict[str, Any]) -> Any:
-    if len(obj) == 1:
-        if "$date" in obj:
-            return dt.date.fromisoformat(obj["$date"])
-        if "$datetime" in obj:
-            return dt.datetime.fromisoformat(obj["$datetime"])
-    return obj
 
 
 def _trash_json(t: TrashEntry) -> dict[str, Any]:
