@@ -4,9 +4,9 @@ Layout of the library folder (`loaders.config.data_dir()` by default):
 
 - `digests/`  the raw digest files as uploaded (file names sanitised). Nothing else is needed to rebuild
   everything; files starting with "." are never digests (temporary files are `.tmp-*.part`).
-- `.cache/parse/`  one JSON file per digest file (`loaders.parse_cache`): its parsed rows and report, keyed by the file's bytes,
-  name, `pipeline.PARSER_VERSION` and the vocabulary files. Stale or corrupt entries are rebuilt; deleting
-  the folder loses nothing.
+- `.cache/parse/`  one JSON file per digest file (`loaders.parse_cache`): its parsed rows and report, keyed
+  by the file's bytes, name, `pipeline.PARSER_VERSION` and the vocabulary files. Stale or corrupt entries
+  are rebuilt; deleting the folder loses nothing.
 - `.trash/<trash_id>/`  removed or replaced digests, each with a `trash.json` sidecar saying where it came
   from and when: every removal can be undone.
 - `.lock`  writers (add, remove, restore) hold an exclusive lock on it (`flock`); readers never take it.
