@@ -61,21 +61,20 @@ if central_cites.empty:
     st.info(t("doc_types.no_citations"), icon=":material/info:")
 else:
     issuer_names = {code: v.get(view.lang) or v.get("vi", code) for code, v in central.items()}
+
+    def citation_panel(column: str, key: str, title: str, selection: Selection | None = None) -> None:
+        """The 15 most cited families or documents, with the citing issuer named in the table."""
+        ranked = agg.citation_ranking(central_cites, column, len(counted))
+        fig = charts.bars(ranked.head(15), column, charts.Labels(x=t("common.items"), count=t("common.items"),
+                                                                  share=t("common.share")), horizontal=True)
+        table = ranked.assign(issuer=ranked["issuer"].map(lambda c: issuer_names.get(c, c)))
+        cols = {column: column, "issuer": "cited_issuer", "count": "count", "share": "share"}
+        ui.chart_with_table(fig, ui.summary_table(table, cols), key=key, title=title, n=citing, m=m,
+                            selection=selection)
+
     c1, c2 = st.columns(2)
     with c1:
-        families = agg.citation_ranking(central_cites, "family", len(counted))
-        fig = charts.bars(families.head(15), "family", charts.Labels(x=t("common.items"), count=t("common.items"),
-                                                                      share=t("common.share")), horizontal=True)
-        table = families.assign(issuer=families["issuer"].map(lambda c: issuer_names.get(c, c)))
-        cols = {"family": "family", "issuer": "cited_issuer", "count": "count", "share": "share"}
-        ui.chart_with_table(fig, ui.summary_table(table, cols),
-                            key="dt_families", title=t("doc_types.cited_families"), n=citing, m=m)
+        citation_panel("family", "dt_families", t("doc_types.cited_families"))
     with c2:
-        documents = agg.citation_ranking(central_cites, "symbol", len(counted))
-        fig = charts.bars(documents.head(15), "symbol", charts.Labels(x=t("common.items"), count=t("common.items"),
-                                                                       share=t("common.share")), horizontal=True)
-        table = documents.assign(issuer=documents["issuer"].map(lambda c: issuer_names.get(c, c)))
-        cols = {"symbol": "symbol", "issuer": "cited_issuer", "count": "count", "share": "share"}
-        ui.chart_with_table(fig, ui.summary_table(table, cols),
-                            key="dt_cited", title=t("doc_types.cited_documents"), n=citing, m=m,
-                            selection=Selection("cited_documents", (), explode=True))
+        citation_panel("symbol", "dt_cited", t("doc_types.cited_documents"),
+                       Selection("cited_documents", (), explode=True))

@@ -10,7 +10,7 @@ Text from uploads only ever reaches the page through these DataFrames or `ui.saf
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -247,29 +247,28 @@ def remove_confirm_key(file_name: str) -> str:
     return f"library_remove_ok_{hashlib.sha256(file_name.encode()).hexdigest()[:16]}"
 
 
+def _write(language: str, action: Callable[[Library], str], done_key: str) -> None:
+    """Run a library write from a button callback: flash its outcome, reload the corpus when it worked."""
+    try:
+        name = action(open_library())
+    except (LibraryError, OSError) as exc:
+        st.session_state[FLASH_KEY] = Flash("error", _t("write_failed", language, error=md_escape(exc)))
+        return
+    st.session_state[FLASH_KEY] = Flash("success", _t(done_key, language, file=md_escape(name)))
+    data.invalidate()
+
+
 def remove(file_name: str, language: str) -> None:
     """Move a stored digest to the trash (a button callback; the page asks for confirmation first)."""
     if not st.session_state.get(remove_confirm_key(file_name)):
         return  # only ever removed after the explicit confirmation
     st.session_state.pop(remove_confirm_key(file_name), None)
-    try:
-        trashed = open_library().remove(file_name)
-    except (LibraryError, OSError) as exc:
-        st.session_state[FLASH_KEY] = Flash("error", _t("write_failed", language, error=md_escape(exc)))
-        return
-    st.session_state[FLASH_KEY] = Flash("success", _t("removed", language, file=md_escape(trashed.original)))
-    data.invalidate()
+    _write(language, lambda library: library.remove(file_name).original, "removed")
 
 
 def restore(trash_id: str, language: str) -> None:
     """Put a digest back from the trash (a button callback)."""
-    try:
-        entry = open_library().restore(trash_id)
-    except (LibraryError, OSError) as exc:
-        st.session_state[FLASH_KEY] = Flash("error", _t("write_failed", language, error=md_escape(exc)))
-        return
-    st.session_state[FLASH_KEY] = Flash("success", _t("restored", language, file=md_escape(entry.file_name)))
-    data.invalidate()
+    _write(language, lambda library: library.restore(trash_id).file_name, "restored")
 
 
 # ------------------------------------------------------------------------------------------ library tables
