@@ -15,8 +15,9 @@ import streamlit as st
 from ui import data, state
 from ui.i18n import t
 
-st.set_page_config(page_title="Chỉ đạo, điều hành — UBND tỉnh Lạng Sơn", page_icon=":material/analytics:",
-                   layout="wide")
+st.set_page_config(
+    page_title="Chỉ đạo, điều hành — UBND tỉnh Lạng Sơn", page_icon=":material/analytics:", layout="wide"
+)
 
 try:
     corpus = data.get_corpus()
@@ -27,12 +28,12 @@ except Exception as exc:  # a broken vocabulary or library folder: a message, no
 view = state.sidebar(corpus)
 
 PAGES = [
-    st.Page("pages/overview.py", title=t("page.overview"), icon=":material/dashboard:",
-            url_path="tong-quan", default=True),
+    st.Page(
+        "pages/overview.py", title=t("page.overview"), icon=":material/dashboard:", url_path="tong-quan", default=True
+    ),
     st.Page("pages/sectors.py", title=t("page.sectors"), icon=":material/category:", url_path="linh-vuc"),
     st.Page("pages/issuers.py", title=t("page.issuers"), icon=":material/account_balance:", url_path="co-quan"),
-    st.Page("pages/doc_types.py", title=t("page.doc_types"), icon=":material/description:",
-            url_path="loai-van-ban"),
+    st.Page("pages/doc_types.py", title=t("page.doc_types"), icon=":material/description:", url_path="loai-van-ban"),
     st.Page("pages/weeks.py", title=t("page.weeks"), icon=":material/calendar_month:", url_path="theo-tuan"),
     st.Page("pages/places.py", title=t("page.places"), icon=":material/map:", url_path="dia-ban"),
     st.Page("pages/explorer.py", title=t("page.explorer"), icon=":material/manage_search:", url_path="tra-cuu"),

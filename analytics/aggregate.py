@@ -79,9 +79,15 @@ def _ordered(values: pd.Series, order: Sequence[str] | None) -> list[str]:
     return [v for v in order if v in have] + sorted(v for v in present if v not in known)
 
 
-def counts_by_period(items: pd.DataFrame, by: str | None = None, granularity: str = "week", window: int = 1,
-                     order: Sequence[str] | None = None, explode: bool = False,
-                     missing: str | None = "—") -> pd.DataFrame:
+def counts_by_period(
+    items: pd.DataFrame,
+    by: str | None = None,
+    granularity: str = "week",
+    window: int = 1,
+    order: Sequence[str] | None = None,
+    explode: bool = False,
+    missing: str | None = "—",
+) -> pd.DataFrame:
     """Items per period (and per `by` value): columns period, [by], count, total, share.
 
     Every period present in `items` appears, with every category (zeros included), so shares and rolling
@@ -102,8 +108,13 @@ def counts_by_period(items: pd.DataFrame, by: str | None = None, granularity: st
         vals = _values(items, by, explode, missing)
         vals["period"] = period.loc[vals.index].to_numpy()
         cats = _ordered(vals[by], order)
-        wide = (vals.groupby(["period", by]).size().unstack(by, fill_value=0)
-                .reindex(index=periods, columns=cats, fill_value=0).astype("int64"))
+        wide = (
+            vals.groupby(["period", by])
+            .size()
+            .unstack(by, fill_value=0)
+            .reindex(index=periods, columns=cats, fill_value=0)
+            .astype("int64")
+        )
     if window > 1:
         wide = wide.rolling(window, min_periods=1).sum().astype("int64")
         totals = totals.rolling(window, min_periods=1).sum().astype("int64")
@@ -118,15 +129,17 @@ def counts_by_period(items: pd.DataFrame, by: str | None = None, granularity: st
     return out[cols].reset_index(drop=True)
 
 
-def ranking(items: pd.DataFrame, column: str, explode: bool = False, missing: str | None = "—",
-            top: int | None = None) -> pd.DataFrame:
+def ranking(
+    items: pd.DataFrame, column: str, explode: bool = False, missing: str | None = "—", top: int | None = None
+) -> pd.DataFrame:
     """Values of `column` by number of items: columns [column], count, share (of all items given).
 
     Ties are broken alphabetically so the order is stable.
     """
     if items.empty:
-        return pd.DataFrame({column: pd.Series(dtype=object), "count": pd.Series(dtype="int64"),
-                             "share": pd.Series(dtype="float64")})
+        return pd.DataFrame(
+            {column: pd.Series(dtype=object), "count": pd.Series(dtype="int64"), "share": pd.Series(dtype="float64")}
+        )
     vals = _values(items, column, explode, missing)
     out = vals.groupby(column).size().rename("count").reset_index()
     out["share"] = out["count"] / len(items)
@@ -134,13 +147,26 @@ def ranking(items: pd.DataFrame, column: str, explode: bool = False, missing: st
     return out.head(top) if top else out
 
 
-def crosstab(items: pd.DataFrame, row: str, col: str, explode_row: bool = False, explode_col: bool = False,
-             missing: str | None = "—", row_order: Sequence[str] | None = None,
-             col_order: Sequence[str] | None = None) -> pd.DataFrame:
+def crosstab(
+    items: pd.DataFrame,
+    row: str,
+    col: str,
+    explode_row: bool = False,
+    explode_col: bool = False,
+    missing: str | None = "—",
+    row_order: Sequence[str] | None = None,
+    col_order: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Items per (row value, column value): columns [row], [col], count, row_share (count / items in row)."""
     if items.empty:
-        return pd.DataFrame({row: pd.Series(dtype=object), col: pd.Series(dtype=object),
-                             "count": pd.Series(dtype="int64"), "row_share": pd.Series(dtype="float64")})
+        return pd.DataFrame(
+            {
+                row: pd.Series(dtype=object),
+                col: pd.Series(dtype=object),
+                "count": pd.Series(dtype="int64"),
+                "row_share": pd.Series(dtype="float64"),
+            }
+        )
     r = _values(items, row, explode_row, missing)
     c = _values(items, col, explode_col, missing)
     pairs = r.merge(c, on="_row")
@@ -163,11 +189,17 @@ def recent_periods(weeks: Sequence[str], k: int) -> tuple[list[str], list[str]]:
     if k <= 0:
         return [], []
     cut = max(0, len(ordered) - k)
-    return ordered[cut:], ordered[max(0, cut - k):cut]
+    return ordered[cut:], ordered[max(0, cut - k) : cut]
 
 
-def movers(items: pd.DataFrame, column: str, current_weeks: Sequence[str], previous_weeks: Sequence[str],
-           explode: bool = False, missing: str | None = "—") -> pd.DataFrame:
+def movers(
+    items: pd.DataFrame,
+    column: str,
+    current_weeks: Sequence[str],
+    previous_weeks: Sequence[str],
+    explode: bool = False,
+    missing: str | None = "—",
+) -> pd.DataFrame:
     """How each value of `column` moved between two sets of weeks.
 
     Columns: [column], current, previous, change, current_share, previous_share, share_change
@@ -219,12 +251,14 @@ def week_calendar(items: pd.DataFrame) -> pd.DataFrame:
     if items.empty:
         return pd.DataFrame(columns=cols)
     g = items.groupby("week")
-    out = pd.DataFrame({
-        "week_start": g["week_start"].min(),
-        "digests": g["digest_id"].nunique(),
-        "reports": g.size(),
-        "items": g["first_report"].sum().astype("int64"),
-    }).reset_index()
+    out = pd.DataFrame(
+        {
+            "week_start": g["week_start"].min(),
+            "digests": g["digest_id"].nunique(),
+            "reports": g.size(),
+            "items": g["first_report"].sum().astype("int64"),
+        }
+    ).reset_index()
     iso = out["week_start"].dt.isocalendar()
     out["year"] = iso["year"].astype("int64")
     out["week_no"] = iso["week"].astype("int64")
@@ -271,8 +305,7 @@ def place_counts(items: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     vals["district"] = vals["districts"].map(lookup["district"]).fillna("")
     per = vals.drop_duplicates(["_row", "district"])
     out = per.groupby("district").size().rename("count").reset_index()
-    out["mentions"] = out["district"].map(
-        vals.groupby("district")["districts"].agg(lambda s: sorted(set(s))))
+    out["mentions"] = out["district"].map(vals.groupby("district")["districts"].agg(lambda s: sorted(set(s))))
     coords = places.drop_duplicates("district").set_index("district")
     out["lat"] = out["district"].map(coords["lat"])
     out["lon"] = out["district"].map(coords["lon"])
@@ -302,12 +335,14 @@ def citations(items: pd.DataFrame, type_codes: Iterable[str], central: Iterable[
     issuer = left.where(~left.isin(list(type_codes)) | (right == ""), right)
     issuer = issuer.where(right != "", left.str.replace(r"\d+$", "", regex=True))
     is_party = party[0].notna()
-    out = pd.DataFrame({
-        "row": vals["_row"].to_numpy(),
-        "symbol": symbol.to_numpy(),
-        "family": family.where(~is_party, party[0] + "/" + party[1]).to_numpy(),
-        "issuer": issuer.where(~is_party, party[1]).to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "row": vals["_row"].to_numpy(),
+            "symbol": symbol.to_numpy(),
+            "family": family.where(~is_party, party[0] + "/" + party[1]).to_numpy(),
+            "issuer": issuer.where(~is_party, party[1]).to_numpy(),
+        }
+    )
     out["central"] = out["issuer"].isin(list(central))
     return out[cols]
 
@@ -316,8 +351,14 @@ def citation_ranking(cites: pd.DataFrame, by: str, n_items: int) -> pd.DataFrame
     """Cited documents (by="symbol") or families (by="family") by number of citing items:
     columns [by], issuer, count, share (of `n_items`)."""
     if cites.empty:
-        return pd.DataFrame({by: pd.Series(dtype=object), "issuer": pd.Series(dtype=object),
-                             "count": pd.Series(dtype="int64"), "share": pd.Series(dtype="float64")})
+        return pd.DataFrame(
+            {
+                by: pd.Series(dtype=object),
+                "issuer": pd.Series(dtype=object),
+                "count": pd.Series(dtype="int64"),
+                "share": pd.Series(dtype="float64"),
+            }
+        )
     g = cites.drop_duplicates(["row", by]).groupby(by)
     out = pd.DataFrame({"issuer": g["issuer"].first(), "count": g.size()}).reset_index()
     out["share"] = out["count"] / n_items if n_items else 0.0

@@ -17,9 +17,28 @@ import pandas as pd
 import plotly.graph_objects as go
 
 #: Fallback colours for categories without a configured colour (colour-blind-safe-ish, from Tableau 10).
-PALETTE: tuple[str, ...] = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1",
-                            "#ff9da7", "#9c755f", "#bab0ac", "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
-                            "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+PALETTE: tuple[str, ...] = (
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
 MISSING_COLOR = "#c7c7c7"
 
 
@@ -75,8 +94,15 @@ def _layout(fig: go.Figure, labels: Labels, height: int, legend: bool = True) ->
     return fig
 
 
-def stacked_bars(frame: pd.DataFrame, x: str, color: str, labels: Labels, colors: Mapping[str, str],
-                 y: str = "count", height: int = 470) -> go.Figure:
+def stacked_bars(
+    frame: pd.DataFrame,
+    x: str,
+    color: str,
+    labels: Labels,
+    colors: Mapping[str, str],
+    y: str = "count",
+    height: int = 470,
+) -> go.Figure:
     """Bars over `x` (periods) stacked by `color`; `y` is "count" or "share" (then stacked to 100%)."""
     fig = go.Figure()
     x_order = list(dict.fromkeys(frame[x]))
@@ -84,11 +110,16 @@ def stacked_bars(frame: pd.DataFrame, x: str, color: str, labels: Labels, colors
         if (part["count"] == 0).all():
             continue
         fig.add_bar(
-            x=part[x], y=part[y], name=labels.name(value), marker_color=colors.get(str(value), MISSING_COLOR),
+            x=part[x],
+            y=part[y],
+            name=labels.name(value),
+            marker_color=colors.get(str(value), MISSING_COLOR),
             customdata=_custom([value] * len(part), part[x], part["count"], part["share"]),
-            hovertemplate=(f"<b>%{{fullData.name}}</b><br>{labels.x}: %{{customdata[1]}}<br>"
-                           f"{labels.count}: %{{customdata[2]}}<br>{labels.share}: %{{customdata[3]:.1%}}"
-                           "<extra></extra>"),
+            hovertemplate=(
+                f"<b>%{{fullData.name}}</b><br>{labels.x}: %{{customdata[1]}}<br>"
+                f"{labels.count}: %{{customdata[2]}}<br>{labels.share}: %{{customdata[3]:.1%}}"
+                "<extra></extra>"
+            ),
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title=labels.x, type="category", categoryorder="array", categoryarray=x_order)
@@ -96,8 +127,9 @@ def stacked_bars(frame: pd.DataFrame, x: str, color: str, labels: Labels, colors
     return _layout(fig, labels, height)
 
 
-def share_lines(frame: pd.DataFrame, x: str, color: str, labels: Labels, colors: Mapping[str, str],
-                height: int = 470) -> go.Figure:
+def share_lines(
+    frame: pd.DataFrame, x: str, color: str, labels: Labels, colors: Mapping[str, str], height: int = 470
+) -> go.Figure:
     """One line per `color` value of its share over `x`."""
     fig = go.Figure()
     x_order = list(dict.fromkeys(frame[x]))
@@ -105,21 +137,33 @@ def share_lines(frame: pd.DataFrame, x: str, color: str, labels: Labels, colors:
         if (part["count"] == 0).all():
             continue
         fig.add_scatter(
-            x=part[x], y=part["share"], mode="lines+markers", name=labels.name(value),
+            x=part[x],
+            y=part["share"],
+            mode="lines+markers",
+            name=labels.name(value),
             line={"color": colors.get(str(value), MISSING_COLOR)},
             customdata=_custom([value] * len(part), part[x], part["count"], part["share"]),
-            hovertemplate=(f"<b>%{{fullData.name}}</b><br>{labels.x}: %{{customdata[1]}}<br>"
-                           f"{labels.count}: %{{customdata[2]}}<br>{labels.share}: %{{customdata[3]:.1%}}"
-                           "<extra></extra>"),
+            hovertemplate=(
+                f"<b>%{{fullData.name}}</b><br>{labels.x}: %{{customdata[1]}}<br>"
+                f"{labels.count}: %{{customdata[2]}}<br>{labels.share}: %{{customdata[3]:.1%}}"
+                "<extra></extra>"
+            ),
         )
     fig.update_xaxes(title=labels.x, type="category", categoryorder="array", categoryarray=x_order)
     fig.update_yaxes(title=labels.y, tickformat=".0%", rangemode="tozero")
     return _layout(fig, labels, height)
 
 
-def bars(frame: pd.DataFrame, category: str, labels: Labels, colors: Mapping[str, str] | None = None,
-         value: str = "count", horizontal: bool = False, height: int | None = None,
-         period: str | None = None) -> go.Figure:
+def bars(
+    frame: pd.DataFrame,
+    category: str,
+    labels: Labels,
+    colors: Mapping[str, str] | None = None,
+    value: str = "count",
+    horizontal: bool = False,
+    height: int | None = None,
+    period: str | None = None,
+) -> go.Figure:
     """One bar per row of `frame`, in the frame's order (rankings: horizontal, largest on top).
 
     `period`, when given, is a column holding the period of each bar (for per-week totals).
@@ -127,47 +171,89 @@ def bars(frame: pd.DataFrame, category: str, labels: Labels, colors: Mapping[str
     colors = colors or {}
     cats = frame[category].astype(str).tolist()
     shown = [labels.name(c) for c in cats]
-    custom = _custom(cats, frame[period] if period else [""] * len(frame), frame["count"],
-                     frame["share"] if "share" in frame else [float("nan")] * len(frame))
+    custom = _custom(
+        cats,
+        frame[period] if period else [""] * len(frame),
+        frame["count"],
+        frame["share"] if "share" in frame else [float("nan")] * len(frame),
+    )
     bar_colors = [colors.get(c, PALETTE[0]) for c in cats]
-    hover = (f"<b>%{{{'y' if horizontal else 'x'}}}</b><br>{labels.count}: %{{customdata[2]}}"
-             + (f"<br>{labels.share}: %{{customdata[3]:.1%}}" if "share" in frame else "") + "<extra></extra>")
+    hover = (
+        f"<b>%{{{'y' if horizontal else 'x'}}}</b><br>{labels.count}: %{{customdata[2]}}"
+        + (f"<br>{labels.share}: %{{customdata[3]:.1%}}" if "share" in frame else "")
+        + "<extra></extra>"
+    )
     # Counts are whole numbers: no 0.5 ticks on small axes.
     small = value != "share" and len(frame) and float(frame[value].abs().max()) <= 8
     if horizontal:
-        fig = go.Figure(go.Bar(x=frame[value], y=shown, orientation="h", marker_color=bar_colors,
-                               customdata=custom, hovertemplate=hover))
+        fig = go.Figure(
+            go.Bar(
+                x=frame[value],
+                y=shown,
+                orientation="h",
+                marker_color=bar_colors,
+                customdata=custom,
+                hovertemplate=hover,
+            )
+        )
         fig.update_yaxes(title=labels.y, autorange="reversed", type="category")
         fig.update_xaxes(title=labels.x, tickformat=".0%" if value == "share" else None, dtick=1 if small else None)
         height = height or max(240, 28 * len(frame) + 60)
     else:
-        fig = go.Figure(go.Bar(x=shown, y=frame[value], marker_color=bar_colors, customdata=custom,
-                               hovertemplate=hover))
+        fig = go.Figure(
+            go.Bar(x=shown, y=frame[value], marker_color=bar_colors, customdata=custom, hovertemplate=hover)
+        )
         fig.update_xaxes(title=labels.x, type="category")
-        fig.update_yaxes(title=labels.y, tickformat=".0%" if value == "share" else None, rangemode="tozero",
-                         dtick=1 if small else None)
+        fig.update_yaxes(
+            title=labels.y,
+            tickformat=".0%" if value == "share" else None,
+            rangemode="tozero",
+            dtick=1 if small else None,
+        )
         height = height or 360
     return _layout(fig, labels, height, legend=False)
 
 
-def heatmap(frame: pd.DataFrame, row: str, col: str, labels: Labels, value: str = "count",
-            row_order: Sequence[str] | None = None, col_order: Sequence[str] | None = None,
-            height: int | None = None) -> go.Figure:
+def heatmap(
+    frame: pd.DataFrame,
+    row: str,
+    col: str,
+    labels: Labels,
+    value: str = "count",
+    row_order: Sequence[str] | None = None,
+    col_order: Sequence[str] | None = None,
+    height: int | None = None,
+) -> go.Figure:
     """A count matrix (rows × columns) with the count written in each cell; hover adds the row share."""
     rows = list(row_order) if row_order else list(dict.fromkeys(frame[row]))
     cols = list(col_order) if col_order else list(dict.fromkeys(frame[col]))
     z = frame.pivot_table(index=row, columns=col, values=value, aggfunc="sum", fill_value=0, observed=False)
     z = z.reindex(index=rows, columns=cols, fill_value=0)
-    share = (frame.pivot_table(index=row, columns=col, values="row_share", aggfunc="sum", fill_value=0,
-                               observed=False).reindex(index=rows, columns=cols, fill_value=0)
-             if "row_share" in frame else z * 0)
-    fig = go.Figure(go.Heatmap(
-        z=z.to_numpy(), x=[labels.name(c) for c in cols], y=[labels.name(r) for r in rows],
-        colorscale="Blues", text=z.to_numpy(), texttemplate="%{text}", showscale=False,
-        customdata=share.to_numpy(), xgap=1, ygap=1,
-        hovertemplate=(f"{labels.y}: %{{y}}<br>{labels.x}: %{{x}}<br>{labels.count}: %{{z}}<br>"
-                       f"{labels.share}: %{{customdata:.1%}}<extra></extra>"),
-    ))
+    share = (
+        frame.pivot_table(
+            index=row, columns=col, values="row_share", aggfunc="sum", fill_value=0, observed=False
+        ).reindex(index=rows, columns=cols, fill_value=0)
+        if "row_share" in frame
+        else z * 0
+    )
+    fig = go.Figure(
+        go.Heatmap(
+            z=z.to_numpy(),
+            x=[labels.name(c) for c in cols],
+            y=[labels.name(r) for r in rows],
+            colorscale="Blues",
+            text=z.to_numpy(),
+            texttemplate="%{text}",
+            showscale=False,
+            customdata=share.to_numpy(),
+            xgap=1,
+            ygap=1,
+            hovertemplate=(
+                f"{labels.y}: %{{y}}<br>{labels.x}: %{{x}}<br>{labels.count}: %{{z}}<br>"
+                f"{labels.share}: %{{customdata:.1%}}<extra></extra>"
+            ),
+        )
+    )
     fig.update_yaxes(title=labels.y, autorange="reversed", type="category")
     fig.update_xaxes(title=labels.x, type="category", side="top", tickangle=-35 if len(cols) > 6 else 0)
     return _layout(fig, labels, height or max(260, 26 * len(rows) + 200), legend=False)
@@ -180,12 +266,19 @@ def calendar(frame: pd.DataFrame, labels: Labels, value: str = "items") -> go.Fi
     grid = grid.reindex(index=years, columns=range(1, 54))
     weeks = frame.pivot_table(index="year", columns="week_no", values="week", aggfunc="first")
     weeks = weeks.reindex(index=years, columns=range(1, 54))
-    fig = go.Figure(go.Heatmap(
-        z=grid.to_numpy(dtype=float), x=list(range(1, 54)), y=[str(y) for y in years],
-        customdata=weeks.to_numpy(dtype=object), colorscale="YlOrRd", xgap=2, ygap=2,
-        colorbar={"title": {"text": labels.count}},
-        hovertemplate=f"%{{customdata}}<br>{labels.count}: %{{z}}<extra></extra>",
-    ))
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(dtype=float),
+            x=list(range(1, 54)),
+            y=[str(y) for y in years],
+            customdata=weeks.to_numpy(dtype=object),
+            colorscale="YlOrRd",
+            xgap=2,
+            ygap=2,
+            colorbar={"title": {"text": labels.count}},
+            hovertemplate=f"%{{customdata}}<br>{labels.count}: %{{z}}<extra></extra>",
+        )
+    )
     fig.update_xaxes(title=labels.x, dtick=4)
     fig.update_yaxes(title=labels.y, type="category", autorange="reversed")
     return _layout(fig, labels, max(200, 34 * len(years) + 110), legend=False)
@@ -196,19 +289,27 @@ def place_map(frame: pd.DataFrame, labels: Labels) -> go.Figure:
     right aspect ratio, so it needs no map tiles (works offline)."""
     located = frame.dropna(subset=["lat", "lon"])
     size = [8 + 10 * math.sqrt(c) for c in located["count"]]
-    fig = go.Figure(go.Scatter(
-        x=located["lon"], y=located["lat"], mode="markers+text",
-        text=[labels.name(d) for d in located["district"]], textposition="top center",
-        marker={"size": size, "color": "#e15759", "opacity": 0.7, "line": {"width": 1, "color": "#7f1d1d"}},
-        customdata=_custom(located["district"], [""] * len(located), located["count"], located["share"]),
-        hovertemplate=(f"<b>%{{text}}</b><br>{labels.count}: %{{customdata[2]}}<br>"
-                       f"{labels.share}: %{{customdata[3]:.1%}}<extra></extra>"),
-    ))
+    fig = go.Figure(
+        go.Scatter(
+            x=located["lon"],
+            y=located["lat"],
+            mode="markers+text",
+            text=[labels.name(d) for d in located["district"]],
+            textposition="top center",
+            marker={"size": size, "color": "#e15759", "opacity": 0.7, "line": {"width": 1, "color": "#7f1d1d"}},
+            customdata=_custom(located["district"], [""] * len(located), located["count"], located["share"]),
+            hovertemplate=(
+                f"<b>%{{text}}</b><br>{labels.count}: %{{customdata[2]}}<br>"
+                f"{labels.share}: %{{customdata[3]:.1%}}<extra></extra>"
+            ),
+        )
+    )
     mid_lat = float(located["lat"].mean()) if len(located) else 21.8
     fig.update_xaxes(title=labels.x, showgrid=True, zeroline=False)
     # One degree of longitude is shorter than one of latitude by cos(latitude).
-    fig.update_yaxes(title=labels.y, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)),
-                     showgrid=True, zeroline=False)
+    fig.update_yaxes(
+        title=labels.y, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)), showgrid=True, zeroline=False
+    )
     return _layout(fig, labels, 520, legend=False)
 
 

@@ -101,8 +101,9 @@ def add_search_key(items: pd.DataFrame) -> pd.DataFrame:
     lists = zip(*(out[c] for c in _SEARCH_LISTS if c in out), strict=True)
     # Plain Python strings (object dtype): CPython's substring search beats pyarrow's several times over
     # when a term is rare (the usual case), and slicing an object column copies pointers, not text.
-    out[SEARCH_KEY] = pd.Series([_search_text(t, ls) for t, ls in zip(texts, lists, strict=True)],
-                                index=out.index, dtype=object)
+    out[SEARCH_KEY] = pd.Series(
+        [_search_text(t, ls) for t, ls in zip(texts, lists, strict=True)], index=out.index, dtype=object
+    )
     return out
 
 
@@ -120,8 +121,12 @@ def filter_mask(items: pd.DataFrame, filters: Filters) -> np.ndarray:
         mask &= (items["week_start"] >= pd.Timestamp(week_monday(filters.week_from))).to_numpy()
     if filters.week_to:
         mask &= (items["week_start"] <= pd.Timestamp(week_monday(filters.week_to))).to_numpy()
-    for field_name, column in (("sectors", "sector"), ("issuers", "issuer"),
-                               ("leaders", "leader"), ("doc_types", "doc_type")):
+    for field_name, column in (
+        ("sectors", "sector"),
+        ("issuers", "issuer"),
+        ("leaders", "leader"),
+        ("doc_types", "doc_type"),
+    ):
         wanted = getattr(filters, field_name)
         if wanted:
             mask &= items[column].isin(wanted).to_numpy()
@@ -242,8 +247,7 @@ def apply_selection(items: pd.DataFrame, selection: Selection | None) -> pd.Data
     from analytics.aggregate import period_labels  # local: aggregate imports nothing from here
 
     rows = items[items["first_report"]] if selection.counted_only else items
-    period = period_labels(rows["week_start"], selection.granularity) if any(
-        p for _, p in selection.pairs) else None
+    period = period_labels(rows["week_start"], selection.granularity) if any(p for _, p in selection.pairs) else None
     mask = pd.Series(False, index=rows.index)
     for value, per in selection.pairs:
         hit = pd.Series(True, index=rows.index)
@@ -294,7 +298,9 @@ def apply_item_refs(items: pd.DataFrame, refs: tuple[tuple[str, int | None], ...
     single = {(d, n) for d, n in refs if n is not None}
     mask = items["digest_id"].isin(whole).to_numpy()
     if single:
-        mask = mask | np.fromiter(((d, int(n)) in single for d, n in zip(items["digest_id"], items["item_no"],
-                                                                           strict=True)),
-                                  dtype=bool, count=len(items))
+        mask = mask | np.fromiter(
+            ((d, int(n)) in single for d, n in zip(items["digest_id"], items["item_no"], strict=True)),
+            dtype=bool,
+            count=len(items),
+        )
     return items[mask]

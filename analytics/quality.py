@@ -33,14 +33,42 @@ CODE_COLUMN: dict[str, str] = {
 
 #: Count columns of `quality_table`, in display order.
 COUNT_COLUMNS: tuple[str, ...] = (
-    "blocks", "summary_entries", "items", "without_doc_number", "year_conflicts", "unknown_sectors",
-    "unrecognised_issuers", "repeated_merged", "not_in_summary", "summary_without_item", "other_warnings",
+    "blocks",
+    "summary_entries",
+    "items",
+    "without_doc_number",
+    "year_conflicts",
+    "unknown_sectors",
+    "unrecognised_issuers",
+    "repeated_merged",
+    "not_in_summary",
+    "summary_without_item",
+    "other_warnings",
 )
 
-QUALITY_COLUMNS: tuple[str, ...] = ("digest_id", "file", "week_start", "week_end", "week", "loaded", "errors",
-                                    *COUNT_COLUMNS)
-PROBLEM_COLUMNS: tuple[str, ...] = ("digest_id", "file", "week_start", "level", "code", "column", "item_no",
-                                    "item_key", "doc_symbol", "headline", "message")
+QUALITY_COLUMNS: tuple[str, ...] = (
+    "digest_id",
+    "file",
+    "week_start",
+    "week_end",
+    "week",
+    "loaded",
+    "errors",
+    *COUNT_COLUMNS,
+)
+PROBLEM_COLUMNS: tuple[str, ...] = (
+    "digest_id",
+    "file",
+    "week_start",
+    "level",
+    "code",
+    "column",
+    "item_no",
+    "item_key",
+    "doc_symbol",
+    "headline",
+    "message",
+)
 
 #: Vietnamese column headers for both tables.
 COLUMN_LABELS_VI: dict[str, str] = {
@@ -126,11 +154,18 @@ def quality_table(items: pd.DataFrame, report: LoadReport, unknown_type: str = U
             if column != "without_doc_number":  # counted from the items below
                 counts[column] += 1
         counts["without_doc_number"] = int(no_doc.get(f.digest_id, 0)) if f.loaded else 0
-        rows.append({
-            "digest_id": f.digest_id, "file": Path(f.path).name, "week_start": f.week_start,
-            "week_end": f.week_end, "week": _iso_week(f.week_start), "loaded": f.loaded,
-            "errors": "; ".join(p.message for p in f.errors), **counts,
-        })
+        rows.append(
+            {
+                "digest_id": f.digest_id,
+                "file": Path(f.path).name,
+                "week_start": f.week_start,
+                "week_end": f.week_end,
+                "week": _iso_week(f.week_start),
+                "loaded": f.loaded,
+                "errors": "; ".join(p.message for p in f.errors),
+                **counts,
+            }
+        )
     frame = pd.DataFrame(rows, columns=list(QUALITY_COLUMNS))
     for col in ("week_start", "week_end"):
         frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")
@@ -151,20 +186,31 @@ def problem_table(items: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
     lookup: dict[tuple[str, int], tuple[str, str, str]] = {}
     if len(items):
         for digest_id, item_no, key, symbol, headline in zip(
-                items["digest_id"], items["item_no"], items["item_key"], items["doc_symbol"], items["headline"],
-                strict=True):
+            items["digest_id"], items["item_no"], items["item_key"], items["doc_symbol"], items["headline"], strict=True
+        ):
             lookup[(digest_id, int(item_no))] = (key, symbol, headline)
     rows = []
     for f in report.files:
         for p in _shown(f.problems, f):
-            key, symbol, headline = lookup.get((f.digest_id, p.item_no), ("", "", "")) if p.item_no and f.loaded \
-                else ("", "", "")
+            key, symbol, headline = (
+                lookup.get((f.digest_id, p.item_no), ("", "", "")) if p.item_no and f.loaded else ("", "", "")
+            )
             column = "errors" if p.level == ERROR else CODE_COLUMN.get(p.code, "other_warnings")
-            rows.append({
-                "digest_id": f.digest_id, "file": Path(f.path).name, "week_start": f.week_start,
-                "level": p.level, "code": p.code, "column": column, "item_no": p.item_no,
-                "item_key": key, "doc_symbol": symbol, "headline": headline, "message": p.message,
-            })
+            rows.append(
+                {
+                    "digest_id": f.digest_id,
+                    "file": Path(f.path).name,
+                    "week_start": f.week_start,
+                    "level": p.level,
+                    "code": p.code,
+                    "column": column,
+                    "item_no": p.item_no,
+                    "item_key": key,
+                    "doc_symbol": symbol,
+                    "headline": headline,
+                    "message": p.message,
+                }
+            )
     frame = pd.DataFrame(rows, columns=list(PROBLEM_COLUMNS))
     frame["week_start"] = pd.to_datetime(frame["week_start"]).astype("datetime64[ns]")
     frame["item_no"] = frame["item_no"].astype("Int64")

@@ -94,8 +94,9 @@ def _write_sheet(wb: Workbook, name: str, frame: pd.DataFrame) -> None:
         ws.append([_xlsx_value(ws, v) for v in row])
 
 
-def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "Dữ liệu",
-                  extra_sheets: dict[str, pd.DataFrame] | None = None) -> bytes:
+def to_xlsx_bytes(
+    frame: pd.DataFrame, sheet_name: str = "Dữ liệu", extra_sheets: dict[str, pd.DataFrame] | None = None
+) -> bytes:
     """An .xlsx workbook: the frame on the first sheet (bold header row, frozen), then `extra_sheets`."""
     wb = Workbook(write_only=True)
     _write_sheet(wb, sheet_name, frame)

@@ -32,8 +32,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-PAGES = ["pages/overview.py", "pages/sectors.py", "pages/issuers.py", "pages/doc_types.py", "pages/weeks.py",
-         "pages/places.py", "pages/explorer.py"]
+PAGES = [
+    "pages/overview.py",
+    "pages/sectors.py",
+    "pages/issuers.py",
+    "pages/doc_types.py",
+    "pages/weeks.py",
+    "pages/places.py",
+    "pages/explorer.py",
+]
 SIZES = {"bundled": 1, "7k": 100, "70k": 1000}  # copies of the bundled digests
 TARGET_FILTER_MS = 300
 TARGET_FIRST_S = 3.0
@@ -126,8 +133,7 @@ def first_render(library: Path, cold_disk: bool) -> float:
         shutil.rmtree(library / ".cache", ignore_errors=True)
     code = _FIRST_RENDER.format(root=str(ROOT), app=str(ROOT / "dashboard.py"))
     env = {**os.environ, "DASHBOARD_DATA_DIR": str(library)}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT,
-                         check=True)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True)
     return float(out.stdout.split()[0])
 
 
@@ -171,8 +177,10 @@ def filter_changes(library: Path, runs: int) -> dict[str, dict[str, list[float]]
         "sector": lambda i: at.multiselect(key="sector").set_value([sectors[0], sectors[1]][: 1 + i % 2]),
         "search": lambda i: at.text_input(key="q").set_value(("tiem chung", "ubnd tinh")[i % 2]),
     }
-    resets = {"sector": lambda: at.multiselect(key="sector").set_value([]),
-              "search": lambda: at.text_input(key="q").set_value("")}
+    resets = {
+        "sector": lambda: at.multiselect(key="sector").set_value([]),
+        "search": lambda: at.text_input(key="q").set_value(""),
+    }
     out: dict[str, dict[str, list[float]]] = {}
     for page in PAGES:
         at.switch_page(page).run()
@@ -214,11 +222,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="bundled,7k,70k", help="comma-separated: bundled, 7k, 70k")
     parser.add_argument("--runs", type=int, default=5, help="filter changes timed per page")
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "langson-bench",
-                        help="where synthetic libraries are kept between runs")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "langson-bench",
+        help="where synthetic libraries are kept between runs",
+    )
     args = parser.parse_args()
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s); filter changes: server time of the "
-          "script run (AppTest, no browser).")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPU(s); filter changes: server time of the "
+        "script run (AppTest, no browser)."
+    )
     worst = 0.0
     for size in args.sizes.split(","):
         copies = SIZES[size]
@@ -234,8 +248,10 @@ def main() -> None:
         if size == "bundled":
             cold = first_render(library, cold_disk=True)
             print(f"\n[{size}] {label}")
-            print(f"  first render of the overview, cold cache (fresh process, no parse cache): {cold:.2f} s"
-                  f"  [target < {TARGET_FIRST_S:.0f} s: {'OK' if cold < TARGET_FIRST_S else 'MISSED'}]")
+            print(
+                f"  first render of the overview, cold cache (fresh process, no parse cache): {cold:.2f} s"
+                f"  [target < {TARGET_FIRST_S:.0f} s: {'OK' if cold < TARGET_FIRST_S else 'MISSED'}]"
+            )
         else:
             state = "warm" if (library / ".cache").exists() else "cold"
             cold = first_render(library, cold_disk=False)
@@ -244,11 +260,15 @@ def main() -> None:
         print(f"  first render of the overview, fresh process, warm parse cache on disk: {warm:.2f} s")
         n_items, filt_ms, key_ms = pure_filter_ms(library, args.runs)
         n_files = len(list((library / "digests").iterdir()))
-        print(f"  {n_items:,} items in {n_files:,} files; apply_filters (sector + 'tiêm chủng') median "
-              f"{filt_ms:.1f} ms; building the search column once per corpus: {key_ms:.0f} ms")
+        print(
+            f"  {n_items:,} items in {n_files:,} files; apply_filters (sector + 'tiêm chủng') median "
+            f"{filt_ms:.1f} ms; building the search column once per corpus: {key_ms:.0f} ms"
+        )
         times = filter_changes(library, args.runs)
-        print(f"  filter change, server time per page, median / max of {args.runs} runs [target < "
-              f"{TARGET_FILTER_MS} ms at 70k]:")
+        print(
+            f"  filter change, server time per page, median / max of {args.runs} runs [target < "
+            f"{TARGET_FILTER_MS} ms at 70k]:"
+        )
         print(f"    {'page':<10} {'sector':>17} {'search':>17}")
         for page, kinds in times.items():
             cells = []
@@ -260,8 +280,10 @@ def main() -> None:
         if size == "bundled":
             shutil.rmtree(library, ignore_errors=True)
     if "70k" in args.sizes:
-        print(f"\nslowest page median at 70k: {worst:.0f} ms "
-              f"[{'OK' if worst < TARGET_FILTER_MS else 'MISSED'} against {TARGET_FILTER_MS} ms]")
+        print(
+            f"\nslowest page median at 70k: {worst:.0f} ms "
+            f"[{'OK' if worst < TARGET_FILTER_MS else 'MISSED'} against {TARGET_FILTER_MS} ms]"
+        )
 
 
 if __name__ == "__main__":

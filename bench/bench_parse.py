@@ -73,11 +73,14 @@ def main() -> None:
         parse_s, (items, report) = best_of(args.repeat, lambda: loaders.load([folder]))
 
     mb = size / 2**20
-    print(f"corpus: SYNTHETIC, {len(files)} digests ({args.copies} renumbered copies of each bundled digest), "
-          f"{mb:.1f} MB")
+    print(
+        f"corpus: SYNTHETIC, {len(files)} digests ({args.copies} renumbered copies of each bundled digest), {mb:.1f} MB"
+    )
     print(f"scan  (read + NFC + regex): {scan_s:6.2f} s  {mb / scan_s:7.1f} MB/s  ({matches} matches)")
-    print(f"parse (loaders.load)      : {parse_s:6.2f} s  {mb / parse_s:7.1f} MB/s  "
-          f"{len(items) / parse_s:8.0f} items/s  ({len(items)} items, {len(report.failed)} failed files)")
+    print(
+        f"parse (loaders.load)      : {parse_s:6.2f} s  {mb / parse_s:7.1f} MB/s  "
+        f"{len(items) / parse_s:8.0f} items/s  ({len(items)} items, {len(report.failed)} failed files)"
+    )
     ratio = parse_s / scan_s
     print(f"ratio parse/scan: {ratio:.2f}x  (target <= 4x: {'met' if ratio <= 4 else 'NOT met'})")
 

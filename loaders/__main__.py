@@ -103,8 +103,7 @@ def _refusal(command: str, question: str) -> int | None:
     """Ask `question`; None when the user agreed, else the exit code that ends `command`."""
     answer = _confirm(question)
     if answer is None:
-        print(f"{command}: stdin is not a terminal, so nobody can confirm: pass --yes to go ahead.",
-              file=sys.stderr)
+        print(f"{command}: stdin is not a terminal, so nobody can confirm: pass --yes to go ahead.", file=sys.stderr)
         return USAGE
     if not answer:
         print("Cancelled: nothing was changed.")
@@ -117,14 +116,18 @@ def _print_candidate(cand: Candidate) -> None:
     if cand.status == REFUSED:
         print(f"  {label:<9} {cand.message}")
         return
-    print(f"  {label:<9} {cand.name}: week {cand.week_label}, {cand.items} items, "
-          f"{len(cand.warnings)} warning(s) [digest {cand.digest_id}]")
+    print(
+        f"  {label:<9} {cand.name}: week {cand.week_label}, {cand.items} items, "
+        f"{len(cand.warnings)} warning(s) [digest {cand.digest_id}]"
+    )
     if cand.reason:
         print(f"            {cand.reason}")
     for stored in cand.conflicts_with:
         only_new, only_stored = cand.differences(stored)
-        print(f"            vs {stored.file_name}: {len(only_new)} item(s) only in the upload, "
-              f"{len(only_stored)} only in the stored digest")
+        print(
+            f"            vs {stored.file_name}: {len(only_new)} item(s) only in the upload, "
+            f"{len(only_stored)} only in the stored digest"
+        )
         for h in only_new[:3]:
             print(f"              + {h[:100]}")
         for h in only_stored[:3]:
@@ -140,15 +143,20 @@ def _print_candidate(cand: Candidate) -> None:
 
 def add_main(argv: list[str]) -> int:
     """`add PATH...`: preview, confirm, store; return the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m loaders add",
-                                     description="Add digest files, folders of them or .zip files to the library.")
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders add", description="Add digest files, folders of them or .zip files to the library."
+    )
     parser.add_argument("paths", nargs="+", type=Path, help="digest files (.txt, .html, .htm, .md), folders, .zip")
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     how = parser.add_mutually_exclusive_group()
-    how.add_argument("--replace", action="store_true",
-                     help="when the library has another digest for the same week, move it to the trash")
-    how.add_argument("--keep-both", action="store_true", help="when the library has another digest for the "
-                                                                "same week, keep both")
+    how.add_argument(
+        "--replace",
+        action="store_true",
+        help="when the library has another digest for the same week, move it to the trash",
+    )
+    how.add_argument(
+        "--keep-both", action="store_true", help="when the library has another digest for the same week, keep both"
+    )
     args = parser.parse_args(argv)
     library = Library()
     print(f"Library: {library.root}")
@@ -168,7 +176,8 @@ def add_main(argv: list[str]) -> int:
             resolve[cand.digest_id] = _ask_choice(
                 f"{cand.name} differs from the stored digest of week {cand.week_label}: "
                 "[k]eep the stored one (default), [r]eplace it (it goes to the trash), keep [b]oth? ",
-                {"k": KEEP_STORED, "r": REPLACE, "b": KEEP_BOTH})
+                {"k": KEEP_STORED, "r": REPLACE, "b": KEEP_BOTH},
+            )
         else:
             resolve[cand.digest_id] = KEEP_STORED
     to_write = len(new) + sum(resolve[c.digest_id] != KEEP_STORED for c in conflicts)
@@ -191,15 +200,15 @@ def add_main(argv: list[str]) -> int:
     for cand, reason in result.skipped:
         if cand.status != REFUSED:
             print(f"  skipped  {cand.name}: {reason}")
-    print(f"{len(result.added)} digest(s) added, {len(result.trashed)} moved to the trash, "
-          f"{len(refused)} refused.")
+    print(f"{len(result.added)} digest(s) added, {len(result.trashed)} moved to the trash, {len(refused)} refused.")
     return BAD_INPUT if refused else OK
 
 
 def list_main(argv: list[str]) -> int:
     """`list`: the digests of the library."""
-    argparse.ArgumentParser(prog="python -m loaders list", description="List the digests in the library.") \
-        .parse_args(argv)
+    argparse.ArgumentParser(prog="python -m loaders list", description="List the digests in the library.").parse_args(
+        argv
+    )
     library = Library()
     entries = library.entries()
     print(f"Library: {library.root} — {len(entries)} file(s)")
@@ -207,8 +216,10 @@ def list_main(argv: list[str]) -> int:
         print(f"  {'DIGEST_ID':<16}  {'WEEK':<21}  {'ITEMS':>5}  {'WARN':>4}  {'SIZE':>7}  {'ADDED':<16}  FILE")
     for e in entries:
         added = f"{e.added_at:%Y-%m-%d %H:%M}" if e.added_at else "?"
-        print(f"  {e.digest_id or '-':<16}  {e.week_label:<21}  {e.items:>5}  {e.warnings:>4}  "
-              f"{e.size / 1024:>5.0f}kB  {added:<16}  {e.file_name}")
+        print(
+            f"  {e.digest_id or '-':<16}  {e.week_label:<21}  {e.items:>5}  {e.warnings:>4}  "
+            f"{e.size / 1024:>5.0f}kB  {added:<16}  {e.file_name}"
+        )
         for err in e.errors:
             print(f"      error: {err}")
     return OK
@@ -216,8 +227,9 @@ def list_main(argv: list[str]) -> int:
 
 def remove_main(argv: list[str]) -> int:
     """`remove DIGEST_ID`: confirm, then move the digest to the trash."""
-    parser = argparse.ArgumentParser(prog="python -m loaders remove",
-                                     description="Move a digest to the library's trash (undo with restore).")
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders remove", description="Move a digest to the library's trash (undo with restore)."
+    )
     parser.add_argument("digest_id", help="digest id (or a unique prefix of it), or file name, from `list`")
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     args = parser.parse_args(argv)
@@ -241,21 +253,23 @@ def remove_main(argv: list[str]) -> int:
 
 def trash_main(argv: list[str]) -> int:
     """`trash`: what is in the trash."""
-    argparse.ArgumentParser(prog="python -m loaders trash", description="List the library's trash.") \
-        .parse_args(argv)
+    argparse.ArgumentParser(prog="python -m loaders trash", description="List the library's trash.").parse_args(argv)
     library = Library()
     entries = library.trash()
     print(f"Trash of {library.root}: {len(entries)} file(s)")
     for t in entries:
-        print(f"  {t.trash_id:<28}  removed {t.removed_at.astimezone():%Y-%m-%d %H:%M}  week {t.week_label:<21}  "
-              f"{t.items:>3} items  {t.original}  ({t.reason})")
+        print(
+            f"  {t.trash_id:<28}  removed {t.removed_at.astimezone():%Y-%m-%d %H:%M}  week {t.week_label:<21}  "
+            f"{t.items:>3} items  {t.original}  ({t.reason})"
+        )
     return OK
 
 
 def restore_main(argv: list[str]) -> int:
     """`restore TRASH_ID`: put a digest back from the trash."""
-    parser = argparse.ArgumentParser(prog="python -m loaders restore",
-                                     description="Put a digest back from the library's trash.")
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders restore", description="Put a digest back from the library's trash."
+    )
     parser.add_argument("trash_id", help="id shown by `python -m loaders trash`")
     args = parser.parse_args(argv)
     library = Library()
@@ -274,8 +288,7 @@ def restore_main(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m loaders`."""
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"add": add_main, "list": list_main, "remove": remove_main, "trash": trash_main,
-                "restore": restore_main}
+    commands = {"add": add_main, "list": list_main, "remove": remove_main, "trash": trash_main, "restore": restore_main}
     if argv and argv[0] in commands:
         return commands[argv[0]](argv[1:])
     return export_main(argv)

@@ -50,7 +50,7 @@ def write_all(fd: int, data: bytes) -> None:
     """Write every byte to `fd` (a separate function so that tests can simulate a full disk)."""
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]
 
 
 def rename(source: Path, target: Path) -> None:

@@ -38,8 +38,7 @@ def _keywords(text: str, vocab: Vocab) -> list[str]:
     return found
 
 
-def classify(headline: str, paragraphs: list[str], lead_agencies: list[str], unit: str,
-             vocab: Vocab) -> SectorResult:
+def classify(headline: str, paragraphs: list[str], lead_agencies: list[str], unit: str, vocab: Vocab) -> SectorResult:
     """Classify one item from its headline, first paragraphs, lead departments and drafting unit."""
     scores: dict[str, int] = {}
     evidence: dict[str, list[str]] = {}

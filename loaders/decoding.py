@@ -169,8 +169,10 @@ def decode_bytes(data: bytes) -> Decoded:
         if legacy:
             raise DecodeError(_legacy_message(legacy, text, mis_converted=True))
     if "\ufffd" in text:
-        notes.append(f"text already contains {text.count(chr(0xFFFD))} '\ufffd' replacement characters: "
-                     "some letters were lost before the file reached us")
+        notes.append(
+            f"text already contains {text.count(chr(0xFFFD))} '\ufffd' replacement characters: "
+            "some letters were lost before the file reached us"
+        )
     return Decoded(text=text, encoding=encoding, notes=tuple(notes))
 
 
@@ -221,11 +223,13 @@ def _decode(data: bytes, notes: list[str]) -> tuple[str, str]:
     ):
         if data.startswith(bom):
             try:
-                text = data[len(bom):].decode(codec)
+                text = data[len(bom) :].decode(codec)
             except UnicodeDecodeError as exc:
                 name = label or "UTF-8"
-                raise DecodeError(f"file starts with a {name} byte-order mark but is not valid {name} "
-                                  f"(bad bytes at offset {exc.start + len(bom)})") from None
+                raise DecodeError(
+                    f"file starts with a {name} byte-order mark but is not valid {name} "
+                    f"(bad bytes at offset {exc.start + len(bom)})"
+                ) from None
             if label:
                 notes.append(f"decoded as {label} (byte-order mark)")
                 _refuse_control_characters(text)
@@ -240,8 +244,10 @@ def _decode(data: bytes, notes: list[str]) -> tuple[str, str]:
                 text = data.decode(utf16)
             except UnicodeDecodeError:
                 raise DecodeError("binary file (contains NUL bytes), not text") from None
-            notes.append(f"decoded as UTF-16 {'little' if utf16.endswith('le') else 'big'}-endian without "
-                         "byte-order mark (recognised by its zero bytes)")
+            notes.append(
+                f"decoded as UTF-16 {'little' if utf16.endswith('le') else 'big'}-endian without "
+                "byte-order mark (recognised by its zero bytes)"
+            )
             _refuse_control_characters(text)
             return text, "utf-16"
         stripped = data.rstrip(b"\x00")
@@ -278,7 +284,7 @@ def _decode(data: bytes, notes: list[str]) -> tuple[str, str]:
 
 
 def _utf16_without_bom(data: bytes) -> str:
-    """"utf-16-le"/"utf-16-be" when the zero bytes sit in every other position, else ""."""
+    """ "utf-16-le"/"utf-16-be" when the zero bytes sit in every other position, else ""."""
     sample = data[:_SAMPLE_BYTES]
     sample = sample[: len(sample) - len(sample) % 2]
     if len(sample) < 4:
@@ -314,8 +320,11 @@ def _looks_vietnamese(text: str) -> bool:
     sample = _sample(text)
     viet = len(_VIET_RE.findall(sample))
     letters = viet + len(_ASCII_LETTER_RE.findall(sample))
-    odd = sum(1 for ch in _NON_ASCII_RE.findall(sample)
-              if (ch.isalpha() and ch not in VIETNAMESE_LETTERS) or unicodedata.combining(ch))
+    odd = sum(
+        1
+        for ch in _NON_ASCII_RE.findall(sample)
+        if (ch.isalpha() and ch not in VIETNAMESE_LETTERS) or unicodedata.combining(ch)
+    )
     return viet >= _MIN_CP1258_VIET_DENSITY * max(letters, 1) and odd <= _MAX_CP1258_ODD_SHARE * viet
 
 
@@ -325,14 +334,16 @@ def _sample(text: str) -> str:
         return text
     third = _SAMPLE_CHARS // 3
     mid = len(text) // 2
-    return text[:third] + text[mid: mid + third] + text[-third:]
+    return text[:third] + text[mid : mid + third] + text[-third:]
 
 
 def _legacy_message(encoding: str, text: str, mis_converted: bool) -> str:
     name = {"TCVN3": "TCVN3 (ABC, .VnTime fonts)", "VNI": "VNI (VNI-Times fonts)"}[encoding]
     example = _WORD_WITH_MARKER_RE.search(_sample(text))
     shown = f" (e.g. “{example.group(0)[:30]}”)" if example else ""
-    how = ("was saved as UTF-8 without being converted" if mis_converted else "is not Unicode")
-    return (f"text is in the legacy Vietnamese encoding {name} and {how}{shown}; "
-            f"convert the file from {encoding} to Unicode (e.g. with UniKey's converter) "
-            "and save it as UTF-8")
+    how = "was saved as UTF-8 without being converted" if mis_converted else "is not Unicode"
+    return (
+        f"text is in the legacy Vietnamese encoding {name} and {how}{shown}; "
+        f"convert the file from {encoding} to Unicode (e.g. with UniKey's converter) "
+        "and save it as UTF-8"
+    )

@@ -98,7 +98,7 @@ def own_reference(text: str, symbols: list[Symbol], own_issuers: frozenset[str])
     `symbols` are `find_symbols(text)`.
     """
     for sym in symbols:
-        if is_own_symbol(sym, own_issuers) and not _CITED_AFTER.match(text[sym.end:]):
+        if is_own_symbol(sym, own_issuers) and not _CITED_AFTER.match(text[sym.end :]):
             return sym
     return None
 
@@ -148,10 +148,7 @@ def split_digest(lines: list[str], own_issuers: frozenset[str]) -> DigestText:
         own_reference(ln, syms, own_issuers) is not None or is_meeting_lead(f)
         for ln, f, syms in zip(body, folded, symbols, strict=True)
     ]
-    heads = [
-        i for i in range(len(body) - 1)
-        if leads[i + 1] and not leads[i] and _looks_like_headline(body[i])
-    ]
+    heads = [i for i in range(len(body) - 1) if leads[i + 1] and not leads[i] and _looks_like_headline(body[i])]
     first = heads[0] if heads else len(body)
     if first > 0 and not leads[0]:
         out.summary = body[0]
@@ -177,7 +174,7 @@ def split_digest(lines: list[str], own_issuers: frozenset[str]) -> DigestText:
 
     for n, h in enumerate(heads):
         end = heads[n + 1] if n + 1 < len(heads) else len(body)
-        out.blocks.append(Block(body[h], body[h + 1:end], folded[h + 1:end], symbols[h:end]))
+        out.blocks.append(Block(body[h], body[h + 1 : end], folded[h + 1 : end], symbols[h:end]))
     if out.blocks:
         last = out.blocks[-1].paragraphs
         if len(last) > 1 and _BYLINE_RE.match(last[-1]):

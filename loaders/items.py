@@ -72,10 +72,10 @@ def own_document(lead: str, symbols: list[Symbol], vocab: Vocab) -> Symbol | Non
 
 
 def _date_near(text: str, sym: Symbol) -> dt.date | None:
-    after = text[sym.end:]
+    after = text[sym.end :]
     m = _DATE_AFTER_SYMBOL.match(after)
     if m:
-        found = find_dates(after[m.end():m.end() + 40])
+        found = find_dates(after[m.end() : m.end() + 40])
         if found and found[0][1] == 0:
             return found[0][0]
     # Otherwise the date closest to the symbol in the same sentence.
@@ -175,7 +175,7 @@ def _bare_district(words: str, needle: str) -> bool:
     # "UBND các huyện Tràng Định, Văn Lãng, Cao Lộc …" names districts bare; "phường Chi Lăng" is a ward.
     start = 0
     while (at := words.find(needle, start)) >= 0:
-        before = words[max(0, at - 10):at]
+        before = words[max(0, at - 10) : at]
         if not re.search(r"(?:xa|phuong|thi tran|pho|duong|truong)$", before):
             return True
         start = at + 1
@@ -213,14 +213,16 @@ def _issuer(item: ItemFields, own: Symbol | None, meeting: bool, lead: str, fold
     prefix = fold(lead[: own.start]) if own is not None else folded_lead
     issuer = _actor(prefix) or _actor(folded_lead) or PROVINCE
     if own is not None and own.groups[0] == "VP" and issuer == PROVINCE:
-        item.problems.append(("vp_letter_without_leader",
-                              f"{own.text} is a Văn phòng letter but the lead names no leader"))
+        item.problems.append(
+            ("vp_letter_without_leader", f"{own.text} is a Văn phòng letter but the lead names no leader")
+        )
         return OFFICE
     return issuer
 
 
-def _leader(item: ItemFields, meeting: bool, lead: str, folded_lead: str, vocab: Vocab,
-            day: dt.date | None) -> tuple[str, str]:
+def _leader(
+    item: ItemFields, meeting: bool, lead: str, folded_lead: str, vocab: Vocab, day: dt.date | None
+) -> tuple[str, str]:
     """(leader, leader_source): the name the lead states, else the roster's holder of the role that day."""
     # A name in the lead is the directing leader only when a person (or a meeting chair) directs.
     if meeting or item.issuer in (CHAIRMAN, VICE_CHAIRMAN, STEERING):
@@ -253,8 +255,9 @@ def parse_block(block: Block, vocab: Vocab, week_start: dt.date | None) -> ItemF
         if own.groups[0] in ("UBND", "VP") and len(own.groups) >= 2:
             item.unit = "-".join(own.groups[1:])
             if item.unit not in vocab.units:
-                item.problems.append(("unknown_unit", f"drafting unit '{item.unit}' of {own.text} is not "
-                                                      "in data/vocab/units.yaml"))
+                item.problems.append(
+                    ("unknown_unit", f"drafting unit '{item.unit}' of {own.text} is not in data/vocab/units.yaml")
+                )
         if item.doc_date is None:
             item.problems.append(("no_document_date", f"no date found for {own.text}"))
     elif meeting:
@@ -263,8 +266,7 @@ def parse_block(block: Block, vocab: Vocab, week_start: dt.date | None) -> ItemF
         item.doc_date = dates[0][0] if dates else None
     else:
         item.doc_type = vocab.unknown_type
-        item.problems.append(("no_document", "the lead sentence names no document of the province "
-                                             "and no meeting date"))
+        item.problems.append(("no_document", "the lead sentence names no document of the province and no meeting date"))
 
     item.issuer = _issuer(item, own, meeting, lead, folded_lead)
     item.leader, item.leader_source = _leader(item, meeting, lead, folded_lead, vocab, item.doc_date or week_start)

@@ -55,6 +55,7 @@ NEW, SAME, CONFLICT, REFUSED = "new", "same", "conflict", "refused"
 KEEP_STORED, REPLACE, KEEP_BOTH = "keep_stored", "replace", "keep_both"
 RESOLUTIONS = (KEEP_STORED, REPLACE, KEEP_BOTH)
 
+
 class LibraryError(Exception):
     """A library operation could not be done; the message says why, and nothing stored was changed."""
 
@@ -228,8 +229,10 @@ class Library:
         if not folder.is_dir():
             return []
         return sorted(
-            p for p in folder.rglob("*")
-            if p.suffix.lower() in DIGEST_SUFFIXES and p.is_file()
+            p
+            for p in folder.rglob("*")
+            if p.suffix.lower() in DIGEST_SUFFIXES
+            and p.is_file()
             and not any(part.startswith(".") for part in p.relative_to(folder).parts)
         )
 
@@ -289,8 +292,9 @@ class Library:
             if len(found) == 1:
                 return found[0]
             if len(found) > 1:
-                raise LibraryError(f"'{key}' matches {len(found)} files ("
-                                   f"{', '.join(e.file_name for e in found)}): give the file name")
+                raise LibraryError(
+                    f"'{key}' matches {len(found)} files ({', '.join(e.file_name for e in found)}): give the file name"
+                )
         raise LibraryError(f"no digest '{key}' in the library {self.root}")
 
     def trash(self) -> list[TrashEntry]:
@@ -320,8 +324,10 @@ class Library:
 
     def _expand(self, uploads: Iterable[tuple[str, bytes] | Refusal]) -> list[Candidate]:
         # A refused zip keeps its bytes out of the candidate: nothing of it will be stored anyway.
-        return [Candidate(u.name, b"", REFUSED, u.reason, u.code) if isinstance(u, Refusal)
-                else self._parse_upload(*u) for u in digest_files(uploads)]
+        return [
+            Candidate(u.name, b"", REFUSED, u.reason, u.code) if isinstance(u, Refusal) else self._parse_upload(*u)
+            for u in digest_files(uploads)
+        ]
 
     def _parse_upload(self, name: str, data: bytes) -> Candidate:
         base = PurePosixPath(name.replace("\\", "/")).name
@@ -329,13 +335,21 @@ class Library:
         report.path = name
         if report.errors or not rows:
             first = report.errors[0] if report.errors else None
-            return Candidate(name, data, REFUSED, first.message if first else "no items found",
-                             first.code if first else "no_items", report)
+            return Candidate(
+                name,
+                data,
+                REFUSED,
+                first.message if first else "no items found",
+                first.code if first else "no_items",
+                report,
+            )
         cand = Candidate(name, data, NEW, report=report, rows=rows)
         scripts = count_scripts(data) if PurePosixPath(base).suffix.lower() in (".html", ".htm") else 0
         if scripts:
-            report.warn("html_scripts", f"the page carries {scripts} <script> element(s): they are dropped "
-                                        "when reading and are never run")
+            report.warn(
+                "html_scripts",
+                f"the page carries {scripts} <script> element(s): they are dropped when reading and are never run",
+            )
         return cand
 
     def _judge_all(self, candidates: list[Candidate]) -> list[Candidate]:
@@ -377,13 +391,20 @@ class Library:
                     with contextlib.suppress(OSError):
                         step()
                 if isinstance(exc, OSError):
-                    raise LibraryError(f"cannot write to the library {self.root}: {exc.strerror or exc}; "
-                                       "nothing was changed") from exc
+                    raise LibraryError(
+                        f"cannot write to the library {self.root}: {exc.strerror or exc}; nothing was changed"
+                    ) from exc
                 raise
         return result
 
-    def _add_one(self, cand: Candidate, resolve: dict[str, str], known: list[Entry], result: AddResult,
-                 undo: list[Callable[[], None]]) -> None:
+    def _add_one(
+        self,
+        cand: Candidate,
+        resolve: dict[str, str],
+        known: list[Entry],
+        result: AddResult,
+        undo: list[Callable[[], None]],
+    ) -> None:
         if cand.status == REFUSED:
             result.skipped.append((cand, cand.reason))
             return
@@ -401,8 +422,14 @@ class Library:
         atomic.write_atomic(path, cand.data)
         undo.append(lambda: (path.unlink(missing_ok=True), atomic.fsync_dir(path.parent)))
         st = path.stat()
-        entry = _entry(path.relative_to(self.digests_dir).as_posix(), cand.rows, cand.report, st.st_size,
-                       cand.sha256, dt.datetime.fromtimestamp(st.st_mtime).astimezone())
+        entry = _entry(
+            path.relative_to(self.digests_dir).as_posix(),
+            cand.rows,
+            cand.report,
+            st.st_size,
+            cand.sha256,
+            dt.datetime.fromtimestamp(st.st_mtime).astimezone(),
+        )
         known.append(entry)
         result.added.append(entry)
         if choice == REPLACE:
@@ -419,8 +446,9 @@ class Library:
             try:
                 return self._move_to_trash(entry, "removed")
             except OSError as exc:
-                raise LibraryError(f"cannot move {entry.file_name} to the trash: {exc.strerror or exc}; "
-                                   "nothing was changed") from exc
+                raise LibraryError(
+                    f"cannot move {entry.file_name} to the trash: {exc.strerror or exc}; nothing was changed"
+                ) from exc
 
     def restore(self, trash_id: str) -> Entry:
         """Put a digest from the trash back into the library (under a new name if its name is taken)."""
@@ -428,16 +456,21 @@ class Library:
             trashed = {t.trash_id: t for t in self.trash()}.get(trash_id)
             if trashed is None:
                 raise LibraryError(f"no '{trash_id}' in the trash of {self.root}")
-            same = [e for e in self.entries() if e.sha256 == trashed.sha256
-                    or (trashed.digest_id and e.digest_id == trashed.digest_id)]
+            same = [
+                e
+                for e in self.entries()
+                if e.sha256 == trashed.sha256 or (trashed.digest_id and e.digest_id == trashed.digest_id)
+            ]
             if same:
-                raise LibraryError(f"{trashed.file_name} is already in the library as {same[0].file_name}: "
-                                   "nothing to restore")
+                raise LibraryError(
+                    f"{trashed.file_name} is already in the library as {same[0].file_name}: nothing to restore"
+                )
             try:
                 path = self._restore_unlocked(trashed)
             except OSError as exc:
-                raise LibraryError(f"cannot restore {trashed.file_name}: {exc.strerror or exc}; "
-                                   "nothing was changed") from exc
+                raise LibraryError(
+                    f"cannot restore {trashed.file_name}: {exc.strerror or exc}; nothing was changed"
+                ) from exc
         rel = path.relative_to(self.digests_dir).as_posix()
         return next(e for e in self.entries() if e.file_name == rel)
 
@@ -449,13 +482,25 @@ class Library:
         while (self.trash_dir / trash_id).exists():
             n += 1
             trash_id = f"{base}-{n}"
-        trashed = TrashEntry(trash_id, PurePosixPath(entry.file_name).name, entry.file_name, entry.digest_id,
-                             entry.week_start, entry.week_end, entry.items, entry.size, entry.sha256, now, reason)
+        trashed = TrashEntry(
+            trash_id,
+            PurePosixPath(entry.file_name).name,
+            entry.file_name,
+            entry.digest_id,
+            entry.week_start,
+            entry.week_end,
+            entry.items,
+            entry.size,
+            entry.sha256,
+            now,
+            reason,
+        )
         folder = self.trash_dir / trash_id
         folder.mkdir(parents=True)
         # The sidecar first: an entry without its file (a crash right here) is ignored and swept.
-        atomic.write_atomic(folder / TRASH_META, json.dumps(_trash_json(trashed), ensure_ascii=False,
-                                                      indent=1).encode("utf-8"))
+        atomic.write_atomic(
+            folder / TRASH_META, json.dumps(_trash_json(trashed), ensure_ascii=False, indent=1).encode("utf-8")
+        )
         try:
             atomic.rename(source, folder / trashed.file_name)
         except OSError:
@@ -499,8 +544,9 @@ class Library:
             deadline = time.monotonic() + LOCK_TIMEOUT
             while not atomic.try_lock(fd):
                 if time.monotonic() > deadline:
-                    raise LibraryError("the library is busy (another upload or removal is running): "
-                                       "try again in a moment")
+                    raise LibraryError(
+                        "the library is busy (another upload or removal is running): try again in a moment"
+                    )
                 time.sleep(0.05)
             try:
                 self._sweep()
@@ -553,6 +599,7 @@ class Library:
         report.path = str(path)
         return rows, report, data_sha, key
 
+
 # -------------------------------------------------------------------- helpers
 
 
@@ -568,25 +615,46 @@ def _judge(cand: Candidate, known: list[Entry]) -> tuple[str, str, str, list[Ent
             return SAME, f"the same week and items as {e.file_name}", e.file_name, []
     if same_week:
         names = ", ".join(f"{e.file_name} ({e.items} items)" for e in same_week)
-        return CONFLICT, f"the library already has another digest for the week {cand.week_label}: {names}", "", \
-            same_week
+        return (
+            CONFLICT,
+            f"the library already has another digest for the week {cand.week_label}: {names}",
+            "",
+            same_week,
+        )
     return NEW, "", "", []
 
 
 def _item_keys(rows: list[dict[str, Any]]) -> tuple[tuple[str, str, str], ...]:
     """What makes two digests 'the same items' (in any order): each item's document, date and headline words."""
     return tuple(
-        (r["doc_symbol"], r["doc_date"].isoformat() if r["doc_date"] else "", fold_words(r["headline"]))
-        for r in rows
+        (r["doc_symbol"], r["doc_date"].isoformat() if r["doc_date"] else "", fold_words(r["headline"])) for r in rows
     )
 
 
-def _entry(file_name: str, rows: list[dict[str, Any]], report: FileReport | None, size: int, sha: str,
-           added: dt.datetime | None) -> Entry:
+def _entry(
+    file_name: str,
+    rows: list[dict[str, Any]],
+    report: FileReport | None,
+    size: int,
+    sha: str,
+    added: dt.datetime | None,
+) -> Entry:
     report = report or FileReport(path=file_name)
-    return Entry(report.digest_id, file_name, report.week_start, report.week_end, report.title, len(rows),
-                 len(report.warnings), tuple(p.message for p in report.errors), size, sha, added,
-                 tuple(r["headline"] for r in rows), _item_keys(rows))
+    return Entry(
+        report.digest_id,
+        file_name,
+        report.week_start,
+        report.week_end,
+        report.title,
+        len(rows),
+        len(report.warnings),
+        tuple(p.message for p in report.errors),
+        size,
+        sha,
+        added,
+        tuple(r["headline"] for r in rows),
+        _item_keys(rows),
+    )
 
 
 def _week_label(start: dt.date | None, end: dt.date | None) -> str:
@@ -604,12 +672,14 @@ def _read_trash_entry(folder: Path) -> TrashEntry | None:
     """The trash entry in `folder`, or None when incomplete or unreadable."""
     try:
         meta = json.loads((folder / TRASH_META).read_text(encoding="utf-8"))
-        entry = TrashEntry(**{
-            **meta,
-            "week_start": dt.date.fromisoformat(meta["week_start"]) if meta.get("week_start") else None,
-            "week_end": dt.date.fromisoformat(meta["week_end"]) if meta.get("week_end") else None,
-            "removed_at": dt.datetime.fromisoformat(meta["removed_at"]),
-        })
+        entry = TrashEntry(
+            **{
+                **meta,
+                "week_start": dt.date.fromisoformat(meta["week_start"]) if meta.get("week_start") else None,
+                "week_end": dt.date.fromisoformat(meta["week_end"]) if meta.get("week_end") else None,
+                "removed_at": dt.datetime.fromisoformat(meta["removed_at"]),
+            }
+        )
     except (OSError, ValueError, TypeError, KeyError):
         return None
     if entry.trash_id != folder.name or not (folder / entry.file_name).is_file():

@@ -16,23 +16,106 @@ from html.parser import HTMLParser
 
 # --- HTML ---------------------------------------------------------------------------------------------
 
-_VOID = frozenset({
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param",
-    "source", "track", "wbr"
-})
+_VOID = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "keygen",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    }
+)
 # Elements whose whole subtree is never article text.
-_DROP_TAGS = frozenset({
-    "script", "style", "noscript", "template", "nav", "aside", "form", "iframe", "frame", "frameset",
-    "object", "embed", "svg", "math", "canvas", "audio", "video", "map", "button", "select", "option",
-    "textarea", "input", "label", "dialog", "head", "title", "meta", "link"
-})
+_DROP_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "nav",
+        "aside",
+        "form",
+        "iframe",
+        "frame",
+        "frameset",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "canvas",
+        "audio",
+        "video",
+        "map",
+        "button",
+        "select",
+        "option",
+        "textarea",
+        "input",
+        "label",
+        "dialog",
+        "head",
+        "title",
+        "meta",
+        "link",
+    }
+)
 _PAGE_FURNITURE_TAGS = frozenset({"header", "footer"})  # dropped unless inside the article itself
-_BLOCK = frozenset({
-    "address", "article", "blockquote", "body", "caption", "center", "dd", "details", "dir", "div",
-    "dl", "dt", "fieldset", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
-    "header", "hr", "html", "legend", "li", "main", "menu", "ol", "p", "pre", "section", "summary",
-    "table", "tbody", "td", "th", "thead", "tfoot", "tr", "ul"
-})
+_BLOCK = frozenset(
+    {
+        "address",
+        "article",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "html",
+        "legend",
+        "li",
+        "main",
+        "menu",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+    }
+)
 _CELL = frozenset({"td", "th"})
 _CELL_MARK = "\x00"  # stands for a cell boundary while rendering (NULs are removed from page text)
 # Never furniture by class/id/role: containers whose classes describe the page ("sidebar-first" on <body>)
@@ -46,14 +129,50 @@ _NOT_FURNITURE_RE = re.compile(
 )
 # Opening one of these closes an open <p> (HTML's implied end tags), unless a table cell, caption or
 # button lies in between, so unclosed <p>s do not swallow the next paragraph.
-_CLOSES_P = frozenset({
-    "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div", "dl", "dd",
-    "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
-    "header", "hgroup", "hr", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table",
-    "ul",
-})
-_P_SCOPE = frozenset({"applet", "button", "caption", "html", "body", "marquee", "object", "table", "td",
-                      "th", "template"})
+_CLOSES_P = frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dd",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "ul",
+    }
+)
+_P_SCOPE = frozenset(
+    {"applet", "button", "caption", "html", "body", "marquee", "object", "table", "td", "th", "template"}
+)
 _IMPLIED_END = {  # opening tag -> open tags it closes, up to (not past) the listed scope boundaries
     "li": ({"li"}, {"ul", "ol", "menu"}),
     "dt": ({"dt", "dd"}, {"dl"}),
@@ -78,8 +197,19 @@ _FURNITURE_RE = re.compile(
 )
 _HEADER_RE = re.compile(r"(?:^|[\s_-])(?:header|masthead|site-header|top-bar)(?:$|[\s_-])", re.IGNORECASE)
 _HIDDEN_CLASSES = frozenset(
-    {"hidden", "hide", "d-none", "invisible", "visually-hidden", "visuallyhidden", "element-invisible",
-     "element-hidden", "sr-only", "screen-reader-text", "offscreen"}
+    {
+        "hidden",
+        "hide",
+        "d-none",
+        "invisible",
+        "visually-hidden",
+        "visuallyhidden",
+        "element-invisible",
+        "element-hidden",
+        "sr-only",
+        "screen-reader-text",
+        "offscreen",
+    }
 )
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _CONTENT_RE = re.compile(
@@ -193,8 +323,11 @@ def _find(root: _Node, want: Callable[[_Node], bool], by_class: bool = True) -> 
         if node is not root and want(node):
             found.append(node)
         inside = in_article or node.tag == "article"
-        stack.extend((child, inside) for child in reversed(node.children)
-                     if not isinstance(child, str) and not _is_dropped(child, inside, by_class))
+        stack.extend(
+            (child, inside)
+            for child in reversed(node.children)
+            if not isinstance(child, str) and not _is_dropped(child, inside, by_class)
+        )
     return found
 
 
@@ -202,9 +335,7 @@ def _render(root: _Node, in_article: bool) -> str:
     """Text of `root`: block boundaries become "\n", table cells " | ", everything else flows inline."""
     parts: list[str] = []
     # (children, inside an <article>, inside a <pre>, tag to close)
-    stack: list[tuple[Iterator[_Node | str], bool, bool, str]] = [
-        (iter(root.children), in_article, False, "")
-    ]
+    stack: list[tuple[Iterator[_Node | str], bool, bool, str]] = [(iter(root.children), in_article, False, "")]
     while stack:  # iterative: tag soup can nest deeper than Python's recursion limit
         children, inside, pre, _ = stack[-1]
         child = next(children, None)
@@ -269,8 +400,10 @@ def _pick_content(doc: _Node, by_class: bool) -> tuple[_Node, bool] | None:
     for main in _find(doc, lambda n: n.tag == "main" or n.attrs.get("role") == "main", by_class):
         if _render(main, False):
             return main, False
-    candidates = [(len(_render(n, False)), _depth(n), n)
-                  for n in _find(doc, lambda n: bool(_CONTENT_RE.search(_words(n))), by_class)]
+    candidates = [
+        (len(_render(n, False)), _depth(n), n)
+        for n in _find(doc, lambda n: bool(_CONTENT_RE.search(_words(n))), by_class)
+    ]
     longest = max((size for size, _, _ in candidates), default=0)
     if longest:
         # The innermost candidate that still holds nearly all the text: "node__content" rather than
@@ -397,7 +530,7 @@ def markdown_to_text(md: str) -> str:
         bullet = _MD_BULLET_RE.match(line)
         if heading or bullet:
             flush()
-            line = line[(heading or bullet).end():]
+            line = line[(heading or bullet).end() :]
             if heading:
                 line = _MD_HEADING_CLOSE_RE.sub("", line)
         if "|" in line and line.strip().startswith("|"):  # table row

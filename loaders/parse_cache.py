@@ -55,8 +55,9 @@ def put(folder: Path, entry: str, rows: list[dict[str, Any]], report: FileReport
     report_fields = {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
     report_fields["problems"] = [dataclasses.astuple(p) for p in report.problems]
     try:
-        data = json.dumps({"key": entry, "rows": rows, "report": report_fields}, default=_json_encode,
-                          ensure_ascii=False).encode("utf-8")
+        data = json.dumps(
+            {"key": entry, "rows": rows, "report": report_fields}, default=_json_encode, ensure_ascii=False
+        ).encode("utf-8")
         folder.mkdir(parents=True, exist_ok=True)
         atomic.write_atomic(folder / f"{entry}.json", data)
     except (OSError, TypeError, ValueError):

@@ -41,8 +41,10 @@ def iter_digest_files(paths: Iterable[str | Path]) -> Iterator[Path]:
         if path.is_dir():
             # Hidden files and folders (the library's .cache, .trash and temporary files) are not digests.
             yield from sorted(
-                f for f in path.rglob("*")
-                if f.is_file() and f.suffix.lower() in DIGEST_SUFFIXES
+                f
+                for f in path.rglob("*")
+                if f.is_file()
+                and f.suffix.lower() in DIGEST_SUFFIXES
                 and not any(part.startswith(".") for part in f.relative_to(path).parts)
             )
         else:
@@ -72,19 +74,27 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
     report.summary_entries = len(parsed.summary_entries)
     if not parsed.blocks:
         if parsed.title:
-            report.error("no_items", "the digest title was found but no item block (headline followed by "
-                                     "a lead sentence naming a document) — truncated or not a digest?")
+            report.error(
+                "no_items",
+                "the digest title was found but no item block (headline followed by "
+                "a lead sentence naming a document) — truncated or not a digest?",
+            )
         else:
-            report.error("not_a_digest", "no digest title ('Chỉ đạo, điều hành nổi bật … trong tuần (…)') and "
-                                         "no item block: this text is not a weekly digest")
+            report.error(
+                "not_a_digest",
+                "no digest title ('Chỉ đạo, điều hành nổi bật … trong tuần (…)') and "
+                "no item block: this text is not a weekly digest",
+            )
         return []
     if not parsed.title:
         report.warn("no_title", "no digest title found: the week is inferred from the document dates")
     elif parsed.week_start is None:
         report.warn("no_week", f"the title names no readable week: '{parsed.title}'")
     if parsed.ignored:
-        report.warn("text_ignored", f"{len(parsed.ignored)} paragraph(s) before the first item were ignored: "
-                                    f"'{parsed.ignored[0][:80]}'")
+        report.warn(
+            "text_ignored",
+            f"{len(parsed.ignored)} paragraph(s) before the first item were ignored: '{parsed.ignored[0][:80]}'",
+        )
 
     fields = [parse_block(b, vocab, parsed.week_start) for b in parsed.blocks]
     week = _check_week(parsed, fields, report)
@@ -99,8 +109,11 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
 
     last = parsed.blocks[-1].paragraphs
     if not last or not last[-1].rstrip().endswith((".", "!", "?", "…", "”", '"', ")", ":")):
-        report.warn("possibly_truncated", "the last item ends mid-sentence or has no body: the text may be "
-                                          "truncated", len(parsed.blocks))
+        report.warn(
+            "possibly_truncated",
+            "the last item ends mid-sentence or has no body: the text may be truncated",
+            len(parsed.blocks),
+        )
 
     rows: list[dict[str, Any]] = []
     by_key: dict[str, dict[str, Any]] = {}
@@ -110,8 +123,11 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
         if key in by_key:
             block_items.append(by_key[key]["item_no"])
             _merge(by_key[key], item)
-            report.warn("repeated_item", f"item '{item.headline[:70]}' appears again in the digest: merged",
-                        by_key[key]["item_no"])
+            report.warn(
+                "repeated_item",
+                f"item '{item.headline[:70]}' appears again in the digest: merged",
+                by_key[key]["item_no"],
+            )
             continue
         item_no = len(rows) + 1
         block_items.append(item_no)
@@ -119,20 +135,39 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
             report.warn(code, message, item_no)
         sector = classify(item.headline, block.paragraphs, item.lead_agencies, item.unit, vocab)
         if sector.unclassified:
-            report.warn("unknown_sector", f"no sector keyword, lead department or unit matched "
-                                          f"'{item.headline[:70]}'", item_no)
+            report.warn(
+                "unknown_sector", f"no sector keyword, lead department or unit matched '{item.headline[:70]}'", item_no
+            )
         row = {
-            "digest_id": digest_id, "source": source, "week_start": week_start, "week_end": week_end,
-            "week": _iso_week(week_start), "item_no": item_no, "headline": item.headline, "body": item.body,
-            "doc_type": item.doc_type, "doc_symbol": item.doc_symbol, "doc_date": item.doc_date,
-            "is_normative": item.is_normative, "issuer": item.issuer, "leader": item.leader,
-            "leader_source": item.leader_source, "unit": item.unit, "sector": sector.sector,
-            "sectors_secondary": sector.secondary, "sector_reason": sector.reason,
-            "lead_agencies": item.lead_agencies, "districts": item.districts,
-            "cited_documents": item.cited_documents, "deadlines": item.deadlines,
-            "item_key": f"{item.doc_symbol}@{item.doc_date.year}" if item.doc_symbol and item.doc_date
+            "digest_id": digest_id,
+            "source": source,
+            "week_start": week_start,
+            "week_end": week_end,
+            "week": _iso_week(week_start),
+            "item_no": item_no,
+            "headline": item.headline,
+            "body": item.body,
+            "doc_type": item.doc_type,
+            "doc_symbol": item.doc_symbol,
+            "doc_date": item.doc_date,
+            "is_normative": item.is_normative,
+            "issuer": item.issuer,
+            "leader": item.leader,
+            "leader_source": item.leader_source,
+            "unit": item.unit,
+            "sector": sector.sector,
+            "sectors_secondary": sector.secondary,
+            "sector_reason": sector.reason,
+            "lead_agencies": item.lead_agencies,
+            "districts": item.districts,
+            "cited_documents": item.cited_documents,
+            "deadlines": item.deadlines,
+            "item_key": f"{item.doc_symbol}@{item.doc_date.year}"
+            if item.doc_symbol and item.doc_date
             else f"{digest_id}#{item_no}",
-            "reported_in": 1, "first_report": True, "merged_blocks": 1,
+            "reported_in": 1,
+            "first_report": True,
+            "merged_blocks": 1,
         }
         by_key[key] = row
         rows.append(row)
@@ -155,8 +190,7 @@ def _iso_week(day: dt.date) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _check_week(parsed: dg.DigestText, fields: list[ItemFields],
-                report: FileReport) -> tuple[dt.date, dt.date] | None:
+def _check_week(parsed: dg.DigestText, fields: list[ItemFields], report: FileReport) -> tuple[dt.date, dt.date] | None:
     """The digest's week: the title's, unless the documents inside say another year (then the evidence)."""
     dates = [f.doc_date for f in fields if f.doc_date]
     start, end = parsed.week_start, parsed.week_end
@@ -172,9 +206,12 @@ def _check_week(parsed: dg.DigestText, fields: list[ItemFields],
         shift = doc_year - end.year
         if shift and _near_share(dates, start, end, 0) < 0.5 <= _near_share(dates, start, end, shift):
             new_start, new_end = _shift_years(start, shift), _shift_years(end, shift)
-            report.warn("year_conflict", f"the title says {start:%d/%m/%Y}–{end:%d/%m/%Y} but the documents "
-                                         f"inside are dated {doc_year}: using {new_start:%d/%m/%Y}–"
-                                         f"{new_end:%d/%m/%Y}")
+            report.warn(
+                "year_conflict",
+                f"the title says {start:%d/%m/%Y}–{end:%d/%m/%Y} but the documents "
+                f"inside are dated {doc_year}: using {new_start:%d/%m/%Y}–"
+                f"{new_end:%d/%m/%Y}",
+            )
             start, end = new_start, new_end
     if start.weekday() != 0 or (end - start).days != 6:
         report.warn("week_not_monday_sunday", f"the week {start:%d/%m/%Y}–{end:%d/%m/%Y} is not Monday–Sunday")
@@ -219,8 +256,7 @@ def _check_summary(parsed: dg.DigestText, report: FileReport, block_items: list[
             continue
         reported.add(item_no)
         if not covered(head, entries, 0.6) and not any(covered(e, [head], 0.8) for e in entries):
-            report.warn("not_in_summary", f"item '{block.headline[:70]}' is not listed in the opening summary",
-                        item_no)
+            report.warn("not_in_summary", f"item '{block.headline[:70]}' is not listed in the opening summary", item_no)
     for entry, grams in zip(parsed.summary_entries, entries, strict=True):
         if covered(grams, texts, 0.6):
             continue
@@ -249,8 +285,9 @@ def parse_bytes(data: bytes, name: str, vocab: Vocab | None = None) -> tuple[lis
     set_code_aliases(vocab.code_aliases)
     report = FileReport(path=name)
     if len(data) > MAX_FILE_BYTES:
-        report.error("too_large", f"{len(data) / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit "
-                                  "for one digest")
+        report.error(
+            "too_large", f"{len(data) / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit for one digest"
+        )
         return [], report
     try:
         text, report.encoding = read_text(Path(name), data)
@@ -266,8 +303,9 @@ def parse_file(path: Path, vocab: Vocab | None = None) -> tuple[list[dict[str, A
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             report = FileReport(path=str(path))
-            report.error("too_large", f"{size / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit "
-                                      "for one digest")
+            report.error(
+                "too_large", f"{size / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit for one digest"
+            )
             return [], report
         data = path.read_bytes()
     except OSError as exc:
@@ -298,8 +336,9 @@ def combine(parsed: Iterable[tuple[list[dict[str, Any]], FileReport]]) -> tuple[
     return items, report
 
 
-def load(paths: Iterable[str | Path], progress: Progress | None = None,
-         vocab_dir: Path = VOCAB_DIR) -> tuple[pd.DataFrame, LoadReport]:
+def load(
+    paths: Iterable[str | Path], progress: Progress | None = None, vocab_dir: Path = VOCAB_DIR
+) -> tuple[pd.DataFrame, LoadReport]:
     """Parse digest files and folders into (items, report). Never raises for bad input."""
     vocab = load_vocab(vocab_dir)
     files = list(iter_digest_files(paths))

@@ -86,8 +86,7 @@ class LoadReport:
         n_items = sum(f.items for f in self.files)
         n_warn = sum(len(f.warnings) for f in self.files)
         lines = [
-            f"{len(self.loaded)} digest(s) loaded, {len(self.failed)} failed; "
-            f"{n_items} items; {n_warn} warning(s)."
+            f"{len(self.loaded)} digest(s) loaded, {len(self.failed)} failed; {n_items} items; {n_warn} warning(s)."
         ]
         for f in self.files:
             week = f"{f.week_start:%d/%m/%Y}–{f.week_end:%d/%m/%Y}" if f.week_start and f.week_end else "?"

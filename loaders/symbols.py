@@ -75,8 +75,7 @@ def find_symbols(text: str) -> list[Symbol]:
         number = m["num"]
         if m["ptype"]:
             groups = (_fix_group(m["ptype"]), _fix_group(m["porg"]))
-            found.append(Symbol(f"{number}-{groups[0]}/{groups[1]}", number, None, groups, True,
-                                m.start(), m.end()))
+            found.append(Symbol(f"{number}-{groups[0]}/{groups[1]}", number, None, groups, True, m.start(), m.end()))
             continue
         year = int(m["year"]) if m["year"] else None
         groups = _groups(m["code1"] or m["code2"])

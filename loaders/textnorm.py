@@ -12,8 +12,16 @@ import unicodedata
 
 _TONES = {"\u0300": 0, "\u0301": 1, "\u0309": 2, "\u0303": 3, "\u0323": 4}  # huyền sắc hỏi ngã nặng
 _TONED = {
-    "a": "àáảãạ", "e": "èéẻẽẹ", "y": "ỳýỷỹỵ", "o": "òóỏõọ", "u": "ùúủũụ",
-    "A": "ÀÁẢÃẠ", "E": "ÈÉẺẼẸ", "Y": "ỲÝỶỸỴ", "O": "ÒÓỎÕỌ", "U": "ÙÚỦŨỤ",
+    "a": "àáảãạ",
+    "e": "èéẻẽẹ",
+    "y": "ỳýỷỹỵ",
+    "o": "òóỏõọ",
+    "u": "ùúủũụ",
+    "A": "ÀÁẢÃẠ",
+    "E": "ÈÉẺẼẸ",
+    "Y": "ỲÝỶỸỴ",
+    "O": "ÒÓỎÕỌ",
+    "U": "ÙÚỦŨỤ",
 }
 _TONE_OF = {ch: (base, i) for base, chars in _TONED.items() for i, ch in enumerate(chars)}
 
@@ -53,8 +61,19 @@ def normalize(text: str) -> str:
 
 
 # Punctuation outside ASCII that would otherwise vanish in `fold` (and glue words together).
-_PUNCTUATION = (("–", "-"), ("—", "-"), ("“", '"'), ("”", '"'), ("‘", "'"), ("’", "'"), ("…", "..."),
-                ("\u00a0", " "), ("đ", "d"), ("Đ", "D"), ("Ð", "D"))
+_PUNCTUATION = (
+    ("–", "-"),
+    ("—", "-"),
+    ("“", '"'),
+    ("”", '"'),
+    ("‘", "'"),
+    ("’", "'"),
+    ("…", "..."),
+    ("\u00a0", " "),
+    ("đ", "d"),
+    ("Đ", "D"),
+    ("Ð", "D"),
+)
 
 
 def fold(text: str) -> str:

@@ -31,8 +31,7 @@ MAX_NAME_BYTES = 150
 
 # Zip members that are operating-system clutter, not uploads: skipped silently.
 _ZIP_CLUTTER = re.compile(r"(^|/)(__MACOSX/|\.DS_Store$|Thumbs\.db$|desktop\.ini$)", re.IGNORECASE)
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                     *(f"LPT{i}" for i in range(1, 10))}
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 
 
 @dataclass(frozen=True)
@@ -61,11 +60,13 @@ def read_uploads(paths: Iterable[str | Path]) -> list[tuple[str, bytes] | Refusa
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = sorted(f for f in path.rglob("*") if f.is_file() and not f.name.startswith(".")
-                           and f.suffix.lower() in (*DIGEST_SUFFIXES, ZIP_SUFFIX))
+            found = sorted(
+                f
+                for f in path.rglob("*")
+                if f.is_file() and not f.name.startswith(".") and f.suffix.lower() in (*DIGEST_SUFFIXES, ZIP_SUFFIX)
+            )
             if not found:
-                out.append(Refusal(str(path), "empty_folder", "no .txt, .html, .htm, .md or .zip file in "
-                                                                    "this folder"))
+                out.append(Refusal(str(path), "empty_folder", "no .txt, .html, .htm, .md or .zip file in this folder"))
             files = found
         else:
             files = [path]
@@ -115,15 +116,23 @@ def expand_zip(name: str, data: bytes) -> list[tuple[str, bytes] | Refusal]:
         if info.flag_bits & 0x1:
             raise UnsafeUpload("unsafe_zip", f"member '{member}' is password-protected")
         if info.file_size > MAX_FILE_BYTES:
-            raise UnsafeUpload("zip_bomb", f"member '{member}' is {mb(info.file_size)} uncompressed, over the "
-                                           f"{mb(MAX_FILE_BYTES)} limit for one digest")
+            raise UnsafeUpload(
+                "zip_bomb",
+                f"member '{member}' is {mb(info.file_size)} uncompressed, over the "
+                f"{mb(MAX_FILE_BYTES)} limit for one digest",
+            )
         if info.file_size > ZIP_RATIO_MIN_BYTES and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
-            raise UnsafeUpload("zip_bomb", f"member '{member}' expands {info.file_size // max(info.compress_size, 1)}"
-                                           f"× when uncompressed: refused as a possible zip bomb")
+            raise UnsafeUpload(
+                "zip_bomb",
+                f"member '{member}' expands {info.file_size // max(info.compress_size, 1)}"
+                f"× when uncompressed: refused as a possible zip bomb",
+            )
         total += info.file_size
         if total > MAX_ZIP_TOTAL_BYTES:
-            raise UnsafeUpload("zip_bomb", f"the files add up to more than {mb(MAX_ZIP_TOTAL_BYTES)} "
-                                           f"uncompressed (at member '{member}')")
+            raise UnsafeUpload(
+                "zip_bomb",
+                f"the files add up to more than {mb(MAX_ZIP_TOTAL_BYTES)} uncompressed (at member '{member}')",
+            )
         wanted.append(info)
     out: list[tuple[str, bytes] | Refusal] = []
     for info in wanted:
@@ -139,8 +148,9 @@ def expand_zip(name: str, data: bytes) -> list[tuple[str, bytes] | Refusal]:
         except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
             raise UnsafeUpload("bad_zip", f"member '{info.filename}' cannot be read ({exc})") from exc
         if len(content) > MAX_FILE_BYTES:
-            raise UnsafeUpload("zip_bomb", f"member '{info.filename}' is over the {mb(MAX_FILE_BYTES)} limit "
-                                           "uncompressed")
+            raise UnsafeUpload(
+                "zip_bomb", f"member '{info.filename}' is over the {mb(MAX_FILE_BYTES)} limit uncompressed"
+            )
         out.append((display, content))
     return out
 
@@ -197,5 +207,7 @@ def too_large(size: int) -> str:
 
 def wrong_type(suffix: str) -> str:
     """Why a file with this extension is refused."""
-    return (f"not a digest file ({suffix or 'no extension'}): only {', '.join(DIGEST_SUFFIXES)} files "
-            f"or a {ZIP_SUFFIX} of them are accepted")
+    return (
+        f"not a digest file ({suffix or 'no extension'}): only {', '.join(DIGEST_SUFFIXES)} files "
+        f"or a {ZIP_SUFFIX} of them are accepted"
+    )

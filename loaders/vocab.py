@@ -175,9 +175,13 @@ def load_vocab(directory: Path = VOCAB_DIR) -> Vocab:
         own_issuers = {normalize(k): normalize(v) for k, v in doc["own_issuers"].items()}
         unit_names = {u["code"]: normalize(u.get("name") or u["code"]) for u in _entries(units, "units")}
         terms = tuple(
-            LeaderTerm(normalize(t["name"]), normalize(t["role"]), bool(t.get("standing")),
-                       _date(t.get("from"), f"leaders.yaml {t['name']}"),
-                       _date(t.get("to"), f"leaders.yaml {t['name']}"))
+            LeaderTerm(
+                normalize(t["name"]),
+                normalize(t["role"]),
+                bool(t.get("standing")),
+                _date(t.get("from"), f"leaders.yaml {t['name']}"),
+                _date(t.get("to"), f"leaders.yaml {t['name']}"),
+            )
             for t in _entries(leaders, "leaders")
         )
         canonical: dict[str, str] = {}
@@ -190,8 +194,7 @@ def load_vocab(directory: Path = VOCAB_DIR) -> Vocab:
             if target == name or target not in agency_sectors:
                 agency_sectors[target] = tuple(d.get("sectors") or ())
         districts = tuple(
-            Place(normalize(p["name"]), normalize(p["kind"]), normalize(p["name"]))
-            for p in places["districts"]
+            Place(normalize(p["name"]), normalize(p["kind"]), normalize(p["name"])) for p in places["districts"]
         )
         communes = tuple(
             Place(normalize(p["name"]), normalize(p["kind"]), normalize(p.get("former_district") or ""))
@@ -199,9 +202,14 @@ def load_vocab(directory: Path = VOCAB_DIR) -> Vocab:
         )
         reform = _date(places.get("reform_date"), "districts.yaml reform_date") or dt.date(2025, 7, 1)
         sectors = tuple(
-            Sector(s["id"], normalize(s["name_vi"]), s["name_en"], s["color"],
-                   tuple(normalize(k).lower() for k in s.get("keywords") or []),
-                   tuple(s.get("units") or []))
+            Sector(
+                s["id"],
+                normalize(s["name_vi"]),
+                s["name_en"],
+                s["color"],
+                tuple(normalize(k).lower() for k in s.get("keywords") or []),
+                tuple(s.get("units") or []),
+            )
             for s in _entries(sectors_raw, "sectors")
         )
         drops = tuple(re.compile(normalize(p["pattern"]), re.IGNORECASE) for p in boiler["drop_lines"])

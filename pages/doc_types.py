@@ -20,35 +20,86 @@ type_order = view.corpus.options["doc_types"]
 type_colors = charts.palette(type_order)
 
 mix = agg.counts_by_period(counted, "doc_type", per, order=type_order, missing=None)
-fig = charts.stacked_bars(mix, "period", "doc_type", charts.Labels(
-    x=period_title, y=t("common.share_of_period"), color=column_label("doc_type"), count=t("common.items"),
-    share=t("common.share_of_period"), names=names["doc_type"]), type_colors, y="share")
-ui.chart_with_table(fig, ui.summary_table(mix, ["period", "doc_type", "count", "total", "share"], names),
-                    key="dt_mix", title=t("doc_types.mix", period=period_title.lower()), n=len(counted), m=m,
-                    selection=Selection("doc_type", (), per))
+fig = charts.stacked_bars(
+    mix,
+    "period",
+    "doc_type",
+    charts.Labels(
+        x=period_title,
+        y=t("common.share_of_period"),
+        color=column_label("doc_type"),
+        count=t("common.items"),
+        share=t("common.share_of_period"),
+        names=names["doc_type"],
+    ),
+    type_colors,
+    y="share",
+)
+ui.chart_with_table(
+    fig,
+    ui.summary_table(mix, ["period", "doc_type", "count", "total", "share"], names),
+    key="dt_mix",
+    title=t("doc_types.mix", period=period_title.lower()),
+    n=len(counted),
+    m=m,
+    selection=Selection("doc_type", (), per),
+)
 
 docs = counted[~counted["doc_type"].isin(view.no_document_types)]
 if docs.empty:
     st.subheader(t("doc_types.normative"))
     st.info(t("doc_types.no_documents"), icon=":material/info:")
 else:
-    norm = agg.counts_by_period(docs.assign(is_normative=docs["is_normative"].map(str)), "is_normative", per,
-                                order=["True", "False"])
-    fig = charts.stacked_bars(norm, "period", "is_normative", charts.Labels(
-        x=period_title, y=t("common.documents"), color=column_label("is_normative"), count=t("common.documents"),
-        share=t("common.share_of_period"), names=names["is_normative"]),
-        {"True": "#b07aa1", "False": "#bab0ac"})
+    norm = agg.counts_by_period(
+        docs.assign(is_normative=docs["is_normative"].map(str)), "is_normative", per, order=["True", "False"]
+    )
+    fig = charts.stacked_bars(
+        norm,
+        "period",
+        "is_normative",
+        charts.Labels(
+            x=period_title,
+            y=t("common.documents"),
+            color=column_label("is_normative"),
+            count=t("common.documents"),
+            share=t("common.share_of_period"),
+            names=names["is_normative"],
+        ),
+        {"True": "#b07aa1", "False": "#bab0ac"},
+    )
     ui.chart_with_table(
-        fig, ui.summary_table(norm, ["period", "is_normative", "count", "share"], names), key="dt_norm",
-        title=t("doc_types.normative"), n=len(docs), m=m, selection=Selection("is_normative", (), per))
+        fig,
+        ui.summary_table(norm, ["period", "is_normative", "count", "share"], names),
+        key="dt_norm",
+        title=t("doc_types.normative"),
+        n=len(docs),
+        m=m,
+        selection=Selection("is_normative", (), per),
+    )
 
-cross = agg.crosstab(counted, "doc_type", "sector", row_order=type_order, col_order=view.corpus.sector_order,
-                     missing=None)
-fig = charts.heatmap(cross, "doc_type", "sector", charts.Labels(
-    x=column_label("sector"), y=column_label("doc_type"), count=t("common.items"),
-    share=t("doc_types.share_of_type"), names={**names["sector"], **names["doc_type"]}))
-ui.chart_with_table(fig, ui.summary_table(cross, ["doc_type", "sector", "count", "row_share"], names),
-                    key="dt_cross", title=t("doc_types.by_sector"), n=len(counted), m=m)
+cross = agg.crosstab(
+    counted, "doc_type", "sector", row_order=type_order, col_order=view.corpus.sector_order, missing=None
+)
+fig = charts.heatmap(
+    cross,
+    "doc_type",
+    "sector",
+    charts.Labels(
+        x=column_label("sector"),
+        y=column_label("doc_type"),
+        count=t("common.items"),
+        share=t("doc_types.share_of_type"),
+        names={**names["sector"], **names["doc_type"]},
+    ),
+)
+ui.chart_with_table(
+    fig,
+    ui.summary_table(cross, ["doc_type", "sector", "count", "row_share"], names),
+    key="dt_cross",
+    title=t("doc_types.by_sector"),
+    n=len(counted),
+    m=m,
+)
 
 # Cited documents: which central documents drive local action.
 central = catalog().get("central_issuers", {})
@@ -65,16 +116,22 @@ else:
     def citation_panel(column: str, key: str, title: str, selection: Selection | None = None) -> None:
         """The 15 most cited families or documents, with the citing issuer named in the table."""
         ranked = agg.citation_ranking(central_cites, column, len(counted))
-        fig = charts.bars(ranked.head(15), column, charts.Labels(x=t("common.items"), count=t("common.items"),
-                                                                  share=t("common.share")), horizontal=True)
+        fig = charts.bars(
+            ranked.head(15),
+            column,
+            charts.Labels(x=t("common.items"), count=t("common.items"), share=t("common.share")),
+            horizontal=True,
+        )
         table = ranked.assign(issuer=ranked["issuer"].map(lambda c: issuer_names.get(c, c)))
         cols = {column: column, "issuer": "cited_issuer", "count": "count", "share": "share"}
-        ui.chart_with_table(fig, ui.summary_table(table, cols), key=key, title=title, n=citing, m=m,
-                            selection=selection)
+        ui.chart_with_table(
+            fig, ui.summary_table(table, cols), key=key, title=title, n=citing, m=m, selection=selection
+        )
 
     c1, c2 = st.columns(2)
     with c1:
         citation_panel("family", "dt_families", t("doc_types.cited_families"))
     with c2:
-        citation_panel("symbol", "dt_cited", t("doc_types.cited_documents"),
-                       Selection("cited_documents", (), explode=True))
+        citation_panel(
+            "symbol", "dt_cited", t("doc_types.cited_documents"), Selection("cited_documents", (), explode=True)
+        )

@@ -11,11 +11,42 @@ from ui.i18n import column_label, t
 from ui.safe import md_escape
 from ui.state import clear_item_refs, get_selection, get_view, item_refs, selected_items, set_selection
 
-TABLE_COLUMNS = ["week", "item_no", "headline", "doc_symbol", "doc_date", "doc_type", "issuer", "leader",
-                 "sector", "lead_agencies", "districts", "cited_documents", "reported_in"]
-DETAIL_COLUMNS = ["doc_type", "doc_symbol", "doc_date", "is_normative", "issuer", "leader", "leader_source",
-                  "unit", "sector", "sectors_secondary", "sector_reason", "lead_agencies", "districts",
-                  "cited_documents", "deadlines", "item_key", "reported_in"]
+TABLE_COLUMNS = [
+    "week",
+    "item_no",
+    "headline",
+    "doc_symbol",
+    "doc_date",
+    "doc_type",
+    "issuer",
+    "leader",
+    "sector",
+    "lead_agencies",
+    "districts",
+    "cited_documents",
+    "reported_in",
+]
+DETAIL_COLUMNS = [
+    "doc_type",
+    "doc_symbol",
+    "doc_date",
+    "is_normative",
+    "issuer",
+    "leader",
+    "leader_source",
+    "unit",
+    "sector",
+    "sectors_secondary",
+    "sector_reason",
+    "lead_agencies",
+    "districts",
+    "cited_documents",
+    "deadlines",
+    "item_key",
+    "reported_in",
+]
+
+
 def show_value(value: object) -> str:
     """A cell value as readable text (lists joined, dates dd/mm/yyyy, booleans ✓/–)."""
     if isinstance(value, list):
@@ -36,8 +67,10 @@ refs = item_refs()
 if refs:  # a link naming exact items (from the data-quality page)
     linked = ", ".join(f"{d[:12]}#{n}" if n is not None else d[:12] for d, n in refs[:8])
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
-    c1.info(t("explorer.linked", picked=md_escape(linked + ("…" if len(refs) > 8 else "")), n=len(rows)),
-            icon=":material/link:")
+    c1.info(
+        t("explorer.linked", picked=md_escape(linked + ("…" if len(refs) > 8 else "")), n=len(rows)),
+        icon=":material/link:",
+    )
     if c2.button(t("explorer.clear_selection"), key="clear_item_refs", icon=":material/close:"):
         clear_item_refs()
         st.rerun()
@@ -45,8 +78,9 @@ if selection is not None:
     picked = ", ".join(" · ".join(p for p in pair if p) for pair in selection.pairs[:8])
     more = "…" if len(selection.pairs) > 8 else ""
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
-    c1.info(t("explorer.narrowed", source=selection.source, picked=picked + more, n=len(rows)),
-            icon=":material/ads_click:")
+    c1.info(
+        t("explorer.narrowed", source=selection.source, picked=picked + more, n=len(rows)), icon=":material/ads_click:"
+    )
     if c2.button(t("explorer.clear_selection"), key="clear_selection", icon=":material/close:"):
         set_selection(None)
         st.rerun()
@@ -59,24 +93,37 @@ if rows.empty:
 shown = rows.sort_values(["week_start", "digest_id", "item_no"], ascending=[False, True, True], kind="stable")
 config = {c: column_label(c) for c in TABLE_COLUMNS}
 column_config = {
-    **{c: st.column_config.TextColumn(config[c]) for c in ("week", "doc_symbol", "doc_type", "issuer", "leader",
-                                                           "sector")},
+    **{
+        c: st.column_config.TextColumn(config[c])
+        for c in ("week", "doc_symbol", "doc_type", "issuer", "leader", "sector")
+    },
     "item_no": st.column_config.NumberColumn(config["item_no"], width="small"),
     "headline": st.column_config.TextColumn(config["headline"], width="large"),
     "doc_date": st.column_config.DateColumn(config["doc_date"], format="DD/MM/YYYY"),
     **{c: st.column_config.ListColumn(config[c]) for c in ("lead_agencies", "districts", "cited_documents")},
-    "reported_in": st.column_config.NumberColumn(config["reported_in"], width="small",
-                                                 help=t("explorer.reported_in_help")),
+    "reported_in": st.column_config.NumberColumn(
+        config["reported_in"], width="small", help=t("explorer.reported_in_help")
+    ),
 }
-event = st.dataframe(shown[TABLE_COLUMNS], hide_index=True, width="stretch", height=min(460, 35 * len(shown) + 40),
-                     column_config=column_config, on_select="rerun", selection_mode="single-row",
-                     key="explorer_table")
+event = st.dataframe(
+    shown[TABLE_COLUMNS],
+    hide_index=True,
+    width="stretch",
+    height=min(460, 35 * len(shown) + 40),
+    column_config=column_config,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="explorer_table",
+)
 ui.count_caption(len(rows), view.total, counted=False)
 st.caption(t("explorer.hint"))
 
-ui.download_buttons(lambda: tables.items_export(view.full_rows(rows)),
-                    "muc-chi-dao" if view.lang == "vi" else "directive-items", "explorer",
-                    extra_sheets={t("explorer.columns_sheet"): tables.columns_sheet()})
+ui.download_buttons(
+    lambda: tables.items_export(view.full_rows(rows)),
+    "muc-chi-dao" if view.lang == "vi" else "directive-items",
+    "explorer",
+    extra_sheets={t("explorer.columns_sheet"): tables.columns_sheet()},
+)
 
 picked_rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
 if picked_rows and picked_rows[0] < len(shown):
@@ -84,9 +131,18 @@ if picked_rows and picked_rows[0] < len(shown):
     st.divider()
     st.subheader(md_escape(item["headline"]))
     digest_rows = view.corpus.items[view.corpus.items["digest_id"] == item["digest_id"]]
-    st.caption(t("explorer.source", source=item["source"], week=item["week"],
-                 start=f"{item['week_start']:%d/%m/%Y}", end=f"{item['week_end']:%d/%m/%Y}",
-                 no=item["item_no"], n=len(digest_rows), digest=item["digest_id"][:12]))
+    st.caption(
+        t(
+            "explorer.source",
+            source=item["source"],
+            week=item["week"],
+            start=f"{item['week_start']:%d/%m/%Y}",
+            end=f"{item['week_end']:%d/%m/%Y}",
+            no=item["item_no"],
+            n=len(digest_rows),
+            digest=item["digest_id"][:12],
+        )
+    )
     left, right = st.columns([3, 2])
     with left:
         st.markdown(f"**{t('explorer.body')}**")
@@ -96,8 +152,9 @@ if picked_rows and picked_rows[0] < len(shown):
     with right:
         details = [(column_label(c), show_value(item[c])) for c in DETAIL_COLUMNS]
         st.markdown("\n".join(f"- **{label}**: {md_escape(value)}" for label, value in details))
-        others = view.corpus.items[(view.corpus.items["item_key"] == item["item_key"])
-                                   & (view.corpus.items.index != item.name)]
+        others = view.corpus.items[
+            (view.corpus.items["item_key"] == item["item_key"]) & (view.corpus.items.index != item.name)
+        ]
         if len(others):
             st.markdown(f"**{t('explorer.other_reports')}**")
             st.markdown("\n".join(f"- {o.week} · {md_escape(o.source)} · #{o.item_no}" for o in others.itertuples()))

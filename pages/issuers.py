@@ -20,12 +20,29 @@ m = view.total_counted
 
 issuer_order = view.corpus.options["issuers"]
 by_issuer = agg.counts_by_period(counted, "issuer", per, order=issuer_order, missing=None)
-fig = charts.stacked_bars(by_issuer, "period", "issuer", charts.Labels(
-    x=period_title, y=t("common.items"), color=column_label("issuer"), count=t("common.items"),
-    share=t("common.share_of_period"), names=names["issuer"]), charts.palette(issuer_order))
-ui.chart_with_table(fig, ui.summary_table(by_issuer, ["period", "issuer", "count", "share"], names),
-                    key="iss_trend", title=t("issuers.by_issuer", period=period_title.lower()),
-                    n=int((counted["issuer"] != "").sum()), m=m, selection=Selection("issuer", (), per))
+fig = charts.stacked_bars(
+    by_issuer,
+    "period",
+    "issuer",
+    charts.Labels(
+        x=period_title,
+        y=t("common.items"),
+        color=column_label("issuer"),
+        count=t("common.items"),
+        share=t("common.share_of_period"),
+        names=names["issuer"],
+    ),
+    charts.palette(issuer_order),
+)
+ui.chart_with_table(
+    fig,
+    ui.summary_table(by_issuer, ["period", "issuer", "count", "share"], names),
+    key="iss_trend",
+    title=t("issuers.by_issuer", period=period_title.lower()),
+    n=int((counted["issuer"] != "").sum()),
+    m=m,
+    selection=Selection("issuer", (), per),
+)
 
 # Only the columns the charts below read: slicing all of them costs more than the charts at 70,000 items.
 named = counted.loc[(counted["leader"] != "").to_numpy(), ["week_start", "leader", "sector"]]
@@ -36,19 +53,51 @@ else:
     leader_order = agg.ranking(named, "leader")["leader"].tolist()
     leader_colors = charts.palette(leader_order)
     by_leader = agg.counts_by_period(named, "leader", per, order=leader_order, missing=None)
-    fig = charts.stacked_bars(by_leader, "period", "leader", charts.Labels(
-        x=period_title, y=t("common.items"), color=column_label("leader"), count=t("common.items"),
-        share=t("issuers.share_of_named")), leader_colors)
-    ui.chart_with_table(fig, ui.summary_table(by_leader, ["period", "leader", "count", "share"]),
-                        key="iss_leader", title=t("issuers.by_leader", period=period_title.lower()),
-                        n=len(named), m=m, selection=Selection("leader", (), per))
-    cross = agg.crosstab(named, "leader", "sector", row_order=leader_order,
-                         col_order=view.corpus.sector_order, missing=None)
-    fig = charts.heatmap(cross, "leader", "sector", charts.Labels(
-        x=column_label("sector"), y=column_label("leader"), count=t("common.items"), share=t("issuers.share_of_leader"),
-        names=names["sector"]))
-    ui.chart_with_table(fig, ui.summary_table(cross, ["leader", "sector", "count", "row_share"], names),
-                        key="iss_who", title=t("issuers.who_directs_what"), n=len(named), m=m)
+    fig = charts.stacked_bars(
+        by_leader,
+        "period",
+        "leader",
+        charts.Labels(
+            x=period_title,
+            y=t("common.items"),
+            color=column_label("leader"),
+            count=t("common.items"),
+            share=t("issuers.share_of_named"),
+        ),
+        leader_colors,
+    )
+    ui.chart_with_table(
+        fig,
+        ui.summary_table(by_leader, ["period", "leader", "count", "share"]),
+        key="iss_leader",
+        title=t("issuers.by_leader", period=period_title.lower()),
+        n=len(named),
+        m=m,
+        selection=Selection("leader", (), per),
+    )
+    cross = agg.crosstab(
+        named, "leader", "sector", row_order=leader_order, col_order=view.corpus.sector_order, missing=None
+    )
+    fig = charts.heatmap(
+        cross,
+        "leader",
+        "sector",
+        charts.Labels(
+            x=column_label("sector"),
+            y=column_label("leader"),
+            count=t("common.items"),
+            share=t("issuers.share_of_leader"),
+            names=names["sector"],
+        ),
+    )
+    ui.chart_with_table(
+        fig,
+        ui.summary_table(cross, ["leader", "sector", "count", "row_share"], names),
+        key="iss_who",
+        title=t("issuers.who_directs_what"),
+        n=len(named),
+        m=m,
+    )
 
 with_agency = counted.loc[(counted["lead_agencies"].map(len) > 0).to_numpy(), ["lead_agencies", "sector"]]
 st.caption(t("issuers.agency_note", n=len(with_agency), total=len(counted)))
@@ -59,19 +108,50 @@ else:
     agencies = agg.ranking(counted, "lead_agencies", explode=True, missing=None)
     with left:
         top = agencies.head(TOP_AGENCIES)
-        fig = charts.bars(top, "lead_agencies", charts.Labels(x=t("common.items"), count=t("common.items"),
-                                                              share=t("common.share")), horizontal=True)
-        ui.chart_with_table(fig, ui.summary_table(agencies, ["lead_agencies", "count", "share"]),
-                            key="iss_agency", title=t("issuers.agencies", n=min(TOP_AGENCIES, len(agencies))),
-                            n=len(with_agency), m=m, selection=Selection("lead_agencies", (), explode=True))
+        fig = charts.bars(
+            top,
+            "lead_agencies",
+            charts.Labels(x=t("common.items"), count=t("common.items"), share=t("common.share")),
+            horizontal=True,
+        )
+        ui.chart_with_table(
+            fig,
+            ui.summary_table(agencies, ["lead_agencies", "count", "share"]),
+            key="iss_agency",
+            title=t("issuers.agencies", n=min(TOP_AGENCIES, len(agencies))),
+            n=len(with_agency),
+            m=m,
+            selection=Selection("lead_agencies", (), explode=True),
+        )
     with right:
         top_names = agencies["lead_agencies"].head(15).tolist()
-        cross = agg.crosstab(with_agency, "lead_agencies", "sector", explode_row=True, row_order=top_names,
-                             col_order=view.corpus.sector_order, missing=None)
+        cross = agg.crosstab(
+            with_agency,
+            "lead_agencies",
+            "sector",
+            explode_row=True,
+            row_order=top_names,
+            col_order=view.corpus.sector_order,
+            missing=None,
+        )
         cross_top = cross[cross["lead_agencies"].isin(top_names)]
-        fig = charts.heatmap(cross_top, "lead_agencies", "sector", charts.Labels(
-            x=column_label("sector"), y=column_label("lead_agencies"), count=t("common.items"),
-            share=t("issuers.share_of_agency"), names=names["sector"]))
-        ui.chart_with_table(fig, ui.summary_table(cross, ["lead_agencies", "sector", "count", "row_share"], names),
-                            key="iss_agency_sector", title=t("issuers.agency_by_sector"),
-                            n=len(with_agency), m=m)
+        fig = charts.heatmap(
+            cross_top,
+            "lead_agencies",
+            "sector",
+            charts.Labels(
+                x=column_label("sector"),
+                y=column_label("lead_agencies"),
+                count=t("common.items"),
+                share=t("issuers.share_of_agency"),
+                names=names["sector"],
+            ),
+        )
+        ui.chart_with_table(
+            fig,
+            ui.summary_table(cross, ["lead_agencies", "sector", "count", "row_share"], names),
+            key="iss_agency_sector",
+            title=t("issuers.agency_by_sector"),
+            n=len(with_agency),
+            m=m,
+        )

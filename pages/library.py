@@ -30,8 +30,14 @@ if isinstance(flash, lib.Flash):
 
 # ------------------------------------------------------------------------------------------ upload
 st.header(t("library.upload_header"))
-files = st.file_uploader(t("library.uploader"), type=lib.UPLOAD_TYPES, accept_multiple_files=True,
-                         max_upload_size=lib.MAX_UPLOAD_MB, key=lib.uploader_key(), help=t("library.uploader_help"))
+files = st.file_uploader(
+    t("library.uploader"),
+    type=lib.UPLOAD_TYPES,
+    accept_multiple_files=True,
+    max_upload_size=lib.MAX_UPLOAD_MB,
+    key=lib.uploader_key(),
+    help=t("library.uploader_help"),
+)
 if files:
     with st.spinner(t("common.loading")):
         state = lib.preview(library, files)
@@ -43,14 +49,25 @@ if files:
     st.dataframe(lib.preview_table(cands, language), hide_index=True, width="stretch", key="library_preview")
     for cand in cands:
         if cand.status == REFUSED:
-            st.error(t("library.refused_file", name=md_escape(cand.name),
-                       reason=md_escape(f"{lib.reason(cand, language)}: {cand.reason}")), icon=":material/block:")
+            st.error(
+                t(
+                    "library.refused_file",
+                    name=md_escape(cand.name),
+                    reason=md_escape(f"{lib.reason(cand, language)}: {cand.reason}"),
+                ),
+                icon=":material/block:",
+            )
     for cand in cands:
         if cand.warnings:
-            with st.expander(t("library.warnings_of", name=md_escape(cand.name), n=len(cand.warnings)),
-                             icon=":material/warning:"):
-                st.dataframe(lib.warning_table(cand, language), hide_index=True, width="stretch",
-                             key=f"library_warnings_{lib.candidate_key(cand)}")
+            with st.expander(
+                t("library.warnings_of", name=md_escape(cand.name), n=len(cand.warnings)), icon=":material/warning:"
+            ):
+                st.dataframe(
+                    lib.warning_table(cand, language),
+                    hide_index=True,
+                    width="stretch",
+                    key=f"library_warnings_{lib.candidate_key(cand)}",
+                )
 
     conflicts = [c for c in cands if c.status == CONFLICT]
     if conflicts:
@@ -58,16 +75,33 @@ if files:
     for cand in conflicts:
         with st.container(border=True):
             for stored in cand.conflicts_with:
-                st.markdown(t("library.conflict_of", name=md_escape(cand.name), n=cand.items,
-                              stored=md_escape(stored.file_name), m=stored.items, week=md_escape(cand.week_label)))
+                st.markdown(
+                    t(
+                        "library.conflict_of",
+                        name=md_escape(cand.name),
+                        n=cand.items,
+                        stored=md_escape(stored.file_name),
+                        m=stored.items,
+                        week=md_escape(cand.week_label),
+                    )
+                )
                 diff = lib.differences_table(cand, stored, language)
                 if diff.empty:
                     st.caption(t("library.same_items_other_order"))
                 else:
-                    st.dataframe(diff, hide_index=True, width="stretch",
-                                 key=f"library_diff_{lib.candidate_key(cand)}_{stored.sha256[:12]}")
-            st.radio(t("library.choice"), RESOLUTIONS, index=RESOLUTIONS.index(KEEP_STORED),
-                     format_func=lambda r: t(f"library.choice_{r}"), key=lib.CHOICE_PREFIX + lib.candidate_key(cand))
+                    st.dataframe(
+                        diff,
+                        hide_index=True,
+                        width="stretch",
+                        key=f"library_diff_{lib.candidate_key(cand)}_{stored.sha256[:12]}",
+                    )
+            st.radio(
+                t("library.choice"),
+                RESOLUTIONS,
+                index=RESOLUTIONS.index(KEEP_STORED),
+                format_func=lambda r: t(f"library.choice_{r}"),
+                key=lib.CHOICE_PREFIX + lib.candidate_key(cand),
+            )
 
     n_new, n_conflicts = lib.to_store(cands)
     if n_new or n_conflicts:
@@ -75,10 +109,18 @@ if files:
     else:
         st.info(t("library.nothing_to_store"), icon=":material/info:")
     row = st.container(horizontal=True)
-    row.button(t("library.confirm"), type="primary", icon=":material/save:", key="library_confirm",
-               disabled=not (n_new or n_conflicts), on_click=lib.confirm, args=(language,))
-    row.button(t("library.cancel"), icon=":material/close:", key="library_cancel", on_click=lib.cancel,
-               args=(language,))
+    row.button(
+        t("library.confirm"),
+        type="primary",
+        icon=":material/save:",
+        key="library_confirm",
+        disabled=not (n_new or n_conflicts),
+        on_click=lib.confirm,
+        args=(language,),
+    )
+    row.button(
+        t("library.cancel"), icon=":material/close:", key="library_cancel", on_click=lib.cancel, args=(language,)
+    )
 
 # ------------------------------------------------------------------------------------------ the library
 entries = lib.stored_entries(library)
@@ -89,13 +131,22 @@ if not entries:
 else:
     st.dataframe(lib.entries_table(entries, language), hide_index=True, width="stretch", key="library_entries")
     by_name = {e.file_name: e for e in entries}
-    target = st.selectbox(t("library.remove_pick"), list(by_name), key="library_remove_pick",
-                          format_func=lambda n: f"{by_name[n].week_label} · {n} · "
-                                                f"{t('library.n_items', n=by_name[n].items)}")
+    target = st.selectbox(
+        t("library.remove_pick"),
+        list(by_name),
+        key="library_remove_pick",
+        format_func=lambda n: f"{by_name[n].week_label} · {n} · {t('library.n_items', n=by_name[n].items)}",
+    )
     if target is not None:
         ok = st.checkbox(t("library.remove_confirm"), key=lib.remove_confirm_key(target))
-        st.button(t("library.remove"), icon=":material/delete:", key="library_remove", disabled=not ok,
-                  on_click=lib.remove, args=(target, language))
+        st.button(
+            t("library.remove"),
+            icon=":material/delete:",
+            key="library_remove",
+            disabled=not ok,
+            on_click=lib.remove,
+            args=(target, language),
+        )
 
 trash = library.trash()
 st.header(t("library.trash_header", n=len(trash)))
@@ -104,9 +155,17 @@ if not trash:
 else:
     st.dataframe(lib.trash_table(trash, language), hide_index=True, width="stretch", key="library_trash")
     by_id = {x.trash_id: x for x in trash}
-    pick = st.selectbox(t("library.restore_pick"), list(by_id), key="library_restore_pick",
-                        format_func=lambda i: f"{by_id[i].week_label} · {by_id[i].original} · "
-                                              f"{lib.trash_reason(by_id[i], language)}")
+    pick = st.selectbox(
+        t("library.restore_pick"),
+        list(by_id),
+        key="library_restore_pick",
+        format_func=lambda i: f"{by_id[i].week_label} · {by_id[i].original} · {lib.trash_reason(by_id[i], language)}",
+    )
     if pick is not None:
-        st.button(t("library.restore"), icon=":material/restore_from_trash:", key="library_restore",
-                  on_click=lib.restore, args=(pick, language))
+        st.button(
+            t("library.restore"),
+            icon=":material/restore_from_trash:",
+            key="library_restore",
+            on_click=lib.restore,
+            args=(pick, language),
+        )

@@ -24,35 +24,64 @@ if items.empty:
     st.stop()
 
 figs = agg.headline_figures(items, view.no_document_types)
-ui.metric_row([
-    (t("overview.digests"), ui.thousands(figs["digests"]), t("overview.digests_help")),
-    (t("overview.items"), ui.thousands(figs["items"]), t("overview.items_help", reports=figs["reports"])),
-    (t("overview.documents"), ui.thousands(figs["documents"]), t("overview.documents_help")),
-    (t("overview.normative_share"), ui.percent(figs["normative_share"]),
-     t("overview.normative_help", n=figs["normative"], m=figs["documents"])),
-])
+ui.metric_row(
+    [
+        (t("overview.digests"), ui.thousands(figs["digests"]), t("overview.digests_help")),
+        (t("overview.items"), ui.thousands(figs["items"]), t("overview.items_help", reports=figs["reports"])),
+        (t("overview.documents"), ui.thousands(figs["documents"]), t("overview.documents_help")),
+        (
+            t("overview.normative_share"),
+            ui.percent(figs["normative_share"]),
+            t("overview.normative_help", n=figs["normative"], m=figs["documents"]),
+        ),
+    ]
+)
 
 per = view.granularity
 period_title = t(f"granularity.{per}")
 trend = agg.counts_by_period(counted, "sector", per, order=view.corpus.sector_order, missing=None)
 left, right = st.columns([3, 2])
 with left:
-    fig = charts.stacked_bars(trend, "period", "sector", charts.Labels(
-        x=period_title, y=t("common.items"), color=column_label("sector"), count=t("common.items"),
-        share=t("common.share_of_period"), names=names["sector"]), view.corpus.sector_colors)
+    fig = charts.stacked_bars(
+        trend,
+        "period",
+        "sector",
+        charts.Labels(
+            x=period_title,
+            y=t("common.items"),
+            color=column_label("sector"),
+            count=t("common.items"),
+            share=t("common.share_of_period"),
+            names=names["sector"],
+        ),
+        view.corpus.sector_colors,
+    )
     ui.chart_with_table(
-        fig, ui.summary_table(trend, {"period": "period", "sector": "sector", "count": "count", "share": "share"},
-                              names),
-        key="ov_trend", title=t("overview.per_period", period=period_title.lower()), n=len(counted),
-        m=view.total_counted, selection=Selection("sector", (), per))
+        fig,
+        ui.summary_table(trend, {"period": "period", "sector": "sector", "count": "count", "share": "share"}, names),
+        key="ov_trend",
+        title=t("overview.per_period", period=period_title.lower()),
+        n=len(counted),
+        m=view.total_counted,
+        selection=Selection("sector", (), per),
+    )
 with right:
     types = agg.ranking(counted, "doc_type")
-    fig = charts.bars(types, "doc_type", charts.Labels(x=t("common.items"), count=t("common.items"),
-                                                       share=t("common.share"), names=names["doc_type"]),
-                      horizontal=True)
-    ui.chart_with_table(fig, ui.summary_table(types, ["doc_type", "count", "share"], names), key="ov_types",
-                        title=t("overview.by_type"), n=len(counted), m=view.total_counted,
-                        selection=Selection("doc_type", ()))
+    fig = charts.bars(
+        types,
+        "doc_type",
+        charts.Labels(x=t("common.items"), count=t("common.items"), share=t("common.share"), names=names["doc_type"]),
+        horizontal=True,
+    )
+    ui.chart_with_table(
+        fig,
+        ui.summary_table(types, ["doc_type", "count", "share"], names),
+        key="ov_types",
+        title=t("overview.by_type"),
+        n=len(counted),
+        m=view.total_counted,
+        selection=Selection("doc_type", ()),
+    )
 
 # The latest week at a glance.
 latest = str(items["week"].max())
@@ -65,8 +94,10 @@ with c1:
     st.metric(t("overview.latest_items"), ui.thousands(len(week_rows)), border=True)
     st.dataframe(ui.summary_table(top, ["sector", "count", "share"], names), hide_index=True, width="stretch")
 with c2:
-    lines = [f"{r.item_no}\\. **{md_escape(r.headline)}**" + (f" — `{r.doc_symbol}`" if r.doc_symbol else "")
-             for r in week_rows.head(12).itertuples()]
+    lines = [
+        f"{r.item_no}\\. **{md_escape(r.headline)}**" + (f" — `{r.doc_symbol}`" if r.doc_symbol else "")
+        for r in week_rows.head(12).itertuples()
+    ]
     st.markdown("\n".join(lines))
     if len(week_rows) > 12:
         st.caption(t("overview.latest_more", n=len(week_rows) - 12))
@@ -74,8 +105,12 @@ ui.count_caption(len(week_rows), len(items), counted=False)
 
 # What moved most against the previous period.
 st.subheader(t("overview.movers"))
-k = st.segmented_control(t("overview.movers_window"), (1, 4, 13), default=4, key="ov_k",
-                         format_func=lambda n: t("overview.n_weeks", n=n)) or 4
+k = (
+    st.segmented_control(
+        t("overview.movers_window"), (1, 4, 13), default=4, key="ov_k", format_func=lambda n: t("overview.n_weeks", n=n)
+    )
+    or 4
+)
 current, previous = agg.recent_periods(counted["week"].unique().tolist(), k)
 if not previous:
     st.info(t("overview.movers_none"), icon=":material/info:")
@@ -83,13 +118,25 @@ else:
     moved = agg.movers(counted, "sector", current, previous, missing=None)
     st.caption(t("overview.movers_caption", current=", ".join(current), previous=", ".join(previous)))
     moved_shown = moved[moved["change"] != 0].head(12)
-    fig = charts.bars(moved_shown.assign(count=moved_shown["change"], share=moved_shown["share_change"]), "sector",
-                      charts.Labels(x=t("overview.change"), count=t("overview.change"),
-                                    share=t("overview.share_change"), names=names["sector"]),
-                      colors=view.corpus.sector_colors, value="change", horizontal=True)
+    fig = charts.bars(
+        moved_shown.assign(count=moved_shown["change"], share=moved_shown["share_change"]),
+        "sector",
+        charts.Labels(
+            x=t("overview.change"), count=t("overview.change"), share=t("overview.share_change"), names=names["sector"]
+        ),
+        colors=view.corpus.sector_colors,
+        value="change",
+        horizontal=True,
+    )
     n_now = int(counted["week"].isin(current).sum())
     n_before = int(counted["week"].isin(previous).sum())
     ui.chart_with_table(
-        fig, ui.summary_table(moved, ["sector", "current", "previous", "change", "current_share",
-                                      "previous_share", "share_change"], names),
-        key="ov_movers", title=t("overview.movers_chart"), n=n_now + n_before, m=view.total_counted)
+        fig,
+        ui.summary_table(
+            moved, ["sector", "current", "previous", "change", "current_share", "previous_share", "share_change"], names
+        ),
+        key="ov_movers",
+        title=t("overview.movers_chart"),
+        n=n_now + n_before,
+        m=view.total_counted,
+    )

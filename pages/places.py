@@ -22,26 +22,65 @@ if mentioning.empty:
 places = agg.place_counts(counted, view.corpus.places)
 left, right = st.columns([3, 2])
 with left:
-    fig = charts.place_map(places, charts.Labels(x=t("places.lon"), y=t("places.lat"), count=t("common.items"),
-                                                 share=t("common.share")))
+    fig = charts.place_map(
+        places, charts.Labels(x=t("places.lon"), y=t("places.lat"), count=t("common.items"), share=t("common.share"))
+    )
     table = places.assign(mentions=places["mentions"].map("; ".join))
-    ui.chart_with_table(fig, ui.summary_table(table, ["district", "count", "share", "mentions", "lat", "lon"]),
-                        key="pl_map", title=t("places.map"), n=len(mentioning), m=view.total_counted)
+    ui.chart_with_table(
+        fig,
+        ui.summary_table(table, ["district", "count", "share", "mentions", "lat", "lon"]),
+        key="pl_map",
+        title=t("places.map"),
+        n=len(mentioning),
+        m=view.total_counted,
+    )
     unplaced = places[places["lat"].isna()]
     if len(unplaced):
         st.caption(t("places.unplaced", labels="; ".join(m for ms in unplaced["mentions"] for m in ms)))
 with right:
     labels = agg.ranking(counted, "districts", explode=True, missing=None)
-    fig = charts.bars(labels.head(25), "districts", charts.Labels(x=t("common.items"), count=t("common.items"),
-                                                                  share=t("common.share")), horizontal=True)
-    ui.chart_with_table(fig, ui.summary_table(labels, ["districts", "count", "share"]), key="pl_rank",
-                        title=t("places.ranking"), n=len(mentioning), m=view.total_counted,
-                        selection=Selection("districts", (), explode=True))
+    fig = charts.bars(
+        labels.head(25),
+        "districts",
+        charts.Labels(x=t("common.items"), count=t("common.items"), share=t("common.share")),
+        horizontal=True,
+    )
+    ui.chart_with_table(
+        fig,
+        ui.summary_table(labels, ["districts", "count", "share"]),
+        key="pl_rank",
+        title=t("places.ranking"),
+        n=len(mentioning),
+        m=view.total_counted,
+        selection=Selection("districts", (), explode=True),
+    )
 
-cross = agg.crosstab(mentioning, "districts", "sector", explode_row=True, row_order=labels["districts"].tolist(),
-                     col_order=view.corpus.sector_order, missing=None)
-fig = charts.heatmap(cross, "districts", "sector", charts.Labels(
-    x=column_label("sector"), y=column_label("districts"), count=t("common.items"), share=t("places.share_of_place"),
-    names=names["sector"]))
-ui.chart_with_table(fig, ui.summary_table(cross, ["districts", "sector", "count", "row_share"], names),
-                    key="pl_cross", title=t("places.by_sector"), n=len(mentioning), m=view.total_counted)
+cross = agg.crosstab(
+    mentioning,
+    "districts",
+    "sector",
+    explode_row=True,
+    row_order=labels["districts"].tolist(),
+    col_order=view.corpus.sector_order,
+    missing=None,
+)
+fig = charts.heatmap(
+    cross,
+    "districts",
+    "sector",
+    charts.Labels(
+        x=column_label("sector"),
+        y=column_label("districts"),
+        count=t("common.items"),
+        share=t("places.share_of_place"),
+        names=names["sector"],
+    ),
+)
+ui.chart_with_table(
+    fig,
+    ui.summary_table(cross, ["districts", "sector", "count", "row_share"], names),
+    key="pl_cross",
+    title=t("places.by_sector"),
+    n=len(mentioning),
+    m=view.total_counted,
+)

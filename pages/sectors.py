@@ -16,43 +16,96 @@ view, names, counted = ui.start_trend_page("sectors.title")
 per = view.granularity
 period_title = t(f"granularity.{per}")
 c1, c2 = st.columns(2)
-mode = c1.segmented_control(t("sectors.mode"), ("count", "share"), default="count", key="sec_mode",
-                            bind="query-params", format_func=lambda m: t(f"sectors.mode_{m}")) or "count"
-window = c2.selectbox(t("sectors.window"), (1, 4, 8, 13), key="sec_window", bind="query-params",
-                      format_func=lambda w: t("sectors.window_n", n=w, period=period_title.lower()) if w > 1
-                      else t("sectors.window_none"), help=t("sectors.window_help"))
+mode = (
+    c1.segmented_control(
+        t("sectors.mode"),
+        ("count", "share"),
+        default="count",
+        key="sec_mode",
+        bind="query-params",
+        format_func=lambda m: t(f"sectors.mode_{m}"),
+    )
+    or "count"
+)
+window = c2.selectbox(
+    t("sectors.window"),
+    (1, 4, 8, 13),
+    key="sec_window",
+    bind="query-params",
+    format_func=lambda w: (
+        t("sectors.window_n", n=w, period=period_title.lower()) if w > 1 else t("sectors.window_none")
+    ),
+    help=t("sectors.window_help"),
+)
 
 order = view.corpus.sector_order
 trend = agg.counts_by_period(counted, "sector", per, window=window, order=order, missing=None)
-labels = charts.Labels(x=period_title, y=t("common.items") if mode == "count" else t("common.share_of_period"),
-                       color=column_label("sector"), count=t("common.items"), share=t("common.share_of_period"),
-                       names=names["sector"])
+labels = charts.Labels(
+    x=period_title,
+    y=t("common.items") if mode == "count" else t("common.share_of_period"),
+    color=column_label("sector"),
+    count=t("common.items"),
+    share=t("common.share_of_period"),
+    names=names["sector"],
+)
 colors = view.corpus.sector_colors
-fig = (charts.stacked_bars(trend, "period", "sector", labels, colors) if mode == "count"
-       else charts.share_lines(trend, "period", "sector", labels, colors))
+fig = (
+    charts.stacked_bars(trend, "period", "sector", labels, colors)
+    if mode == "count"
+    else charts.share_lines(trend, "period", "sector", labels, colors)
+)
 title = t("sectors.trend_count" if mode == "count" else "sectors.trend_share", period=period_title.lower())
 if window > 1:
     title += " · " + t("sectors.window_n", n=window, period=period_title.lower())
 ui.chart_with_table(
-    fig, ui.summary_table(trend, ["period", "sector", "count", "total", "share"], names), key="sec_trend",
-    title=title, n=len(counted), m=view.total_counted,
+    fig,
+    ui.summary_table(trend, ["period", "sector", "count", "total", "share"], names),
+    key="sec_trend",
+    title=title,
+    n=len(counted),
+    m=view.total_counted,
     # A rolling bar sums several periods: a click could not name its items, so no selection then.
-    selection=Selection("sector", (), per) if window == 1 else None)
+    selection=Selection("sector", (), per) if window == 1 else None,
+)
 
 left, right = st.columns([2, 3])
 with left:
     rank = agg.ranking(counted, "sector", missing=None)
-    fig = charts.bars(rank, "sector", charts.Labels(x=t("common.items"), count=t("common.items"),
-                                                    share=t("common.share"), names=names["sector"]),
-                      colors=colors, horizontal=True)
-    ui.chart_with_table(fig, ui.summary_table(rank, ["sector", "count", "share"], names), key="sec_rank",
-                        title=t("sectors.ranking"), n=len(counted), m=view.total_counted,
-                        selection=Selection("sector", ()))
+    fig = charts.bars(
+        rank,
+        "sector",
+        charts.Labels(x=t("common.items"), count=t("common.items"), share=t("common.share"), names=names["sector"]),
+        colors=colors,
+        horizontal=True,
+    )
+    ui.chart_with_table(
+        fig,
+        ui.summary_table(rank, ["sector", "count", "share"], names),
+        key="sec_rank",
+        title=t("sectors.ranking"),
+        n=len(counted),
+        m=view.total_counted,
+        selection=Selection("sector", ()),
+    )
 with right:
     cross = agg.crosstab(counted, "sector", "doc_type", row_order=order, missing=None)
-    fig = charts.heatmap(cross, "sector", "doc_type", charts.Labels(
-        x=column_label("doc_type"), y=column_label("sector"), count=t("common.items"),
-        share=t("sectors.share_of_sector"),
-        names={**names["sector"], **names["doc_type"]}))
-    ui.chart_with_table(fig, ui.summary_table(cross, ["sector", "doc_type", "count", "row_share"], names),
-                        key="sec_cross", title=t("sectors.by_type"), n=len(counted), m=view.total_counted)
+    fig = charts.heatmap(
+        cross,
+        "sector",
+        "doc_type",
+        charts.Labels(
+            x=column_label("doc_type"),
+            y=column_label("sector"),
+            count=t("common.items"),
+            share=t("sectors.share_of_sector"),
+            names={**names["sector"], **names["doc_type"]},
+        ),
+    )
+    ui.chart_with_table(
+        fig,
+        ui.summary_table(cross, ["sector", "doc_type", "count", "row_share"], names),
+        key="sec_cross",
+        title=t("sectors.by_type"),
+        n=len(counted),
+        m=view.total_counted,
+    )

@@ -25,8 +25,13 @@ if items.empty:
 cal = agg.week_calendar(items)
 fig = charts.calendar(cal, charts.Labels(x=t("weeks.week_no"), y=t("weeks.year"), count=t("common.items")))
 ui.chart_with_table(
-    fig, ui.summary_table(cal, ["week", "week_start", "digests", "reports", "items"]), key="wk_calendar",
-    title=t("weeks.calendar"), n=int(items["first_report"].sum()), m=view.total_counted)
+    fig,
+    ui.summary_table(cal, ["week", "week_start", "digests", "reports", "items"]),
+    key="wk_calendar",
+    title=t("weeks.calendar"),
+    n=int(items["first_report"].sum()),
+    m=view.total_counted,
+)
 
 # One week, read in the digest's own order.
 weeks = sorted(cal["week"], reverse=True)
@@ -34,14 +39,14 @@ week = st.selectbox(t("weeks.pick"), weeks, key="week", bind="query-params", hel
 monday = week_monday(week)
 rows = view.full_rows(agg.week_items(items, week))
 all_rows = view.corpus.items[view.corpus.items["week"] == week]
-st.subheader(t("weeks.week_items", week=week, start=f"{monday:%d/%m/%Y}",
-               end=f"{monday + dt.timedelta(days=6):%d/%m/%Y}"))
+st.subheader(
+    t("weeks.week_items", week=week, start=f"{monday:%d/%m/%Y}", end=f"{monday + dt.timedelta(days=6):%d/%m/%Y}")
+)
 ui.count_caption(len(rows), len(all_rows), counted=False)
 for digest_id, part in rows.groupby("digest_id", sort=False):
     st.caption(t("weeks.digest", source=part["source"].iloc[0], digest=str(digest_id)[:12]))
     for r in part.itertuples():
-        meta = " · ".join(x for x in (r.doc_type, r.doc_symbol, names["sector"].get(r.sector, r.sector),
-                                      r.leader) if x)
+        meta = " · ".join(x for x in (r.doc_type, r.doc_symbol, names["sector"].get(r.sector, r.sector), r.leader) if x)
         repeat = "" if r.first_report else f" · {t('weeks.repeat', n=r.reported_in)}"
         with st.expander(f"{r.item_no}\\. {md_escape(r.headline)}"):
             st.caption(md_escape(meta + repeat))
@@ -57,15 +62,24 @@ if due.empty:
 else:
     table = due.drop(columns="row").assign(
         status=due["status"].map(lambda s: t(f"weeks.status_{s}")),
-        sector=due["sector"].map(lambda s: names["sector"].get(s, s)))
+        sector=due["sector"].map(lambda s: names["sector"].get(s, s)),
+    )
     table = table.rename(columns={c: column_label(c) for c in table.columns})
-    upcoming, past = st.tabs([t("weeks.upcoming", n=int((due["status"] == "upcoming").sum())),
-                              t("weeks.past", n=int((due["status"] == "past").sum()))])
+    upcoming, past = st.tabs(
+        [
+            t("weeks.upcoming", n=int((due["status"] == "upcoming").sum())),
+            t("weeks.past", n=int((due["status"] == "past").sum())),
+        ]
+    )
     for tab, status in ((upcoming, "upcoming"), (past, "past")):
         with tab:
             part = table[due["status"].to_numpy() == status]
-            st.dataframe(part, hide_index=True, width="stretch",
-                         column_config={column_label("deadline"): st.column_config.DateColumn(format="DD/MM/YYYY")})
+            st.dataframe(
+                part,
+                hide_index=True,
+                width="stretch",
+                column_config={column_label("deadline"): st.column_config.DateColumn(format="DD/MM/YYYY")},
+            )
             ui.download_buttons(part, f"thoi-han-{status}", f"wk_deadlines_{status}")
     ui.count_caption(with_deadline, len(items), counted=False)
     st.caption(t("weeks.today", today=f"{today:%d/%m/%Y}"))

@@ -183,7 +183,21 @@ _PAGE = """<!DOCTYPE html>
 
 # Words that appear only in the page furniture above: none of them may survive extraction.
 PORTAL_BOILERPLATE = (
-    "LEAK", "Bỏ qua nội dung chính", "Trang chủ", "Giới thiệu", "Tin tức - Sự kiện", "Tìm kiếm",
-    "CỔNG THÔNG TIN", "Cổng thông tin", "Tin liên quan", "Hội nghị tổng kết", "Bản quyền",
-    "Hoàng Văn Thụ", "Chia sẻ", "In bài viết", "Ý kiến bạn đọc", "dataLayer", "color:",
+    "LEAK",
+    "Bỏ qua nội dung chính",
+    "Trang chủ",
+    "Giới thiệu",
+    "Tin tức - Sự kiện",
+    "Tìm kiếm",
+    "CỔNG THÔNG TIN",
+    "Cổng thông tin",
+    "Tin liên quan",
+    "Hội nghị tổng kết",
+    "Bản quyền",
+    "Hoàng Văn Thụ",
+    "Chia sẻ",
+    "In bài viết",
+    "Ý kiến bạn đọc",
+    "dataLayer",
+    "color:",
 )

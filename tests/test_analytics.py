@@ -36,11 +36,25 @@ def _row(**kw: object) -> dict[str, object]:
     week_start = kw["week_start"]
     assert isinstance(week_start, dt.date)
     base: dict[str, object] = {
-        "source": f"{kw['digest_id']}.txt", "week_end": week_start + dt.timedelta(days=6),
-        "week": f"{week_start.isocalendar()[0]}-W{week_start.isocalendar()[1]:02d}", "body": "",
-        "doc_symbol": "", "doc_date": None, "is_normative": False, "issuer": "UBND tỉnh", "leader": "",
-        "leader_source": "", "unit": "", "sectors_secondary": [], "sector_reason": "", "lead_agencies": [],
-        "districts": [], "cited_documents": [], "deadlines": [], "reported_in": 1, "first_report": True,
+        "source": f"{kw['digest_id']}.txt",
+        "week_end": week_start + dt.timedelta(days=6),
+        "week": f"{week_start.isocalendar()[0]}-W{week_start.isocalendar()[1]:02d}",
+        "body": "",
+        "doc_symbol": "",
+        "doc_date": None,
+        "is_normative": False,
+        "issuer": "UBND tỉnh",
+        "leader": "",
+        "leader_source": "",
+        "unit": "",
+        "sectors_secondary": [],
+        "sector_reason": "",
+        "lead_agencies": [],
+        "districts": [],
+        "cited_documents": [],
+        "deadlines": [],
+        "reported_in": 1,
+        "first_report": True,
         "merged_blocks": 1,
     }
     base.update(kw)
@@ -48,25 +62,90 @@ def _row(**kw: object) -> dict[str, object]:
 
 
 # r0..r5. Three digests (d1 W44, d2 W45, d3 W47). r3 repeats r0's document (key A): not a first report.
-ITEMS = coerce_items(pd.DataFrame([
-    _row(digest_id="d1", week_start=W44, item_no=1, item_key="A", headline="Tiêm chủng mở rộng", sector=YT,
-         doc_type="Quyết định", doc_symbol="45/2024/QĐ-UBND", is_normative=True, lead_agencies=["Sở Y tế"],
-         districts=["huyện Cao Lộc"], reported_in=2, cited_documents=["221/QĐ-TTg"]),
-    _row(digest_id="d1", week_start=W44, item_no=2, item_key="B", headline="=Hoá chất trường học", sector=GD,
-         doc_type="Công văn", doc_symbol="1052/UBND-KGVX", issuer="Chủ tịch UBND tỉnh",
-         leader="Hồ Tiến Thiệu", lead_agencies=["Sở Giáo dục và Đào tạo"],
-         districts=["xã Mẫu Sơn", "huyện Lộc Bình"], deadlines=[dt.date(2024, 11, 30)]),
-    _row(digest_id="d2", week_start=W45, item_no=1, item_key="C", headline="Kế hoạch phòng dịch", sector=YT,
-         doc_type="Kế hoạch", doc_symbol="146/KH-UBND", lead_agencies=["Sở Y tế", "Công an tỉnh"],
-         deadlines=[dt.date(2024, 10, 1)], body="Phòng, chống\nsốt xuất huyết"),
-    _row(digest_id="d2", week_start=W45, item_no=2, item_key="A", headline="Tiêm chủng mở rộng (nhắc lại)",
-         sector=YT, doc_type="Quyết định", doc_symbol="45/2024/QĐ-UBND", is_normative=True,
-         first_report=False, reported_in=2),
-    _row(digest_id="d3", week_start=W47, item_no=1, item_key="D", headline="Họp thường kỳ", sector=CH,
-         doc_type="Cuộc họp", issuer="Chủ tịch UBND tỉnh", leader="Hồ Tiến Thiệu"),
-    _row(digest_id="d3", week_start=W47, item_no=2, item_key="E", headline="Khám sức khỏe", sector=YT,
-         doc_type="Công văn", doc_symbol="2792/VP-KGVX", districts=["huyện Cao Lộc", "huyện Cao Lộc"]),
-]))
+ITEMS = coerce_items(
+    pd.DataFrame(
+        [
+            _row(
+                digest_id="d1",
+                week_start=W44,
+                item_no=1,
+                item_key="A",
+                headline="Tiêm chủng mở rộng",
+                sector=YT,
+                doc_type="Quyết định",
+                doc_symbol="45/2024/QĐ-UBND",
+                is_normative=True,
+                lead_agencies=["Sở Y tế"],
+                districts=["huyện Cao Lộc"],
+                reported_in=2,
+                cited_documents=["221/QĐ-TTg"],
+            ),
+            _row(
+                digest_id="d1",
+                week_start=W44,
+                item_no=2,
+                item_key="B",
+                headline="=Hoá chất trường học",
+                sector=GD,
+                doc_type="Công văn",
+                doc_symbol="1052/UBND-KGVX",
+                issuer="Chủ tịch UBND tỉnh",
+                leader="Hồ Tiến Thiệu",
+                lead_agencies=["Sở Giáo dục và Đào tạo"],
+                districts=["xã Mẫu Sơn", "huyện Lộc Bình"],
+                deadlines=[dt.date(2024, 11, 30)],
+            ),
+            _row(
+                digest_id="d2",
+                week_start=W45,
+                item_no=1,
+                item_key="C",
+                headline="Kế hoạch phòng dịch",
+                sector=YT,
+                doc_type="Kế hoạch",
+                doc_symbol="146/KH-UBND",
+                lead_agencies=["Sở Y tế", "Công an tỉnh"],
+                deadlines=[dt.date(2024, 10, 1)],
+                body="Phòng, chống\nsốt xuất huyết",
+            ),
+            _row(
+                digest_id="d2",
+                week_start=W45,
+                item_no=2,
+                item_key="A",
+                headline="Tiêm chủng mở rộng (nhắc lại)",
+                sector=YT,
+                doc_type="Quyết định",
+                doc_symbol="45/2024/QĐ-UBND",
+                is_normative=True,
+                first_report=False,
+                reported_in=2,
+            ),
+            _row(
+                digest_id="d3",
+                week_start=W47,
+                item_no=1,
+                item_key="D",
+                headline="Họp thường kỳ",
+                sector=CH,
+                doc_type="Cuộc họp",
+                issuer="Chủ tịch UBND tỉnh",
+                leader="Hồ Tiến Thiệu",
+            ),
+            _row(
+                digest_id="d3",
+                week_start=W47,
+                item_no=2,
+                item_key="E",
+                headline="Khám sức khỏe",
+                sector=YT,
+                doc_type="Công văn",
+                doc_symbol="2792/VP-KGVX",
+                districts=["huyện Cao Lộc", "huyện Cao Lộc"],
+            ),
+        ]
+    )
+)
 COUNTED = agg.counted(ITEMS)  # r0 r1 r2 r4 r5
 
 
@@ -76,43 +155,50 @@ def rows_of(frame: pd.DataFrame) -> list[int]:
 
 # --- filters -------------------------------------------------------------------------------------------
 
+
 def test_schema_of_the_fixture_is_the_real_one() -> None:
     assert tuple(ITEMS.columns) == COLUMN_NAMES
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    (Filters(), [0, 1, 2, 3, 4, 5]),
-    (Filters(sectors=(YT,)), [0, 2, 3, 5]),
-    (Filters(week_from="2024-W45", week_to="2024-W47"), [2, 3, 4, 5]),
-    (Filters(week_to="2024-W44"), [0, 1]),
-    (Filters(normative_only=True), [0, 3]),
-    (Filters(issuers=("Chủ tịch UBND tỉnh",)), [1, 4]),
-    (Filters(leaders=("Hồ Tiến Thiệu",), doc_types=("Cuộc họp",)), [4]),
-    (Filters(lead_agencies=("Công an tỉnh",)), [2]),
-    (Filters(lead_agencies=("Sở Y tế",), week_from="2024-W45"), [2]),
-    (Filters(districts=("xã Mẫu Sơn",)), [1]),
-    (Filters(sectors=(YT,), districts=("huyện Cao Lộc",)), [0, 5]),
-    (Filters(sectors=(GD,), normative_only=True), []),
-])
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(), [0, 1, 2, 3, 4, 5]),
+        (Filters(sectors=(YT,)), [0, 2, 3, 5]),
+        (Filters(week_from="2024-W45", week_to="2024-W47"), [2, 3, 4, 5]),
+        (Filters(week_to="2024-W44"), [0, 1]),
+        (Filters(normative_only=True), [0, 3]),
+        (Filters(issuers=("Chủ tịch UBND tỉnh",)), [1, 4]),
+        (Filters(leaders=("Hồ Tiến Thiệu",), doc_types=("Cuộc họp",)), [4]),
+        (Filters(lead_agencies=("Công an tỉnh",)), [2]),
+        (Filters(lead_agencies=("Sở Y tế",), week_from="2024-W45"), [2]),
+        (Filters(districts=("xã Mẫu Sơn",)), [1]),
+        (Filters(sectors=(YT,), districts=("huyện Cao Lộc",)), [0, 5]),
+        (Filters(sectors=(GD,), normative_only=True), []),
+    ],
+)
 def test_apply_filters(filters: Filters, expected: list[int]) -> None:
     assert rows_of(apply_filters(add_search_key(ITEMS), filters)) == expected
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("tiem chung", [0, 3]),
-    ("TIÊM CHỦNG", [0, 3]),
-    ("hóa chất", [1]),  # the headline writes "Hoá": both tone placements fold alike
-    ("hoá", [1]),
-    ("chong sot", [2]),  # a phrase across a line break of the body
-    ('"chung mo" nhac', [3]),
-    ("qđ-ubnd", [0, 3]),  # symbols are searchable, đ folds to d, punctuation-joined words form a phrase
-    ("mở nhắc", [3]),  # two words: both must appear, anywhere
-    ("kế mở", []),
-    ("nhắc mở", [3]),
-    ("'kế hoạch' dịch", [2]),
-    ("cao loc", [0, 5]),  # districts are searchable
-    ("không có", []),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("tiem chung", [0, 3]),
+        ("TIÊM CHỦNG", [0, 3]),
+        ("hóa chất", [1]),  # the headline writes "Hoá": both tone placements fold alike
+        ("hoá", [1]),
+        ("chong sot", [2]),  # a phrase across a line break of the body
+        ('"chung mo" nhac', [3]),
+        ("qđ-ubnd", [0, 3]),  # symbols are searchable, đ folds to d, punctuation-joined words form a phrase
+        ("mở nhắc", [3]),  # two words: both must appear, anywhere
+        ("kế mở", []),
+        ("nhắc mở", [3]),
+        ("'kế hoạch' dịch", [2]),
+        ("cao loc", [0, 5]),  # districts are searchable
+        ("không có", []),
+    ],
+)
 def test_search_ignores_case_and_diacritics(query: str, expected: list[int]) -> None:
     assert rows_of(apply_filters(add_search_key(ITEMS), Filters(query=query))) == expected
 
@@ -154,13 +240,17 @@ _words = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàáảãạ ", m
 _week = st.builds(lambda y, w: f"{y}-W{w:02d}", st.integers(2019, 2026), st.integers(1, 52))
 
 
-@given(st.builds(
-    Filters,
-    week_from=st.one_of(st.just(""), _week), week_to=st.one_of(st.just(""), _week),
-    sectors=st.lists(_words, max_size=3, unique=True).map(tuple),
-    issuers=st.lists(_words, max_size=2, unique=True).map(tuple),
-    normative_only=st.booleans(), query=st.one_of(st.just(""), _words),
-))
+@given(
+    st.builds(
+        Filters,
+        week_from=st.one_of(st.just(""), _week),
+        week_to=st.one_of(st.just(""), _week),
+        sectors=st.lists(_words, max_size=3, unique=True).map(tuple),
+        issuers=st.lists(_words, max_size=2, unique=True).map(tuple),
+        normative_only=st.booleans(),
+        query=st.one_of(st.just(""), _words),
+    )
+)
 def test_query_params_round_trip(filters: Filters) -> None:
     assert from_query_params(to_query_params(filters)) == filters
 
@@ -171,14 +261,16 @@ def test_selection_narrows_to_the_clicked_bar() -> None:
     # Repeat reports are kept when the chart counted every report.
     assert rows_of(apply_selection(ITEMS, Selection("sector", ((YT, ""),), counted_only=False))) == [0, 2, 3, 5]
     assert rows_of(apply_selection(ITEMS, Selection("", (("", "2024-W47"),)))) == [4, 5]
-    assert rows_of(apply_selection(ITEMS, Selection("sector", ((YT, "2024-11"), (GD, "2024-10")),
-                                                    granularity="month"))) == [1, 2, 5]
+    assert rows_of(
+        apply_selection(ITEMS, Selection("sector", ((YT, "2024-11"), (GD, "2024-10")), granularity="month"))
+    ) == [1, 2, 5]
     assert rows_of(apply_selection(ITEMS, Selection("lead_agencies", (("Sở Y tế", ""),), explode=True))) == [0, 2]
     assert rows_of(apply_selection(ITEMS, Selection("is_normative", (("True", ""),)))) == [0]
     assert rows_of(apply_selection(ITEMS, None)) == [0, 1, 2, 3, 4, 5]
 
 
 # --- aggregates ----------------------------------------------------------------------------------------
+
 
 def test_counted_drops_repeat_reports() -> None:
     assert rows_of(COUNTED) == [0, 1, 2, 4, 5]
@@ -209,9 +301,15 @@ def test_counts_by_period_per_sector() -> None:
     out = agg.counts_by_period(COUNTED, "sector", order=[CH, YT, GD])
     counts = _as_dict(out, "sector", "count")
     assert counts == {
-        ("2024-W44", CH): 0, ("2024-W44", YT): 1, ("2024-W44", GD): 1,
-        ("2024-W45", CH): 0, ("2024-W45", YT): 1, ("2024-W45", GD): 0,
-        ("2024-W47", CH): 1, ("2024-W47", YT): 1, ("2024-W47", GD): 0,
+        ("2024-W44", CH): 0,
+        ("2024-W44", YT): 1,
+        ("2024-W44", GD): 1,
+        ("2024-W45", CH): 0,
+        ("2024-W45", YT): 1,
+        ("2024-W45", GD): 0,
+        ("2024-W47", CH): 1,
+        ("2024-W47", YT): 1,
+        ("2024-W47", GD): 0,
     }
     shares = _as_dict(out, "sector", "share")
     assert shares[("2024-W44", YT)] == 0.5
@@ -252,7 +350,10 @@ def test_ranking() -> None:
     assert out["share"].tolist() == [0.6, 0.2, 0.2]
     agencies = agg.ranking(COUNTED, "lead_agencies", explode=True, missing=None)
     assert agencies[["lead_agencies", "count"]].values.tolist() == [
-        ["Sở Y tế", 2], ["Công an tỉnh", 1], ["Sở Giáo dục và Đào tạo", 1]]
+        ["Sở Y tế", 2],
+        ["Công an tỉnh", 1],
+        ["Sở Giáo dục và Đào tạo", 1],
+    ]
     leaders = agg.ranking(COUNTED, "leader", missing="(không nêu)")
     assert leaders[["leader", "count"]].values.tolist() == [["(không nêu)", 3], ["Hồ Tiến Thiệu", 2]]
     assert agg.ranking(COUNTED, "sector", top=1)["sector"].tolist() == [YT]
@@ -261,15 +362,21 @@ def test_ranking() -> None:
 def test_ranking_counts_an_item_once_per_value() -> None:
     out = agg.ranking(COUNTED, "districts", explode=True, missing=None)
     assert dict(zip(out["districts"], out["count"], strict=True)) == {
-        "huyện Cao Lộc": 2, "huyện Lộc Bình": 1, "xã Mẫu Sơn": 1}
+        "huyện Cao Lộc": 2,
+        "huyện Lộc Bình": 1,
+        "xã Mẫu Sơn": 1,
+    }
 
 
 def test_crosstab() -> None:
     out = agg.crosstab(COUNTED, "sector", "doc_type", row_order=[YT, GD, CH])
     cells = {(r.sector, r.doc_type): (r.count, r.row_share) for r in out.itertuples()}
     assert cells == {
-        (YT, "Quyết định"): (1, 1 / 3), (YT, "Kế hoạch"): (1, 1 / 3), (YT, "Công văn"): (1, 1 / 3),
-        (GD, "Công văn"): (1, 1.0), (CH, "Cuộc họp"): (1, 1.0),
+        (YT, "Quyết định"): (1, 1 / 3),
+        (YT, "Kế hoạch"): (1, 1 / 3),
+        (YT, "Công văn"): (1, 1 / 3),
+        (GD, "Công văn"): (1, 1.0),
+        (CH, "Cuộc họp"): (1, 1.0),
     }
     assert out["sector"].drop_duplicates().tolist() == [YT, GD, CH]
     by_agency = agg.crosstab(COUNTED, "lead_agencies", "sector", explode_row=True, missing=None)
@@ -292,15 +399,17 @@ def test_movers() -> None:
 
 def test_headline_figures() -> None:
     figs = agg.headline_figures(ITEMS, no_document_types=["Cuộc họp"])
-    assert figs == {"digests": 3, "reports": 6, "items": 5, "documents": 4, "normative": 1,
-                    "normative_share": 0.25}
+    assert figs == {"digests": 3, "reports": 6, "items": 5, "documents": 4, "normative": 1, "normative_share": 0.25}
     assert agg.headline_figures(ITEMS.iloc[0:0])["normative_share"] == 0.0
 
 
 def test_week_calendar_and_items() -> None:
     cal = agg.week_calendar(ITEMS)
     assert cal[["week", "year", "week_no", "digests", "reports", "items"]].values.tolist() == [
-        ["2024-W44", 2024, 44, 1, 2, 2], ["2024-W45", 2024, 45, 1, 2, 1], ["2024-W47", 2024, 47, 1, 2, 2]]
+        ["2024-W44", 2024, 44, 1, 2, 2],
+        ["2024-W45", 2024, 45, 1, 2, 1],
+        ["2024-W47", 2024, 47, 1, 2, 2],
+    ]
     shuffled = ITEMS.iloc[[3, 5, 2, 4]]
     assert agg.week_items(shuffled, "2024-W45").index.tolist() == [2, 3]
 
@@ -308,15 +417,20 @@ def test_week_calendar_and_items() -> None:
 def test_deadlines() -> None:
     out = agg.deadlines(ITEMS, today=dt.date(2024, 11, 10))
     assert out[["deadline", "status", "days", "row"]].values.tolist() == [
-        [dt.date(2024, 11, 30), "upcoming", 20, 1], [dt.date(2024, 10, 1), "past", -40, 2]]
+        [dt.date(2024, 11, 30), "upcoming", 20, 1],
+        [dt.date(2024, 10, 1), "past", -40, 2],
+    ]
 
 
 def test_place_counts_maps_communes_to_their_district() -> None:
-    places = pd.DataFrame({
-        "label": ["huyện Cao Lộc", "huyện Lộc Bình", "xã Mẫu Sơn"],
-        "district": ["Cao Lộc", "Lộc Bình", "Lộc Bình"],
-        "lat": [21.88, 21.68, 21.68], "lon": [106.84, 106.97, 106.97],
-    })
+    places = pd.DataFrame(
+        {
+            "label": ["huyện Cao Lộc", "huyện Lộc Bình", "xã Mẫu Sơn"],
+            "district": ["Cao Lộc", "Lộc Bình", "Lộc Bình"],
+            "lat": [21.88, 21.68, 21.68],
+            "lon": [106.84, 106.97, 106.97],
+        }
+    )
     out = agg.place_counts(COUNTED, places)
     assert out[["district", "count"]].values.tolist() == [["Cao Lộc", 2], ["Lộc Bình", 1]]
     assert out.loc[1, "mentions"] == ["huyện Lộc Bình", "xã Mẫu Sơn"]
@@ -326,6 +440,7 @@ def test_place_counts_maps_communes_to_their_district() -> None:
 
 
 # --- exports -------------------------------------------------------------------------------------------
+
 
 def test_csv_has_bom_and_exact_rows() -> None:
     data = tables.to_csv_bytes(tables.items_export(ITEMS.iloc[[1, 2]]))
@@ -356,6 +471,7 @@ def test_xlsx_keeps_text_dates_and_header() -> None:
 
 # --- charts --------------------------------------------------------------------------------------------
 
+
 def test_stacked_bars_colours_and_customdata() -> None:
     frame = agg.counts_by_period(COUNTED, "sector", order=[YT, GD, CH])
     colours = {YT: "#ff0000", GD: "#00ff00", CH: "#0000ff"}
@@ -377,12 +493,16 @@ def test_palette_keeps_fixed_colours() -> None:
 
 def test_citations_family_issuer_and_level() -> None:
     frame = ITEMS.iloc[[0, 1]].copy()
-    frame.at[1, "cited_documents"] = ["128-KL/TW", "132/2024/QH15", "5828/VPCP-KSTT", "13/2024/NQ-HĐND",
-                                      "221/QĐ-TTg"]
+    frame.at[1, "cited_documents"] = ["128-KL/TW", "132/2024/QH15", "5828/VPCP-KSTT", "13/2024/NQ-HĐND", "221/QĐ-TTg"]
     cites = agg.citations(frame, type_codes=["QĐ", "KL", "NQ"], central=["TTg", "TW", "QH", "VPCP"])
     assert cites[["row", "family", "issuer", "central"]].values.tolist() == [
-        [0, "QĐ-TTg", "TTg", True], [1, "KL/TW", "TW", True], [1, "QH15", "QH", True],
-        [1, "VPCP-KSTT", "VPCP", True], [1, "NQ-HĐND", "HĐND", False], [1, "QĐ-TTg", "TTg", True]]
+        [0, "QĐ-TTg", "TTg", True],
+        [1, "KL/TW", "TW", True],
+        [1, "QH15", "QH", True],
+        [1, "VPCP-KSTT", "VPCP", True],
+        [1, "NQ-HĐND", "HĐND", False],
+        [1, "QĐ-TTg", "TTg", True],
+    ]
     families = agg.citation_ranking(cites[cites["central"]], "family", n_items=2)
     assert families[["family", "count", "share"]].values.tolist()[0] == ["QĐ-TTg", 2, 1.0]
     assert agg.citation_ranking(cites, "symbol", 2)["count"].tolist()[0] == 2  # 221/QĐ-TTg, cited by both

@@ -28,8 +28,15 @@ from tests.conftest import app_maker
 from ui.safe import md_escape
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/overview.py", "pages/sectors.py", "pages/issuers.py", "pages/doc_types.py", "pages/weeks.py",
-         "pages/places.py", "pages/explorer.py"]
+PAGES = [
+    "pages/overview.py",
+    "pages/sectors.py",
+    "pages/issuers.py",
+    "pages/doc_types.py",
+    "pages/weeks.py",
+    "pages/places.py",
+    "pages/explorer.py",
+]
 CHART_PAGES = PAGES[:-1]
 
 
@@ -50,8 +57,14 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]
     captured: dict[str, Callable[[], bytes]] = {}
     original = MediaFileManager.add_deferred
 
-    def spy(self: MediaFileManager, data_callable: Callable[[], bytes], mimetype: str | None, coordinates: str,
-            file_name: str | None = None, **kwargs: object) -> str:
+    def spy(
+        self: MediaFileManager,
+        data_callable: Callable[[], bytes],
+        mimetype: str | None,
+        coordinates: str,
+        file_name: str | None = None,
+        **kwargs: object,
+    ) -> str:
         captured[file_name or ""] = data_callable
         return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
 
@@ -91,8 +104,10 @@ def _values(data: object) -> list[float]:
 
 def chart_totals(at: AppTest) -> list[float]:
     """Sum of the y values of every trace, per plotly chart (bars of counts add up to the items shown)."""
-    return [sum(sum(_values(trace.get("y"))) for trace in json.loads(chart.proto.spec)["data"])
-            for chart in at.get("plotly_chart")]
+    return [
+        sum(sum(_values(trace.get("y"))) for trace in json.loads(chart.proto.spec)["data"])
+        for chart in at.get("plotly_chart")
+    ]
 
 
 def plain(text: str) -> str:
@@ -120,6 +135,7 @@ def top_sector(items: pd.DataFrame) -> str:
 
 
 # --- every page renders -------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_renders_on_bundled_data(make_app: Callable[..., AppTest], items: pd.DataFrame, page: str) -> None:
@@ -163,6 +179,7 @@ def test_overview_headline_figures(make_app: Callable[..., AppTest], items: pd.D
 
 # --- filters change the figures to the right numbers ----------------------------------------------------------
 
+
 def test_sector_filter(make_app: Callable[..., AppTest], items: pd.DataFrame) -> None:
     sector = top_sector(items)
     at = make_app().run()
@@ -190,8 +207,7 @@ def test_week_range_and_normative(make_app: Callable[..., AppTest], items: pd.Da
 
 
 @pytest.mark.parametrize("query", ["tiem chung", "TIÊM CHỦNG", "hoá", "hóa", "QĐ-UBND"])
-def test_search_ignores_diacritics_and_case(make_app: Callable[..., AppTest], items: pd.DataFrame,
-                                            query: str) -> None:
+def test_search_ignores_diacritics_and_case(make_app: Callable[..., AppTest], items: pd.DataFrame, query: str) -> None:
     at = make_app().run()
     at.text_input(key="q").input(query).run()
     assert_clean(at)
@@ -225,6 +241,7 @@ def test_empty_result_is_friendly_on_every_page(make_app: Callable[..., AppTest]
 
 # --- URL state ---------------------------------------------------------------------------------------------
 
+
 def test_url_parameters_reproduce_a_view(make_app: Callable[..., AppTest], items: pd.DataFrame) -> None:
     weeks = sorted(items["week"].unique())
     sector = top_sector(items)
@@ -233,8 +250,9 @@ def test_url_parameters_reproduce_a_view(make_app: Callable[..., AppTest], items
     assert at.multiselect(key="sector").value == [sector]
     assert at.select_slider(key="weeks").value == (weeks[2], weeks[4])
     assert at.multiselect(key="type").value == ["Công văn", "Kế hoạch"]
-    rows = items[(items["sector"] == sector) & items["week"].isin(weeks[2:5])
-                 & items["doc_type"].isin(["Công văn", "Kế hoạch"])]
+    rows = items[
+        (items["sector"] == sector) & items["week"].isin(weeks[2:5]) & items["doc_type"].isin(["Công văn", "Kế hoạch"])
+    ]
     assert metrics(at)["Mục chỉ đạo"] == str(int(rows["first_report"].sum()))
 
     # The same view reached by clicking shows the same figures.
@@ -288,8 +306,10 @@ def test_week_page_reads_a_week_in_digest_order(make_app: Callable[..., AppTest]
 
 # --- downloads ---------------------------------------------------------------------------------------------
 
-def test_explorer_downloads_exactly_the_filtered_rows(make_app: Callable[..., AppTest], items: pd.DataFrame,
-                                                     downloads: dict[str, Callable[[], bytes]]) -> None:
+
+def test_explorer_downloads_exactly_the_filtered_rows(
+    make_app: Callable[..., AppTest], items: pd.DataFrame, downloads: dict[str, Callable[[], bytes]]
+) -> None:
     sector = top_sector(items)
     at = make_app(sector=[sector], q="ubnd").run()
     at.switch_page("pages/explorer.py").run()
@@ -313,8 +333,9 @@ def test_explorer_downloads_exactly_the_filtered_rows(make_app: Callable[..., Ap
     assert {r[rows[0].index("headline")] for r in rows[1:]} == set(expected["headline"])
 
 
-def test_summary_table_download_matches_the_chart(make_app: Callable[..., AppTest], items: pd.DataFrame,
-                                                  downloads: dict[str, Callable[[], bytes]]) -> None:
+def test_summary_table_download_matches_the_chart(
+    make_app: Callable[..., AppTest], items: pd.DataFrame, downloads: dict[str, Callable[[], bytes]]
+) -> None:
     at = make_app(normative="false").run()
     assert_clean(at)
     frame = pd.read_csv(io.BytesIO(downloads["van-ban-theo-loai.csv"]()), encoding="utf-8-sig")
@@ -324,6 +345,7 @@ def test_summary_table_download_matches_the_chart(make_app: Callable[..., AppTes
 
 
 # --- chart selection narrows the explorer ------------------------------------------------------------------
+
 
 def test_chart_selection_narrows_the_explorer(make_app: Callable[..., AppTest], items: pd.DataFrame) -> None:
     sector = top_sector(items)
@@ -340,6 +362,7 @@ def test_chart_selection_narrows_the_explorer(make_app: Callable[..., AppTest], 
 
 
 # --- bad input ---------------------------------------------------------------------------------------------
+
 
 def test_unreadable_file_is_reported_not_raised(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import shutil
@@ -368,7 +391,7 @@ def test_page_url_paths_differ_from_file_names() -> None:
     """See dashboard.py: a URL equal to a page's file name would run the page without the entrypoint on a
     fresh server (Streamlit treats a `pages/` folder as a legacy app until st.navigation runs once)."""
     source = (ROOT / "dashboard.py").read_text(encoding="utf-8")
-    pages = re.findall(r'st\.Page\("pages/(\w+)\.py".*?url_path="([\w-]+)"', source, flags=re.S)
+    pages = re.findall(r'st\.Page\(\s*"pages/(\w+)\.py".*?url_path="([\w-]+)"', source, flags=re.S)
     assert len(pages) == len(list((ROOT / "pages").glob("*.py")))  # every page file is registered
     assert all(stem != url for stem, url in pages)
 
@@ -380,18 +403,23 @@ def test_every_interface_text_exists_in_both_languages() -> None:
     sources = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
     keys = {k for p in sources for k in re.findall(r'\bt\("([a-z_.]+)"', p.read_text(encoding="utf-8"))}
     # Keys built at run time: f"filters.{name}", f"granularity.{g}", f"sectors.mode_{m}", f"weeks.status_{s}".
-    keys |= {f"filters.{n}{h}" for n in ("sectors", "issuers", "leaders", "doc_types", "lead_agencies",
-                                          "districts") for h in ("", "_help")}
+    keys |= {
+        f"filters.{n}{h}"
+        for n in ("sectors", "issuers", "leaders", "doc_types", "lead_agencies", "districts")
+        for h in ("", "_help")
+    }
     keys |= {f"granularity.{g}" for g in ("auto", "week", "month", "quarter", "year")}
     keys |= {"sectors.mode_count", "sectors.mode_share", "weeks.status_upcoming", "weeks.status_past"}
     assert len(keys) > 100
+
     def entry(key: str) -> object:
         node: object = catalog()["ui"]
         for part in key.split("."):
             node = node.get(part) if isinstance(node, dict) else None
         return node
 
-    missing = [k for k in sorted(keys)
-               if not (isinstance(entry(k), dict) and entry(k).get("vi") and entry(k).get("en"))]
+    missing = [
+        k for k in sorted(keys) if not (isinstance(entry(k), dict) and entry(k).get("vi") and entry(k).get("en"))
+    ]
     assert missing == []
     assert translate(catalog(), "common.n_of_m", "en", n=3, m=70) == "3 of 70 items"

@@ -31,11 +31,16 @@ ALTERED_002 = SEED_002.replace("381/QĐ-UBND".encode(), "391/QĐ-UBND".encode())
 #: Digest 002 with one body sentence reworded: another digest id, same week and same items ("same").
 REWORDED_002 = SEED_002.replace("Theo đó, Phân bổ 10.000".encode(), "Theo đó, phân bổ 10.000".encode())
 #: Digest 002 whose first headline carries HTML and markdown (and a different document: a conflict with 002).
-EVIL_HEADLINE = ("Phân bổ <script>alert(1)</script> kinh phí <b>đậm</b> [bấm](javascript:alert(1)) "
-                 "![](http://example.invalid/t.png) giao thông 2020")
+EVIL_HEADLINE = (
+    "Phân bổ <script>alert(1)</script> kinh phí <b>đậm</b> [bấm](javascript:alert(1)) "
+    "![](http://example.invalid/t.png) giao thông 2020"
+)
 EVIL_002 = ALTERED_002.replace(
-    "Phân bổ chi tiết kinh phí hỗ trợ Đề án phát triển giao thông nông thôn giai đoạn 2016 - 2020, đợt 1 năm 2020"
-    .encode(), EVIL_HEADLINE.encode())
+    (
+        "Phân bổ chi tiết kinh phí hỗ trợ Đề án phát triển giao thông nông thôn giai đoạn 2016 - 2020, đợt 1 năm 2020"
+    ).encode(),
+    EVIL_HEADLINE.encode(),
+)
 EVIL_NAME = "tin <b>đậm<b> [a](javascript:alert(1)) ![](x).txt"
 SCRIPT_PAGE = b"<html><head><script>alert(1)</script></head><body><p>Xin ch\xc3\xa0o</p></body></html>"
 #: What must never reach the page unescaped: tags, links, images.
@@ -169,7 +174,8 @@ def test_uploader_accepts_digest_files_and_zips_up_to_the_loaders_limit(make_app
 
 
 def test_preview_shows_week_and_items_then_confirm_stores_bytes_and_updates_every_page(
-        make_app: Callable[..., AppTest], lib_root: Path) -> None:
+    make_app: Callable[..., AppTest], lib_root: Path
+) -> None:
     (lib_root / "digests" / SEED["002"].name).unlink()
     (lib_root / "digests" / SEED["004"].name).unlink()
     before_files, before = snapshot(lib_root), overview_expected(lib_root)
@@ -215,8 +221,9 @@ def test_cancel_stores_nothing(make_app: Callable[..., AppTest], lib_root: Path)
 
 
 @pytest.mark.parametrize("data", [SEED_002, REWORDED_002], ids=["same-bytes", "same-week-and-items"])
-def test_uploading_a_stored_digest_again_changes_nothing(make_app: Callable[..., AppTest], lib_root: Path,
-                                                        data: bytes) -> None:
+def test_uploading_a_stored_digest_again_changes_nothing(
+    make_app: Callable[..., AppTest], lib_root: Path, data: bytes
+) -> None:
     before = snapshot(lib_root)
     at = upload(library_page(make_app), ("ban-tin-cu.txt", data))
     assert_clean(at)
@@ -229,7 +236,8 @@ def test_uploading_a_stored_digest_again_changes_nothing(make_app: Callable[...,
 
 @pytest.mark.parametrize("choice", ["keep_stored", "replace", "keep_both"])
 def test_a_conflicting_digest_offers_the_choice_and_each_choice_does_what_it_says(
-        make_app: Callable[..., AppTest], lib_root: Path, choice: str) -> None:
+    make_app: Callable[..., AppTest], lib_root: Path, choice: str
+) -> None:
     before = snapshot(lib_root)
     at = upload(library_page(make_app), ("002-sua.txt", ALTERED_002))
     assert_clean(at)
@@ -262,15 +270,20 @@ def _zip_bomb() -> bytes:
     return zip_of(("to.txt", b"0" * (MAX_FILE_BYTES + 1)))
 
 
-@pytest.mark.parametrize(("name", "data", "why"), [
-    ("thoat.zip", zip_of(("../../thoat.txt", SEED_002)), "Tệp zip không an toàn"),
-    ("lan.zip", zip_of(("ghi-chu.docx", b"PK\x03\x04 word")), "Không phải loại tệp được nhận"),
-    ("trang.html", SCRIPT_PAGE, "Không phải bản tin"),
-    ("qua-lon.txt", b"a" * (MAX_FILE_BYTES + 1), "Tệp quá lớn"),
-    ("bom.zip", None, "zip bomb"),
-], ids=["zip-escape", "wrong-type-in-zip", "html-script-not-a-digest", "over-limit", "zip-bomb"])
-def test_refused_uploads_name_the_file_and_store_nothing(make_app: Callable[..., AppTest], lib_root: Path,
-                                                        name: str, data: bytes | None, why: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "data", "why"),
+    [
+        ("thoat.zip", zip_of(("../../thoat.txt", SEED_002)), "Tệp zip không an toàn"),
+        ("lan.zip", zip_of(("ghi-chu.docx", b"PK\x03\x04 word")), "Không phải loại tệp được nhận"),
+        ("trang.html", SCRIPT_PAGE, "Không phải bản tin"),
+        ("qua-lon.txt", b"a" * (MAX_FILE_BYTES + 1), "Tệp quá lớn"),
+        ("bom.zip", None, "zip bomb"),
+    ],
+    ids=["zip-escape", "wrong-type-in-zip", "html-script-not-a-digest", "over-limit", "zip-bomb"],
+)
+def test_refused_uploads_name_the_file_and_store_nothing(
+    make_app: Callable[..., AppTest], lib_root: Path, name: str, data: bytes | None, why: str
+) -> None:
     before = snapshot(lib_root)
     at = upload(library_page(make_app), (name, data if data is not None else _zip_bomb()))
     assert not at.exception
@@ -297,8 +310,7 @@ def test_a_wrong_file_type_is_refused_by_name(lib_root: Path) -> None:
 
 
 def test_uploaded_markup_is_shown_as_text_never_as_html(make_app: Callable[..., AppTest], lib_root: Path) -> None:
-    at = upload(library_page(make_app), (EVIL_NAME, EVIL_002),
-                ("<b>x<b> [a](javascript:alert(1)).html", SCRIPT_PAGE))
+    at = upload(library_page(make_app), (EVIL_NAME, EVIL_002), ("<b>x<b> [a](javascript:alert(1)).html", SCRIPT_PAGE))
     assert not at.exception
     texts = rendered_markdown(at)
     assert any("đậm" in unescaped(x) for x in texts), "the file name is shown (escaped) in a message"
@@ -320,8 +332,10 @@ def test_uploaded_markup_is_shown_as_text_never_as_html(make_app: Callable[..., 
         assert leaks == [], page
 
 
-@pytest.mark.parametrize("source", ["pages/library.py", "pages/quality.py", "ui/library.py", "ui/quality.py",
-                                    "ui/safe.py", "pages/explorer.py"])
+@pytest.mark.parametrize(
+    "source",
+    ["pages/library.py", "pages/quality.py", "ui/library.py", "ui/quality.py", "ui/safe.py", "pages/explorer.py"],
+)
 def test_no_raw_html_rendering_in_the_code(source: str) -> None:
     code = (ROOT / source).read_text(encoding="utf-8")
     assert "unsafe_allow_html" not in code
@@ -341,8 +355,9 @@ def test_md_escape_leaves_nothing_for_markdown_to_interpret() -> None:
 # ------------------------------------------------------------------------------------------------ remove, trash
 
 
-def test_remove_needs_confirmation_then_restore_brings_it_back(make_app: Callable[..., AppTest],
-                                                                lib_root: Path) -> None:
+def test_remove_needs_confirmation_then_restore_brings_it_back(
+    make_app: Callable[..., AppTest], lib_root: Path
+) -> None:
     original = snapshot(lib_root)
     full = overview_expected(lib_root)
     at = library_page(make_app)
@@ -394,8 +409,11 @@ def test_quality_page_has_one_row_per_digest_with_the_loaders_numbers(make_app: 
         assert row["Tin lặp đã gộp"] == int((codes == "repeated_item").sum())
     # The numbers the issue quotes.
     assert rows.loc[SEED["000"].name, ["Tin (sau khi gộp)", "Mâu thuẫn về năm"]].tolist() == [7, 1]
-    assert rows.loc[SEED["001"].name, ["Khối tin tìm thấy", "Tin (sau khi gộp)", "Tin lặp đã gộp"]].tolist() == \
-        [25, 24, 1]
+    assert rows.loc[SEED["001"].name, ["Khối tin tìm thấy", "Tin (sau khi gộp)", "Tin lặp đã gộp"]].tolist() == [
+        25,
+        24,
+        1,
+    ]
     assert rows.loc[SEED["003"].name, "Tin lặp đã gộp"] == 2
     assert any("5 / 5 bản tin" in c.value for c in at.caption)
     assert table(at, "quality_totals").iloc[0]["Tin (sau khi gộp)"] == len(items)
@@ -430,10 +448,12 @@ def follow(make_app: Callable[..., AppTest], link: str) -> AppTest:
     return at
 
 
-@pytest.mark.parametrize(("seed", "code"), [("003", "repeated_item"), ("000", "not_in_summary"),
-                                            ("000", "year_conflict")])
-def test_a_problem_link_opens_exactly_its_items_in_the_explorer(make_app: Callable[..., AppTest], seed: str,
-                                                                code: str) -> None:
+@pytest.mark.parametrize(
+    ("seed", "code"), [("003", "repeated_item"), ("000", "not_in_summary"), ("000", "year_conflict")]
+)
+def test_a_problem_link_opens_exactly_its_items_in_the_explorer(
+    make_app: Callable[..., AppTest], seed: str, code: str
+) -> None:
     items, report = loaders.load(SEEDS)
     f = next(f for f in report.files if Path(f.path).name == SEED[seed].name)
     problem = next(p for p in f.problems if p.code == code)
@@ -449,8 +469,9 @@ def test_a_problem_link_opens_exactly_its_items_in_the_explorer(make_app: Callab
         mine = mine[mine["STT"] == problem.item_no]
     assert len(mine) == 1
     shown = explorer_rows(follow(make_app, mine["link"].iloc[0]))
-    assert sorted(zip(shown["week"], shown["item_no"], shown["headline"], strict=True)) == \
-        sorted(zip(expected["week"], expected["item_no"], expected["headline"], strict=True))
+    assert sorted(zip(shown["week"], shown["item_no"], shown["headline"], strict=True)) == sorted(
+        zip(expected["week"], expected["item_no"], expected["headline"], strict=True)
+    )
 
 
 def problem_label(code: str) -> str:
@@ -503,8 +524,10 @@ def test_quality_links_round_trip_and_carry_the_language() -> None:
     link = explorer_link([item_ref("bec27950ac34594f", 4), item_ref("e08f33a1ed7cd079")], "en")
     query = parse_qsl(urlsplit(link).query)
     assert ("lang", "English") in query
-    assert parse_item_refs([v for k, v in query if k == ITEM_PARAM]) == (("bec27950ac34594f", 4),
-                                                                         ("e08f33a1ed7cd079", None))
+    assert parse_item_refs([v for k, v in query if k == ITEM_PARAM]) == (
+        ("bec27950ac34594f", 4),
+        ("e08f33a1ed7cd079", None),
+    )
 
 
 def test_week_range_keeps_files_without_a_week() -> None:
@@ -540,23 +563,50 @@ def test_every_new_text_and_label_exists_in_both_languages() -> None:
     keys |= {f"library.status.{s}" for s in ("new", "same", "conflict", "refused")}
     keys |= {f"library.choice_{c}" for c in ("keep_stored", "replace", "keep_both")}
     keys |= {f"quality.level_{lv}" for lv in ("error", "warning")}
-    keys |= {f"library.col.{c}" for c in ("file", "week", "items", "warnings", "status", "reason", "detail",
-                                          "item_no", "problem", "side", "item", "title", "size", "added_at",
-                                          "digest_id", "original", "removed_at", "outcome", "errors")}
+    keys |= {
+        f"library.col.{c}"
+        for c in (
+            "file",
+            "week",
+            "items",
+            "warnings",
+            "status",
+            "reason",
+            "detail",
+            "item_no",
+            "problem",
+            "side",
+            "item",
+            "title",
+            "size",
+            "added_at",
+            "digest_id",
+            "original",
+            "removed_at",
+            "outcome",
+            "errors",
+        )
+    }
     assert len(keys) > 40
-    missing = [k for k in sorted(keys)
-               if not (isinstance(entry(k), dict) and entry(k).get("vi") and entry(k).get("en"))]
+    missing = [
+        k for k in sorted(keys) if not (isinstance(entry(k), dict) and entry(k).get("vi") and entry(k).get("en"))
+    ]
     assert missing == []
     assert set(CODE_LABELS_VI) <= set(value_names("quality_code", "en"))
     assert set(COLUMN_LABELS_VI) <= set(value_names("quality_column", "en"))
 
 
-def test_a_zip_of_digests_is_previewed_file_by_file_and_stored(make_app: Callable[..., AppTest],
-                                                             lib_root: Path) -> None:
+def test_a_zip_of_digests_is_previewed_file_by_file_and_stored(
+    make_app: Callable[..., AppTest], lib_root: Path
+) -> None:
     for seed in ("002", "004"):
         (lib_root / "digests" / SEED[seed].name).unlink()
-    batch = zip_of(("thang/002.txt", SEED_002), ("thang/004.txt", SEED["004"].read_bytes()),
-                   ("__MACOSX/._002.txt", b"\x00\x05"), ("thang/.DS_Store", b"\x00"))
+    batch = zip_of(
+        ("thang/002.txt", SEED_002),
+        ("thang/004.txt", SEED["004"].read_bytes()),
+        ("__MACOSX/._002.txt", b"\x00\x05"),
+        ("thang/.DS_Store", b"\x00"),
+    )
     at = upload(library_page(make_app), ("ban-tin.zip", batch))
     assert_clean(at)
     preview = table(at, "library_preview")
@@ -567,8 +617,9 @@ def test_a_zip_of_digests_is_previewed_file_by_file_and_stored(make_app: Callabl
     assert sorted(stored(lib_root).values()) == sorted(p.read_bytes() for p in SEEDS)
 
 
-def test_a_portal_page_with_scripts_is_read_and_the_scripts_are_flagged(make_app: Callable[..., AppTest],
-                                                                       lib_root: Path) -> None:
+def test_a_portal_page_with_scripts_is_read_and_the_scripts_are_flagged(
+    make_app: Callable[..., AppTest], lib_root: Path
+) -> None:
     """HTML carrying scripts that *is* a digest loads (scripts dropped, never run), with a warning per file."""
     (lib_root / "digests" / SEED["000"].name).unlink()
     page = (ROOT / "tests" / "fixtures" / "portal_article_000.html").read_bytes()

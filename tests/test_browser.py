@@ -27,8 +27,16 @@ from tests.conftest import copy_library
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # (url path, title in the sidebar and the page's h1, what must be visible)
 PAGES = [
     ("", "Tổng quan", "chart"),
@@ -59,9 +67,26 @@ def run_dashboard(library: Path, log_dir: Path) -> Iterator[str]:
     port = _free_port()
     log = (log_dir / "server.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "DASHBOARD_DATA_DIR": str(library)}, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "dashboard.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DASHBOARD_DATA_DIR": str(library)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -105,8 +130,13 @@ def open_tab(server: str) -> Iterator[object]:
     """A chromium tab (fresh profile) on the dashboard's root URL, closed afterwards."""
     with sync_api.sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            tempfile.mkdtemp(prefix="chromium-profile-"), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1440, "height": 1000}, locale="vi-VN")
+            tempfile.mkdtemp(prefix="chromium-profile-"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1440, "height": 1000},
+            locale="vi-VN",
+        )
         page = context.new_page()
         page.set_default_timeout(30_000)
         # The first request of a fresh server must be the root URL (see dashboard.py's docstring).

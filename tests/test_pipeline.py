@@ -74,16 +74,27 @@ def _one(tmp_path, name: str, data: bytes):
     return items, report.files[0]
 
 
-@pytest.mark.parametrize(("name", "data", "code", "words"), [
-    ("empty.txt", b"", "unreadable", "empty"),
-    ("blank.txt", b" \n\n  \r\n", "unreadable", "whitespace"),
-    ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "unreadable", "binary"),
-    ("legacy.txt", None, "unreadable", "TCVN3"),
-    ("novel.txt", "Hôm nay trời đẹp. Chúng tôi đi chơi công viên và ăn kem.\n".encode(), "not_a_digest",
-     "not a weekly digest"),
-    ("title-only.txt", "Chỉ đạo, điều hành nổi bật của UBND tỉnh trong tuần (từ ngày 07/8 đến ngày 13/8/2023)\n"
-     .encode(), "no_items", "truncated"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "code", "words"),
+    [
+        ("empty.txt", b"", "unreadable", "empty"),
+        ("blank.txt", b" \n\n  \r\n", "unreadable", "whitespace"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "unreadable", "binary"),
+        ("legacy.txt", None, "unreadable", "TCVN3"),
+        (
+            "novel.txt",
+            "Hôm nay trời đẹp. Chúng tôi đi chơi công viên và ăn kem.\n".encode(),
+            "not_a_digest",
+            "not a weekly digest",
+        ),
+        (
+            "title-only.txt",
+            "Chỉ đạo, điều hành nổi bật của UBND tỉnh trong tuần (từ ngày 07/8 đến ngày 13/8/2023)\n".encode(),
+            "no_items",
+            "truncated",
+        ),
+    ],
+)
 def test_bad_input_is_reported_not_raised(tmp_path, name, data, code, words):
     if data is None:
         data = to_tcvn3(SEEDS[0].read_text(encoding="utf-8"))
@@ -170,13 +181,16 @@ def test_week_across_new_year(tmp_path):
     assert [d.isoformat() for d in row["deadlines"]] == ["2026-01-15"]  # year-less deadline after the document
 
 
-@pytest.mark.parametrize("title", [
-    "(ngày 02/3 đến ngày 08/3/2020)",
-    "(từ ngày 02/3 đến hết ngày 08/3/2020",
-    "(từ ngày 02/3 - 08/3/2020)",
-    "(từ ngày 02/3 – 08/3/2020)",
-    "(từ ngày 02/03/2020 - 08/03/2020)",
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "(ngày 02/3 đến ngày 08/3/2020)",
+        "(từ ngày 02/3 đến hết ngày 08/3/2020",
+        "(từ ngày 02/3 - 08/3/2020)",
+        "(từ ngày 02/3 – 08/3/2020)",
+        "(từ ngày 02/03/2020 - 08/03/2020)",
+    ],
+)
 def test_title_variants(title):
     from loaders.digest import parse_week
 

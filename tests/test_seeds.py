@@ -160,7 +160,10 @@ def test_year_conflict_is_reported(seed_items):
 def test_normative_only_where_the_symbol_has_a_year(seed_items):
     items, _ = seed_items
     assert sorted(items.loc[items["is_normative"], "doc_symbol"]) == [
-        "4/2020/QĐ-UBND", "45/2024/QĐ-UBND", "46/2024/QĐ-UBND"]
+        "4/2020/QĐ-UBND",
+        "45/2024/QĐ-UBND",
+        "46/2024/QĐ-UBND",
+    ]
 
 
 def test_units_come_from_letter_symbols(seed_items):
@@ -180,26 +183,29 @@ def _row(items, symbol):
     return rows.iloc[0]
 
 
-@pytest.mark.parametrize(("symbol", "agencies"), [
-    ("435/UBND-NC", ["Công an tỉnh"]),  # "Công an tỉnh: … Chủ trì, phối hợp …"
-    ("1517/VP-KTCN", ["Sở Tài chính"]),
-    ("387/UBND-KTCN", ["Sở Nông nghiệp và Môi trường"]),
-    ("704/UBND-KGVX", ["Sở Y tế"]),
-    ("2792/VP-KGVX", ["Sở Y tế"]),
-    ("146/KH-UBND", ["Sở Nội vụ"]),  # "Sở Nội vụ (Ban Thi đua - Khen thưởng) chủ trì"
-    # 2023 names, canonical after the 1/3/2025 renames:
-    ("1049/UBND-KT", ["Bộ Chỉ huy Bộ đội Biên phòng tỉnh", "Sở Xây dựng"]),  # Sở Giao thông vận tải
-    ("4851/VP-KT", ["Sở Nông nghiệp và Môi trường"]),  # Sở Nông nghiệp và Phát triển nông thôn
-    ("3890/VP-KGVX", ["Sở Khoa học và Công nghệ"]),  # Sở Thông tin và Truyền thông (TT&TT)
-    ("5986/VP-KGVX", ["Sở Nội vụ"]),  # Sở Lao động - Thương binh và Xã hội
-    ("3824/VP-KT", ["Bộ Chỉ huy Quân sự tỉnh"]),
-    ("1059/UBND-KGVX", ["Bảo hiểm xã hội tỉnh"]),
-    ("1605/UBND-KGVX", ["Sở Văn hóa, Thể thao và Du lịch"]),  # "là cơ quan đầu mối, chủ trì"
-    ("5988/VP-KGVX", ["Sở Y tế"]),  # the parenthesis names a Ban Chỉ đạo: not the lead
-    ("5902/VP-NC", ["Công an tỉnh"]),
-    ("1890/QĐ-UBND", []),  # "giao trực tiếp đơn vị chủ trì": no body named
-    ("175/BCĐ-NTM", []),
-])
+@pytest.mark.parametrize(
+    ("symbol", "agencies"),
+    [
+        ("435/UBND-NC", ["Công an tỉnh"]),  # "Công an tỉnh: … Chủ trì, phối hợp …"
+        ("1517/VP-KTCN", ["Sở Tài chính"]),
+        ("387/UBND-KTCN", ["Sở Nông nghiệp và Môi trường"]),
+        ("704/UBND-KGVX", ["Sở Y tế"]),
+        ("2792/VP-KGVX", ["Sở Y tế"]),
+        ("146/KH-UBND", ["Sở Nội vụ"]),  # "Sở Nội vụ (Ban Thi đua - Khen thưởng) chủ trì"
+        # 2023 names, canonical after the 1/3/2025 renames:
+        ("1049/UBND-KT", ["Bộ Chỉ huy Bộ đội Biên phòng tỉnh", "Sở Xây dựng"]),  # Sở Giao thông vận tải
+        ("4851/VP-KT", ["Sở Nông nghiệp và Môi trường"]),  # Sở Nông nghiệp và Phát triển nông thôn
+        ("3890/VP-KGVX", ["Sở Khoa học và Công nghệ"]),  # Sở Thông tin và Truyền thông (TT&TT)
+        ("5986/VP-KGVX", ["Sở Nội vụ"]),  # Sở Lao động - Thương binh và Xã hội
+        ("3824/VP-KT", ["Bộ Chỉ huy Quân sự tỉnh"]),
+        ("1059/UBND-KGVX", ["Bảo hiểm xã hội tỉnh"]),
+        ("1605/UBND-KGVX", ["Sở Văn hóa, Thể thao và Du lịch"]),  # "là cơ quan đầu mối, chủ trì"
+        ("5988/VP-KGVX", ["Sở Y tế"]),  # the parenthesis names a Ban Chỉ đạo: not the lead
+        ("5902/VP-NC", ["Công an tỉnh"]),
+        ("1890/QĐ-UBND", []),  # "giao trực tiếp đơn vị chủ trì": no body named
+        ("175/BCĐ-NTM", []),
+    ],
+)
 def test_lead_agencies(seed_items, symbol, agencies):
     items, _ = seed_items
     assert _row(items, symbol)["lead_agencies"] == agencies
@@ -214,29 +220,35 @@ def test_repeated_block_keeps_what_the_repeat_adds(seed_items):
     assert "BHXH tỉnh tiếp tục thực hiện tốt công tác tham mưu" in row["body"]
 
 
-@pytest.mark.parametrize(("symbol", "cited"), [
-    ("143/KH-UBND", ["221/QĐ-TTg", "200/QĐ-TTg"]),
-    ("421/UBND-NC", ["128-KL/TW"]),
-    ("1056/UBND-TTPVHCC", ["5828/VPCP-KSTT", "942/UBND-TTPVHCC"]),
-    ("1059/UBND-KGVX", ["877/QĐ-TTg", "146/2018/NĐ-CP", "79/KH-UBND"]),
-    ("5986/VP-KGVX", ["5429/BLĐTBXH-TTr", "119/NQ-CP"]),
-    ("245/KH-UBND", ["33-NQ/TW", "28-KL/TU"]),
-    ("1636/UBND-KT", ["13/2024/NQ-HĐND"]),
-])
+@pytest.mark.parametrize(
+    ("symbol", "cited"),
+    [
+        ("143/KH-UBND", ["221/QĐ-TTg", "200/QĐ-TTg"]),
+        ("421/UBND-NC", ["128-KL/TW"]),
+        ("1056/UBND-TTPVHCC", ["5828/VPCP-KSTT", "942/UBND-TTPVHCC"]),
+        ("1059/UBND-KGVX", ["877/QĐ-TTg", "146/2018/NĐ-CP", "79/KH-UBND"]),
+        ("5986/VP-KGVX", ["5429/BLĐTBXH-TTr", "119/NQ-CP"]),
+        ("245/KH-UBND", ["33-NQ/TW", "28-KL/TU"]),
+        ("1636/UBND-KT", ["13/2024/NQ-HĐND"]),
+    ],
+)
 def test_cited_documents(seed_items, symbol, cited):
     items, _ = seed_items
     assert _row(items, symbol)["cited_documents"] == cited
 
 
-@pytest.mark.parametrize(("symbol", "deadlines"), [
-    ("1227/QĐ-UBND", ["2023-12-30", "2024-01-30"]),  # "hoàn thành trước ngày 30/12/2023 … trước ngày 30/01/2024"
-    ("1254/QĐ-UBND", ["2023-11-30"]),
-    ("81/KH-UBND", ["2025-03-31"]),  # "chậm nhất trong ngày 31/3/2025"
-    ("242/KH-UBND", ["2025-01-06"]),  # "Thời gian nộp chậm nhất ngày 06/01/2025"
-    ("1639/UBND-KT", ["2024-11-15", "2024-12-31"]),
-    ("5986/VP-KGVX", ["2025-01-31"]),
-    ("435/UBND-NC", []),
-])
+@pytest.mark.parametrize(
+    ("symbol", "deadlines"),
+    [
+        ("1227/QĐ-UBND", ["2023-12-30", "2024-01-30"]),  # "hoàn thành trước ngày 30/12/2023 … trước ngày 30/01/2024"
+        ("1254/QĐ-UBND", ["2023-11-30"]),
+        ("81/KH-UBND", ["2025-03-31"]),  # "chậm nhất trong ngày 31/3/2025"
+        ("242/KH-UBND", ["2025-01-06"]),  # "Thời gian nộp chậm nhất ngày 06/01/2025"
+        ("1639/UBND-KT", ["2024-11-15", "2024-12-31"]),
+        ("5986/VP-KGVX", ["2025-01-31"]),
+        ("435/UBND-NC", []),
+    ],
+)
 def test_deadlines(seed_items, symbol, deadlines):
     items, _ = seed_items
     assert [d.isoformat() for d in _row(items, symbol)["deadlines"]] == deadlines
@@ -250,14 +262,28 @@ def test_meeting_deadlines(seed_items):
     assert second["deadlines"] == [dt.date(2024, 11, 5)]
 
 
-@pytest.mark.parametrize(("symbol", "places"), [
-    ("1517/VP-KTCN", ["thành phố Lạng Sơn", "huyện Tràng Định", "huyện Văn Lãng", "huyện Cao Lộc",
-                      "huyện Hữu Lũng", "huyện Chi Lăng", "huyện Lộc Bình", "huyện Đình Lập"]),
-    ("1049/UBND-KT", ["huyện Tràng Định", "huyện Văn Lãng", "huyện Cao Lộc", "huyện Lộc Bình", "huyện Đình Lập"]),
-    ("1073/QĐ-UBND", ["huyện Tràng Định", "huyện Lộc Bình"]),
-    ("171/KH-UBND", ["huyện Chi Lăng"]),
-    ("435/UBND-NC", []),  # "tỉnh Lạng Sơn" is the province, not the city
-])
+@pytest.mark.parametrize(
+    ("symbol", "places"),
+    [
+        (
+            "1517/VP-KTCN",
+            [
+                "thành phố Lạng Sơn",
+                "huyện Tràng Định",
+                "huyện Văn Lãng",
+                "huyện Cao Lộc",
+                "huyện Hữu Lũng",
+                "huyện Chi Lăng",
+                "huyện Lộc Bình",
+                "huyện Đình Lập",
+            ],
+        ),
+        ("1049/UBND-KT", ["huyện Tràng Định", "huyện Văn Lãng", "huyện Cao Lộc", "huyện Lộc Bình", "huyện Đình Lập"]),
+        ("1073/QĐ-UBND", ["huyện Tràng Định", "huyện Lộc Bình"]),
+        ("171/KH-UBND", ["huyện Chi Lăng"]),
+        ("435/UBND-NC", []),  # "tỉnh Lạng Sơn" is the province, not the city
+    ],
+)
 def test_districts(seed_items, symbol, places):
     items, _ = seed_items
     assert _row(items, symbol)["districts"] == places
@@ -269,18 +295,21 @@ def test_every_seed_item_has_a_sector(seed_items):
     assert not [p for _, p in report.problems() if p.code == "unknown_sector"]
 
 
-@pytest.mark.parametrize(("symbol", "sector"), [
-    ("81/KH-UBND", "Y tế"),  # measles vaccination
-    ("704/UBND-KGVX", "Y tế"),  # dengue
-    ("435/UBND-NC", "Quốc phòng, an ninh, biên giới"),  # fire brigades
-    ("405/UBND-NC", "Quốc phòng, an ninh, biên giới"),  # amnesty
-    ("421/UBND-NC", "Tổ chức bộ máy, cán bộ"),  # recruitment freeze
-    ("387/UBND-KTCN", "Phòng chống thiên tai"),
-    ("1073/QĐ-UBND", "Giáo dục, đào tạo"),
-    ("3893/VP-NC", "Tư pháp, thanh tra"),
-    ("1630/UBND-KT", "Tài chính, ngân sách"),
-    ("245/KH-UBND", "Văn hóa, thể thao, du lịch"),
-])
+@pytest.mark.parametrize(
+    ("symbol", "sector"),
+    [
+        ("81/KH-UBND", "Y tế"),  # measles vaccination
+        ("704/UBND-KGVX", "Y tế"),  # dengue
+        ("435/UBND-NC", "Quốc phòng, an ninh, biên giới"),  # fire brigades
+        ("405/UBND-NC", "Quốc phòng, an ninh, biên giới"),  # amnesty
+        ("421/UBND-NC", "Tổ chức bộ máy, cán bộ"),  # recruitment freeze
+        ("387/UBND-KTCN", "Phòng chống thiên tai"),
+        ("1073/QĐ-UBND", "Giáo dục, đào tạo"),
+        ("3893/VP-NC", "Tư pháp, thanh tra"),
+        ("1630/UBND-KT", "Tài chính, ngân sách"),
+        ("245/KH-UBND", "Văn hóa, thể thao, du lịch"),
+    ],
+)
 def test_clear_cut_sectors(seed_items, symbol, sector):
     items, _ = seed_items
     assert _row(items, symbol)["sector"] == sector

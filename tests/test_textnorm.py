@@ -10,13 +10,47 @@ from hypothesis import strategies as st
 from loaders.textnorm import fold, normalize
 
 # Syllables that exist in both tone-mark styles, written the old way ("hoá") and the new way ("hóa").
-PAIRS = [("hoá", "hóa"), ("hoà", "hòa"), ("hoả", "hỏa"), ("xoá", "xóa"), ("khoẻ", "khỏe"), ("thuỷ", "thủy"),
-         ("Uỷ", "Ủy"), ("uý", "úy"), ("loạ", "lọa"), ("HOÁ", "HÓA"), ("Thuỵ", "Thụy")]
-WORDS = ["Quyết", "định", "số", "Chủ", "tịch", "tiêm", "chủng", "đường", "phường", "quý", "của", "hoạch",
-         "toán", "khuyến", "Nguyễn", "Đoàn", "giữa", "thuế", "ngoài", "xã", "hội", "huyện"]
+PAIRS = [
+    ("hoá", "hóa"),
+    ("hoà", "hòa"),
+    ("hoả", "hỏa"),
+    ("xoá", "xóa"),
+    ("khoẻ", "khỏe"),
+    ("thuỷ", "thủy"),
+    ("Uỷ", "Ủy"),
+    ("uý", "úy"),
+    ("loạ", "lọa"),
+    ("HOÁ", "HÓA"),
+    ("Thuỵ", "Thụy"),
+]
+WORDS = [
+    "Quyết",
+    "định",
+    "số",
+    "Chủ",
+    "tịch",
+    "tiêm",
+    "chủng",
+    "đường",
+    "phường",
+    "quý",
+    "của",
+    "hoạch",
+    "toán",
+    "khuyến",
+    "Nguyễn",
+    "Đoàn",
+    "giữa",
+    "thuế",
+    "ngoài",
+    "xã",
+    "hội",
+    "huyện",
+]
 syllable = st.sampled_from([old for old, _ in PAIRS] + [new for _, new in PAIRS] + WORDS)
 sentence = st.lists(st.tuples(syllable, st.sampled_from([" ", ", ", " - ", "; ", "/", "\n"])), max_size=30).map(
-    lambda parts: "".join(w + sep for w, sep in parts))
+    lambda parts: "".join(w + sep for w, sep in parts)
+)
 
 
 def test_known_pairs():

@@ -51,8 +51,11 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60] or "bang"
 
 
-def summary_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[str],
-                  names: Mapping[str, Mapping[str, str]] | None = None) -> pd.DataFrame:
+def summary_table(
+    frame: pd.DataFrame,
+    columns: Mapping[str, str] | Sequence[str],
+    names: Mapping[str, Mapping[str, str]] | None = None,
+) -> pd.DataFrame:
     """A summary table for people: chosen columns with labels in the current language, shares in %.
 
     `columns` lists the aggregate's columns to keep (or maps them to label keys); `names` maps a column to
@@ -70,25 +73,50 @@ def summary_table(frame: pd.DataFrame, columns: Mapping[str, str] | Sequence[str
     return out.rename(columns=labels)
 
 
-def download_buttons(frame: pd.DataFrame | Callable[[], pd.DataFrame], stem: str, key: str,
-                     extra_sheets: dict[str, pd.DataFrame] | None = None) -> None:
+def download_buttons(
+    frame: pd.DataFrame | Callable[[], pd.DataFrame],
+    stem: str,
+    key: str,
+    extra_sheets: dict[str, pd.DataFrame] | None = None,
+) -> None:
     """CSV (UTF-8 with BOM) and Excel buttons; the bytes (and the frame, when given as a callable) are made
     only when clicked."""
+
     def get() -> pd.DataFrame:
         return frame() if callable(frame) else frame
 
     row = st.container(horizontal=True)
     row.download_button(
-        t("common.download_csv"), data=lambda: tables.to_csv_bytes(get()), file_name=f"{stem}.csv",
-        mime=tables.CSV_MIME, on_click="ignore", key=f"{key}_csv", icon=":material/download:")
+        t("common.download_csv"),
+        data=lambda: tables.to_csv_bytes(get()),
+        file_name=f"{stem}.csv",
+        mime=tables.CSV_MIME,
+        on_click="ignore",
+        key=f"{key}_csv",
+        icon=":material/download:",
+    )
     row.download_button(
-        t("common.download_xlsx"), data=lambda: tables.to_xlsx_bytes(get(), extra_sheets=extra_sheets),
-        file_name=f"{stem}.xlsx", mime=tables.XLSX_MIME, on_click="ignore", key=f"{key}_xlsx",
-        icon=":material/table_view:")
+        t("common.download_xlsx"),
+        data=lambda: tables.to_xlsx_bytes(get(), extra_sheets=extra_sheets),
+        file_name=f"{stem}.xlsx",
+        mime=tables.XLSX_MIME,
+        on_click="ignore",
+        key=f"{key}_xlsx",
+        icon=":material/table_view:",
+    )
 
 
-def chart_with_table(fig: go.Figure, table: pd.DataFrame, *, key: str, title: str, n: int, m: int,
-                     counted: bool = True, selection: Selection | None = None) -> None:
+def chart_with_table(
+    fig: go.Figure,
+    table: pd.DataFrame,
+    *,
+    key: str,
+    title: str,
+    n: int,
+    m: int,
+    counted: bool = True,
+    selection: Selection | None = None,
+) -> None:
     """A chart, its "N of M items" caption, and its summary table with both downloads one click away.
 
     With `selection` (a template: column, granularity…), clicking bars narrows the explorer to those
@@ -97,7 +125,10 @@ def chart_with_table(fig: go.Figure, table: pd.DataFrame, *, key: str, title: st
     st.subheader(title)
     selectable = selection is not None
     event = st.plotly_chart(
-        fig, key=f"{key}_chart", config=_PLOTLY_CONFIG, width="stretch",
+        fig,
+        key=f"{key}_chart",
+        config=_PLOTLY_CONFIG,
+        width="stretch",
         on_select="rerun" if selectable else "ignore",
         selection_mode=("points", "box") if selectable else ("points",),
     )
@@ -106,12 +137,12 @@ def chart_with_table(fig: go.Figure, table: pd.DataFrame, *, key: str, title: st
         points = list(getattr(getattr(event, "selection", None), "points", None) or [])
         pairs = tuple(selected_values(points))
         if pairs:
-            picked = Selection(selection.column, pairs, selection.granularity, selection.explode,
-                               selection.counted_only, title)
+            picked = Selection(
+                selection.column, pairs, selection.granularity, selection.explode, selection.counted_only, title
+            )
             if get_selection() != picked:
                 set_selection(picked)
-            st.page_link(EXPLORER_PAGE, label=t("common.open_selection", n=len(pairs)),
-                         icon=":material/manage_search:")
+            st.page_link(EXPLORER_PAGE, label=t("common.open_selection", n=len(pairs)), icon=":material/manage_search:")
         else:
             st.caption(t("common.click_hint"))
     with st.expander(t("common.summary_table"), icon=":material/table:"):
@@ -141,6 +172,10 @@ def view_names(view: View) -> dict[str, dict[str, str]]:
     """Display names per column for the current language (sectors, doc types, issuers)."""
     from ui.i18n import value_names
 
-    return {"sector": view.sector_names(), "doc_type": value_names("doc_type", view.lang),
-            "issuer": value_names("issuer", view.lang), "status": value_names("status", view.lang),
-            "is_normative": value_names("is_normative", view.lang)}
+    return {
+        "sector": view.sector_names(),
+        "doc_type": value_names("doc_type", view.lang),
+        "issuer": value_names("issuer", view.lang),
+        "status": value_names("status", view.lang),
+        "is_normative": value_names("is_normative", view.lang),
+    }

@@ -132,11 +132,19 @@ def build_corpus(items: pd.DataFrame, report: LoadReport, key: str, source_dir: 
         "districts": sorted(set(_exploded(items["districts"]))),
     }
     return Corpus(
-        items=items, report=report, key=key, light=items.drop(columns=list(HEAVY_COLUMNS)),
-        weeks=sorted(set(items["week"])), options=options,
-        sector_order=order, sector_colors={s.name_vi: s.color for s in sectors},
-        sector_names_en={s.name_vi: s.name_en for s in sectors}, places=_places(VOCAB_DIR / "districts.yaml"),
-        meeting_type=vocab.meeting_type, unknown_type=vocab.unknown_type, source_dir=source_dir,
+        items=items,
+        report=report,
+        key=key,
+        light=items.drop(columns=list(HEAVY_COLUMNS)),
+        weeks=sorted(set(items["week"])),
+        options=options,
+        sector_order=order,
+        sector_colors={s.name_vi: s.color for s in sectors},
+        sector_names_en={s.name_vi: s.name_en for s in sectors},
+        places=_places(VOCAB_DIR / "districts.yaml"),
+        meeting_type=vocab.meeting_type,
+        unknown_type=vocab.unknown_type,
+        source_dir=source_dir,
         # Parsing ~40,000 cited symbols takes ~0.3 s at 70,000 items: done once here, filtered per rerun.
         citations=citations(items, vocab.type_names, catalog().get("central_issuers", {})),
     )

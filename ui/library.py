@@ -115,8 +115,9 @@ def preview(library: Library, files: Sequence[UploadedLike]) -> PreviewState:
     return state
 
 
-def preview_uploads(library: Library, uploads: list[tuple[str, bytes]], signature: tuple[Any, ...] = ()
-                    ) -> PreviewState:
+def preview_uploads(
+    library: Library, uploads: list[tuple[str, bytes]], signature: tuple[Any, ...] = ()
+) -> PreviewState:
     """Parse (name, bytes) uploads without storing anything; a failure becomes a message, not an exception."""
     try:
         return PreviewState(signature, library.preview(uploads))
@@ -138,19 +139,25 @@ def reason(cand: Candidate, language: str) -> str:
 
 def preview_table(candidates: Iterable[Candidate], language: str) -> pd.DataFrame:
     """One row per upload: file, week, items, warnings, status, reason, detail."""
-    rows = [{
-        "file": c.name, "week": c.week_label if c.report else "", "items": c.items,
-        "warnings": len(c.warnings), "status": _t(f"status.{c.status}", language), "reason": reason(c, language),
-        "detail": c.reason if c.status == REFUSED else "",
-    } for c in candidates]
+    rows = [
+        {
+            "file": c.name,
+            "week": c.week_label if c.report else "",
+            "items": c.items,
+            "warnings": len(c.warnings),
+            "status": _t(f"status.{c.status}", language),
+            "reason": reason(c, language),
+            "detail": c.reason if c.status == REFUSED else "",
+        }
+        for c in candidates
+    ]
     frame = pd.DataFrame(rows, columns=["file", "week", "items", "warnings", "status", "reason", "detail"])
     return frame.rename(columns=lambda col: _t(f"col.{col}", language))
 
 
 def warning_table(cand: Candidate, language: str) -> pd.DataFrame:
     """The warnings of one upload: item number, what the problem means, the parser's message."""
-    rows = [{"item_no": p.item_no, "problem": code_label(p.code, language), "detail": p.message}
-            for p in cand.warnings]
+    rows = [{"item_no": p.item_no, "problem": code_label(p.code, language), "detail": p.message} for p in cand.warnings]
     frame = pd.DataFrame(rows, columns=["item_no", "problem", "detail"])
     frame["item_no"] = frame["item_no"].astype("Int64")
     return frame.rename(columns=lambda col: _t(f"col.{col}", language))
@@ -183,11 +190,14 @@ def resolutions(candidates: Iterable[Candidate], choices: dict[str, str]) -> dic
 def outcome_table(result: AddResult, language: str) -> pd.DataFrame:
     """What `add` did, one row per file: stored as, skipped (why), moved to the trash."""
     rows = [(e.file_name, _t("outcome_added", language, file=e.file_name)) for e in result.added]
-    rows += [(c.name, f"{_t('outcome_skipped', language)}: {_skip_reason(c, why, language)}")
-             for c, why in result.skipped]
+    rows += [
+        (c.name, f"{_t('outcome_skipped', language)}: {_skip_reason(c, why, language)}") for c, why in result.skipped
+    ]
     by_trash = {t.original: t for t in result.trashed}
-    rows += [(name, _t("outcome_trashed", language, file=t.reason.removeprefix("replaced by ")))
-             for name, t in by_trash.items()]
+    rows += [
+        (name, _t("outcome_trashed", language, file=t.reason.removeprefix("replaced by ")))
+        for name, t in by_trash.items()
+    ]
     return pd.DataFrame(rows, columns=[_t("col.file", language), _t("col.outcome", language)])
 
 
@@ -220,19 +230,24 @@ def confirm(language: str) -> None:
     state = st.session_state.get(PREVIEW_KEY)
     if not isinstance(state, PreviewState):
         return
-    choices = {k.removeprefix(CHOICE_PREFIX): v for k, v in st.session_state.items()
-               if str(k).startswith(CHOICE_PREFIX)}
+    choices = {
+        k.removeprefix(CHOICE_PREFIX): v for k, v in st.session_state.items() if str(k).startswith(CHOICE_PREFIX)
+    }
     try:
         result = open_library().add(state.candidates, resolutions(state.candidates, choices))
     except (LibraryError, OSError, ValueError) as exc:
         st.session_state[FLASH_KEY] = Flash("error", _t("write_failed", language, error=md_escape(exc)))
         return
-    message = (_t("added", language, n=len(result.added), s=len(result.skipped)) if result.changed
-               else _t("nothing_added", language, s=len(result.skipped)))
+    message = (
+        _t("added", language, n=len(result.added), s=len(result.skipped))
+        if result.changed
+        else _t("nothing_added", language, s=len(result.skipped))
+    )
     if result.trashed:
         message += " " + _t("replaced", language, n=len(result.trashed))
-    st.session_state[FLASH_KEY] = Flash("success" if result.changed else "info", message,
-                                        outcome_table(result, language))
+    st.session_state[FLASH_KEY] = Flash(
+        "success" if result.changed else "info", message, outcome_table(result, language)
+    )
     _after_write()
 
 
@@ -287,14 +302,22 @@ def stored_entries(library: Library) -> list[Entry]:
     return entries
 
 
-
 def entries_table(entries: Iterable[Entry], language: str) -> pd.DataFrame:
     """The stored digests: file, week, title, items, warnings, errors, size, when added."""
-    rows = [{
-        "file": e.file_name, "week": e.week_label, "title": e.title, "items": e.items, "warnings": e.warnings,
-        "errors": "; ".join(e.errors), "size": round(e.size / 1024, 1),
-        "added_at": e.added_at.replace(tzinfo=None) if e.added_at else None, "digest_id": e.digest_id[:12],
-    } for e in entries]
+    rows = [
+        {
+            "file": e.file_name,
+            "week": e.week_label,
+            "title": e.title,
+            "items": e.items,
+            "warnings": e.warnings,
+            "errors": "; ".join(e.errors),
+            "size": round(e.size / 1024, 1),
+            "added_at": e.added_at.replace(tzinfo=None) if e.added_at else None,
+            "digest_id": e.digest_id[:12],
+        }
+        for e in entries
+    ]
     cols = ["file", "week", "title", "items", "warnings", "errors", "size", "added_at", "digest_id"]
     return pd.DataFrame(rows, columns=cols).rename(columns=lambda col: _t(f"col.{col}", language))
 
@@ -308,9 +331,16 @@ def trash_reason(t: TrashEntry, language: str) -> str:
 
 def trash_table(trash: Iterable[TrashEntry], language: str) -> pd.DataFrame:
     """The trash, most recent first: file, former name, week, items, when and why removed."""
-    rows = [{
-        "file": t.file_name, "original": t.original, "week": t.week_label, "items": t.items,
-        "removed_at": t.removed_at.astimezone().replace(tzinfo=None), "reason": trash_reason(t, language),
-    } for t in trash]
+    rows = [
+        {
+            "file": t.file_name,
+            "original": t.original,
+            "week": t.week_label,
+            "items": t.items,
+            "removed_at": t.removed_at.astimezone().replace(tzinfo=None),
+            "reason": trash_reason(t, language),
+        }
+        for t in trash
+    ]
     cols = ["file", "original", "week", "items", "removed_at", "reason"]
     return pd.DataFrame(rows, columns=cols).rename(columns=lambda col: _t(f"col.{col}", language))

@@ -42,8 +42,10 @@ def column_label(column: str, language: str) -> str:
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _tables(key: str, _corpus: Corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
     # Keyed by the corpus key (its content): built once per corpus, shared read-only like the corpus.
-    return (quality_table(_corpus.items, _corpus.report, _corpus.unknown_type),
-            problem_table(_corpus.items, _corpus.report))
+    return (
+        quality_table(_corpus.items, _corpus.report, _corpus.unknown_type),
+        problem_table(_corpus.items, _corpus.report),
+    )
 
 
 def tables(corpus: Corpus) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -79,16 +81,20 @@ def explorer_link(refs: Iterable[str], language: str) -> str:
 
 def problem_refs(problems: pd.DataFrame) -> list[str]:
     """The item reference of each problem: its item, or its whole digest when it is about the digest."""
-    return [item_ref(d, None if pd.isna(n) else int(n))
-            for d, n in zip(problems["digest_id"], problems["item_no"], strict=True)]
+    return [
+        item_ref(d, None if pd.isna(n) else int(n))
+        for d, n in zip(problems["digest_id"], problems["item_no"], strict=True)
+    ]
 
 
 def quality_display(quality: pd.DataFrame, language: str) -> pd.DataFrame:
     """The per-digest table for people: labelled columns, a link to each loaded digest's items."""
     out = quality.loc[:, ["file", "week", "week_start"]].copy()
     # The link first after the file: it is what the table is for, and must not hide behind a scroll bar.
-    out[LINK_COLUMN] = [explorer_link([item_ref(d)], language) if loaded else None
-                        for d, loaded in zip(quality["digest_id"], quality["loaded"], strict=True)]
+    out[LINK_COLUMN] = [
+        explorer_link([item_ref(d)], language) if loaded else None
+        for d, loaded in zip(quality["digest_id"], quality["loaded"], strict=True)
+    ]
     for col in ("loaded", *COUNT_COLUMNS, "errors"):
         out[col] = quality[col]
     out["digest_id"] = quality["digest_id"].str[:12]
@@ -102,8 +108,10 @@ def problem_display(problems: pd.DataFrame, loaded: set[str], language: str) -> 
     out["level"] = out["level"].map(lambda v: translate(catalog(), f"quality.level_{v}", language))
     out["problem"] = problems["code"].map(lambda c: code_label(c, language))
     out["item_no"] = problems["item_no"]
-    out[LINK_COLUMN] = [explorer_link([r], language) if d in loaded else None
-                        for r, d in zip(problem_refs(problems), problems["digest_id"], strict=True)]
+    out[LINK_COLUMN] = [
+        explorer_link([r], language) if d in loaded else None
+        for r, d in zip(problem_refs(problems), problems["digest_id"], strict=True)
+    ]
     for col in ("doc_symbol", "headline", "message"):
         out[col] = problems[col]
     labels = {c: column_label(c, language) for c in out.columns if c not in (LINK_COLUMN, "problem")}

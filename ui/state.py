@@ -98,8 +98,15 @@ def _week_caption(weeks: tuple[str, str]) -> str:
 
 
 def _language_switch() -> str:
-    st.radio("Ngôn ngữ / Language", LANGUAGES, format_func=_LANG_NAMES.get, key=LANG_KEY,
-             bind="query-params", horizontal=True, index=LANGUAGES.index(DEFAULT_LANG))
+    st.radio(
+        "Ngôn ngữ / Language",
+        LANGUAGES,
+        format_func=_LANG_NAMES.get,
+        key=LANG_KEY,
+        bind="query-params",
+        horizontal=True,
+        index=LANGUAGES.index(DEFAULT_LANG),
+    )
     return lang()
 
 
@@ -109,8 +116,11 @@ def _follow_week_range(weeks: list[str]) -> None:
     full = (weeks[0], weeks[-1])
     current = st.session_state.get(PARAM["weeks"])
     previous = st.session_state.get(_WEEKS_SEEN)
-    if current is not None and len(current) == 2 and (
-            tuple(current) == previous or any(w not in weeks for w in current)):
+    if (
+        current is not None
+        and len(current) == 2
+        and (tuple(current) == previous or any(w not in weeks for w in current))
+    ):
         st.session_state[PARAM["weeks"]] = full
     st.session_state[_WEEKS_SEEN] = full
 
@@ -126,32 +136,64 @@ def sidebar(corpus: Corpus) -> View:
         if len(weeks) > 1:
             _follow_week_range(weeks)
             week_range = st.select_slider(
-                t("filters.weeks"), options=weeks, value=(weeks[0], weeks[-1]), key=PARAM["weeks"],
-                bind="query-params", help=t("filters.weeks_help"))
+                t("filters.weeks"),
+                options=weeks,
+                value=(weeks[0], weeks[-1]),
+                key=PARAM["weeks"],
+                bind="query-params",
+                help=t("filters.weeks_help"),
+            )
             st.caption(_week_caption(week_range))
-        query = st.text_input(t("filters.query"), key=PARAM["query"], bind="query-params",
-                              placeholder=t("filters.query_placeholder"), help=t("filters.query_help"))
+        query = st.text_input(
+            t("filters.query"),
+            key=PARAM["query"],
+            bind="query-params",
+            placeholder=t("filters.query_placeholder"),
+            help=t("filters.query_help"),
+        )
         chosen: dict[str, list[str]] = {}
         for name in _MULTI:
             chosen[name] = st.multiselect(
-                t(f"filters.{name}"), options[name], key=PARAM[name], bind="query-params",
-                placeholder=t("filters.all"), help=t(f"filters.{name}_help"), select_all=False)
-        normative = st.toggle(t("filters.normative_only"), key=PARAM["normative_only"], bind="query-params",
-                              help=t("filters.normative_help"))
+                t(f"filters.{name}"),
+                options[name],
+                key=PARAM[name],
+                bind="query-params",
+                placeholder=t("filters.all"),
+                help=t(f"filters.{name}_help"),
+                select_all=False,
+            )
+        normative = st.toggle(
+            t("filters.normative_only"),
+            key=PARAM["normative_only"],
+            bind="query-params",
+            help=t("filters.normative_help"),
+        )
         filters = Filters(
-            query=query.strip(), normative_only=normative,
+            query=query.strip(),
+            normative_only=normative,
             **{name: tuple(values) for name, values in chosen.items()},
         )
         if week_range is not None:
             filters = filters.with_weeks(week_range[0], week_range[1], weeks)
-        st.button(t("filters.reset"), on_click=reset_filters, args=(corpus,), icon=":material/restart_alt:",
-                  disabled=filters.is_default() and SELECTION_KEY not in st.session_state,
-                  width="stretch", key="reset_filters")
+        st.button(
+            t("filters.reset"),
+            on_click=reset_filters,
+            args=(corpus,),
+            icon=":material/restart_alt:",
+            disabled=filters.is_default() and SELECTION_KEY not in st.session_state,
+            width="stretch",
+            key="reset_filters",
+        )
         st.caption(t("filters.share_hint"))
         st.divider()
         granularity = st.selectbox(
-            t("filters.granularity"), ("auto", *GRANULARITIES), key=GRANULARITY_KEY, bind="query-params",
-            format_func=lambda g: catalog()["ui"]["granularity"][g][language], help=t("filters.granularity_help"))
+            t("filters.granularity"),
+            ("auto", *GRANULARITIES),
+            key=GRANULARITY_KEY,
+            bind="query-params",
+            format_func=lambda g: catalog()["ui"]["granularity"][g][language],
+            help=t("filters.granularity_help"),
+        )
     # The mask is computed on the full frame (it needs the search text); the rows come from the light one.
     items = corpus.light if filters.is_default() else corpus.light[filter_mask(corpus.items, filters)]
     if granularity == "auto":
