@@ -13,6 +13,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data, state
+from ui.components import EXPLORER_PATH
 from ui.i18n import t
 
 st.set_page_config(
@@ -36,7 +37,8 @@ PAGES = [
     st.Page("pages/doc_types.py", title=t("page.doc_types"), icon=":material/description:", url_path="loai-van-ban"),
     st.Page("pages/weeks.py", title=t("page.weeks"), icon=":material/calendar_month:", url_path="theo-tuan"),
     st.Page("pages/places.py", title=t("page.places"), icon=":material/map:", url_path="dia-ban"),
-    st.Page("pages/explorer.py", title=t("page.explorer"), icon=":material/manage_search:", url_path="tra-cuu"),
+    st.Page("pages/terms.py", title=t("page.terms"), icon=":material/insights:", url_path="tu-khoa"),
+    st.Page("pages/explorer.py", title=t("page.explorer"), icon=":material/manage_search:", url_path=EXPLORER_PATH),
     st.Page("pages/quality.py", title=t("page.quality"), icon=":material/fact_check:", url_path="chat-luong"),
     st.Page("pages/library.py", title=t("page.library"), icon=":material/upload_file:", url_path="nap-ban-tin"),
 ]

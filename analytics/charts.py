@@ -128,9 +128,15 @@ def stacked_bars(
 
 
 def share_lines(
-    frame: pd.DataFrame, x: str, color: str, labels: Labels, colors: Mapping[str, str], height: int = 470
+    frame: pd.DataFrame,
+    x: str,
+    color: str,
+    labels: Labels,
+    colors: Mapping[str, str],
+    height: int = 470,
+    y: str = "share",
 ) -> go.Figure:
-    """One line per `color` value of its share over `x`."""
+    """One line per `color` value of its share (or, with `y`="count", its count) over `x`."""
     fig = go.Figure()
     x_order = list(dict.fromkeys(frame[x]))
     for value, part in frame.groupby(color, sort=False):
@@ -138,7 +144,7 @@ def share_lines(
             continue
         fig.add_scatter(
             x=part[x],
-            y=part["share"],
+            y=part[y],
             mode="lines+markers",
             name=labels.name(value),
             line={"color": colors.get(str(value), MISSING_COLOR)},
@@ -150,7 +156,7 @@ def share_lines(
             ),
         )
     fig.update_xaxes(title=labels.x, type="category", categoryorder="array", categoryarray=x_order)
-    fig.update_yaxes(title=labels.y, tickformat=".0%", rangemode="tozero")
+    fig.update_yaxes(title=labels.y, tickformat=".0%" if y == "share" else None, rangemode="tozero")
     return _layout(fig, labels, height)
 
 

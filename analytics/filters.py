@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -275,6 +276,11 @@ _ITEM_REF = re.compile(r"^([0-9A-Za-z]{4,64})(?::(\d{1,6}))?$")
 def item_ref(digest_id: str, item_no: int | None = None) -> str:
     """The ITEM_PARAM value naming item `item_no` of a digest, or the whole digest when `item_no` is None."""
     return f"{digest_id}:{int(item_no)}" if item_no is not None else digest_id
+
+
+def item_query(digest_id: str, item_no: int | None = None) -> str:
+    """The query string of a link to one item (or a whole digest): "item=<digest_id>:<item_no>"."""
+    return f"{ITEM_PARAM}={quote(item_ref(digest_id, item_no), safe=':')}"
 
 
 def parse_item_refs(values: str | list[str] | tuple[str, ...] | None) -> tuple[tuple[str, int | None], ...]:

@@ -260,3 +260,24 @@ def _entries(data: Any, key: str) -> list[dict[str, Any]]:
     if not isinstance(data, list):
         raise VocabError(f"{key}: expected a list of entries")
     return data
+
+
+@dataclass(frozen=True)
+class TermStops:
+    """What the rising-terms list leaves out (data/vocab/term_stopphrases.yaml)."""
+
+    phrases: tuple[str, ...]  # boilerplate phrases, folded (`fold_words`, stripped)
+    words: frozenset[str]  # function words no phrase may hold, lower case with their diacritics
+
+
+@cache
+def load_term_stops(directory: Path = VOCAB_DIR) -> TermStops:
+    """The boilerplate phrases and stop words of `term_stopphrases.yaml` (cached per directory)."""
+    name = "term_stopphrases.yaml"
+    data = _read(directory, name) or {}
+    try:
+        phrases = tuple(fold_words(str(e["phrase"])).strip() for e in _entries(data, "stop_phrases"))
+        words = frozenset(normalize(str(e["word"])).lower() for e in _entries(data, "stop_words"))
+    except (KeyError, TypeError) as exc:
+        raise VocabError(f"{directory / name}: each entry needs a 'phrase' (or 'word') and a 'why': {exc}") from exc
+    return TermStops(phrases=tuple(p for p in phrases if p), words=words)

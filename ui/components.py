@@ -13,11 +13,13 @@ import streamlit as st
 from analytics import aggregate as agg
 from analytics import tables
 from analytics.charts import selected_values
-from analytics.filters import Selection
+from analytics.filters import Selection, item_query
 from ui.i18n import column_label, lang, t
 from ui.state import View, get_selection, get_view, set_selection
 
 EXPLORER_PAGE = "pages/explorer.py"
+#: The explorer's URL path (its `st.Page` in dashboard.py uses it): item permalinks point there.
+EXPLORER_PATH = "tra-cuu"
 _PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]}
 
 
@@ -116,14 +118,16 @@ def chart_with_table(
     m: int,
     counted: bool = True,
     selection: Selection | None = None,
-) -> None:
+    pickable: bool = False,
+) -> list[tuple[str, str]]:
     """A chart, its "N of M items" caption, and its summary table with both downloads one click away.
 
     With `selection` (a template: column, granularity…), clicking bars narrows the explorer to those
-    items and offers a link to it.
+    items and offers a link to it. With `pickable`, clicks are left to the caller: the (value, period)
+    pairs of the clicked points are returned (always empty otherwise).
     """
     st.subheader(title)
-    selectable = selection is not None
+    selectable = selection is not None or pickable
     event = st.plotly_chart(
         fig,
         key=f"{key}_chart",
@@ -133,9 +137,9 @@ def chart_with_table(
         selection_mode=("points", "box") if selectable else ("points",),
     )
     count_caption(n, m, counted)
-    if selectable and selection is not None:
-        points = list(getattr(getattr(event, "selection", None), "points", None) or [])
-        pairs = tuple(selected_values(points))
+    points = list(getattr(getattr(event, "selection", None), "points", None) or []) if selectable else []
+    pairs = tuple(selected_values(points))
+    if selection is not None:
         if pairs:
             picked = Selection(
                 selection.column, pairs, selection.granularity, selection.explode, selection.counted_only, title
@@ -148,6 +152,18 @@ def chart_with_table(
     with st.expander(t("common.summary_table"), icon=":material/table:"):
         st.dataframe(table, hide_index=True, width="stretch")
         download_buttons(table, slug(title), key)
+    return list(pairs) if pickable else []
+
+
+def item_url(digest_id: str, item_no: int, absolute: bool = False) -> str:
+    """The explorer's permalink to one item: relative ("tra-cuu?item=…", for links on a page) or, with
+    `absolute`, the full URL of this server (to copy and cite)."""
+    link = f"{EXPLORER_PATH}?{item_query(digest_id, item_no)}"
+    if not absolute:
+        return link
+    current = str(st.context.url or "")  # e.g. http://host:8501/base/tu-khoa?terms=… (empty in AppTest)
+    base = current.split("?", 1)[0].rsplit("/", 1)[0] if "://" in current else ""
+    return f"{base}/{link}" if base else link
 
 
 def metric_row(values: Sequence[tuple[str, str, str | None]]) -> None:

@@ -1,0 +1,344 @@
+"""Terms across the digests: which items mention a term, per period; the sentences it occurs in (KWIC);
+and the phrases whose share rose most in the latest weeks.
+
+A term matches like the sidebar search (`analytics.filters.search_terms`: diacritics and case ignored,
+whole syllables, punctuation as spaces) but only in what an item *says*, its headline and body: the
+search box also looks at the sector name, so "chuyển đổi số" would find every item of the sector
+"Khoa học, công nghệ, chuyển đổi số" without a sentence to show.
+
+Every function is pure: frames (or arrays) in, frames out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from analytics.aggregate import counts_by_period, period_labels
+from analytics.filters import search_terms
+from loaders.textnorm import fold, fold_words
+from loaders.vocab import TermStops
+
+#: The item text a term is looked for in, in this order (a context names the field it comes from).
+TEXT_FIELDS = ("headline", "body")
+#: Characters of context kept on each side of a hit when its sentence is longer.
+CONTEXT_CHARS = 160
+#: Phrase lengths (in syllables) of the rising-terms list.
+PHRASE_LENGTHS = (2, 3)
+
+_WORD = re.compile(r"[^\W_]+")
+# A sentence ends at . ! ? … (optionally closed by a quote or bracket) followed by a space and a capital.
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’)]*\s+(?=[\"“(]?[^\W\d_])")
+
+
+def parse_terms(text: str) -> list[str]:
+    """The terms of a comma-separated list ("chuyen doi so, cửa khẩu"), as typed, without repeats
+    (two spellings that fold alike are one term) and without empty ones."""
+    out: dict[str, str] = {}
+    for raw in text.split(","):
+        term = " ".join(raw.replace('"', " ").split())
+        key = term_key(term)
+        if key and key not in out:
+            out[key] = term
+    return list(out.values())
+
+
+def term_key(term: str) -> str:
+    """The folded phrase a term is matched as: the search box's reading of `"term"` (a quoted phrase)."""
+    found = search_terms('"' + term.replace('"', " ") + '"')
+    return found[0] if found else ""
+
+
+def text_keys(items: pd.DataFrame) -> np.ndarray:
+    """Per row, the folded headline and body (" word word … |  word … "), the text terms are matched in.
+
+    Computed once per corpus (callers cache it): folding is the costly part of a term search.
+    """
+    cols = [items[c].astype(str) for c in TEXT_FIELDS]
+    return np.array(["|".join(fold_words(t) for t in texts) for texts in zip(*cols, strict=True)], dtype=object)
+
+
+def term_mask(keys: np.ndarray, term: str) -> np.ndarray:
+    """Boolean array: which rows' text keys contain `term` (as typed) as a whole phrase."""
+    needle = f" {term_key(term)} "
+    if needle == "  ":
+        return np.zeros(len(keys), dtype=bool)
+    return np.fromiter((needle in k for k in keys), dtype=bool, count=len(keys))
+
+
+def term_matches(items: pd.DataFrame, masks: dict[str, np.ndarray]) -> pd.DataFrame:
+    """`items` (index kept) with a `terms` column: the terms (keys of `masks`, in order) each row mentions.
+
+    `masks` holds one boolean array per term, aligned with `items`.
+    """
+    names = list(masks)
+    stacked = np.column_stack([masks[t] for t in names]) if names else np.zeros((len(items), 0), dtype=bool)
+    lists = [[names[j] for j in np.flatnonzero(row)] for row in stacked]
+    return items.assign(terms=pd.Series(lists, index=items.index, dtype=object))
+
+
+def term_trend(matched: pd.DataFrame, terms: Sequence[str], granularity: str, window: int = 1) -> pd.DataFrame:
+    """Items mentioning each term per period: columns period, term, count, total, share.
+
+    `matched` comes from `term_matches` on the counted items; `total` is every item of the period (so
+    `share` is the term's share of the period's items), with the same rolling window as `counts_by_period`.
+    """
+    frame = matched.rename(columns={"terms": "term"})
+    return counts_by_period(frame, "term", granularity, window=window, order=list(terms), explode=True, missing=None)
+
+
+def term_totals(matched: pd.DataFrame, terms: Sequence[str]) -> pd.DataFrame:
+    """One row per term: items (mentioning it), share (of all items given), weeks (with a mention),
+    first_week, last_week."""
+    rows = []
+    n = len(matched)
+    for term in terms:
+        hit = matched[[term in ts for ts in matched["terms"]]]
+        weeks = sorted(set(hit["week"]))
+        rows.append(
+            {
+                "term": term,
+                "items": len(hit),
+                "share": len(hit) / n if n else 0.0,
+                "weeks": len(weeks),
+                "first_week": weeks[0] if weeks else "",
+                "last_week": weeks[-1] if weeks else "",
+            }
+        )
+    return pd.DataFrame(rows, columns=["term", "items", "share", "weeks", "first_week", "last_week"])
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    folded = fold(ch)
+    return folded if len(folded) == 1 and folded.isalnum() else ("" if not folded else " ")
+
+
+def find_spans(text: str, term: str) -> list[tuple[int, int]]:
+    """(start, end) character spans in `text` (original spelling) where `term` occurs, matched like
+    `term_mask`: diacritics, case and punctuation between syllables ignored, whole syllables only."""
+    words = term_key(term).split()
+    if not words:
+        return []
+    chars: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(text):
+        f = _fold_char(ch)
+        if f:  # characters folding to nothing (rare symbols) vanish, as in `fold_words`
+            chars.append(f)
+            where.append(i)
+    folded = "".join(chars)
+    pattern = re.compile(r"(?<![a-z0-9])" + r"[^a-z0-9]+".join(map(re.escape, words)) + r"(?![a-z0-9])")
+    return [(where[m.start()], where[m.end() - 1] + 1) for m in pattern.finditer(folded)]
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the sentence (within one line) holding text[start:end]."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    lo, hi = line_start, line_end
+    for m in _SENTENCE_END.finditer(text, line_start, line_end):
+        if m.end() <= start:
+            lo = m.end()
+        elif m.start() >= end:
+            hi = m.start() + len(m.group(0).rstrip())
+            break
+    return lo, hi
+
+
+def _clip(left: str, right: str) -> tuple[str, str]:
+    if len(left) > CONTEXT_CHARS:
+        left = "…" + left[-CONTEXT_CHARS:].split(" ", 1)[-1]
+    if len(right) > CONTEXT_CHARS:
+        right = right[:CONTEXT_CHARS].rsplit(" ", 1)[0] + "…"
+    return left, right
+
+
+CONTEXT_COLUMNS = ["term", "row", "digest_id", "item_no", "week", "period", "field", "left", "match", "right"]
+
+
+def contexts(items: pd.DataFrame, terms: Iterable[str], granularity: str = "week") -> pd.DataFrame:
+    """Keyword in context: one row per hit of each term in the items' headline and body.
+
+    Columns: term, row (the item's index label), digest_id, item_no, week, period, field (headline/body),
+    left, match (as written in the text), right — the sentence around the hit, clipped to CONTEXT_CHARS
+    on each side. Rows follow the items' order, then the position in the text.
+    """
+    terms = list(terms)
+    if items.empty or not terms:
+        return pd.DataFrame(columns=CONTEXT_COLUMNS)
+    period = period_labels(items["week_start"], granularity)
+    rows = []
+    for label, item in items.iterrows():
+        for term in terms:
+            for field_name in TEXT_FIELDS:
+                text = str(item[field_name])
+                for start, end in find_spans(text, term):
+                    lo, hi = _sentence(text, start, end)
+                    left, right = _clip(text[lo:start], text[end:hi])
+                    rows.append(
+                        (
+                            term,
+                            label,
+                            item["digest_id"],
+                            int(item["item_no"]),
+                            item["week"],
+                            period[label],
+                            field_name,
+                            left,
+                            text[start:end],
+                            right,
+                        )
+                    )
+    return pd.DataFrame(rows, columns=CONTEXT_COLUMNS)
+
+
+def picked_contexts(found: pd.DataFrame, pairs: Iterable[tuple[str, str]]) -> pd.DataFrame:
+    """The contexts (from `contexts`) of the clicked (term, period) points of a term trend."""
+    chosen = set(pairs)
+    keep = [(term, p) in chosen for term, p in zip(found["term"], found["period"], strict=True)]
+    return found[np.asarray(keep, dtype=bool)] if len(found) else found
+
+
+# ---------------------------------------------------------------- rising terms
+
+
+@dataclass(frozen=True)
+class PhraseIndex:
+    """Every 2–3-syllable phrase of the items' headlines, once per item: built once per corpus.
+
+    `rows[k]` (position of the item in the indexed frame) mentions phrase `ids[k]`; `phrases[id]` is the
+    folded phrase and `shown[id]` its first spelling in the text (lower case). Phrases seen in one item
+    only are dropped (they cannot rise against anything).
+    """
+
+    phrases: np.ndarray
+    shown: np.ndarray
+    rows: np.ndarray
+    ids: np.ndarray
+    n_rows: int
+
+
+_PUNCT = re.compile(r"[^\w\s]+|_")
+
+
+def _runs(headline: str, stops: TermStops, first_words: dict[str, list[tuple[str, ...]]]) -> list[list[str]]:
+    """Runs of words (lower case) that a phrase may span: punctuation, numbers, stop words and boilerplate
+    phrases cut a headline into runs."""
+    runs: list[list[str]] = []
+    for chunk in _PUNCT.split(headline):
+        words = [w.lower() for w in _WORD.findall(chunk)]
+        keys = [fold(w) for w in words]
+        numeric = [any(ch.isdigit() for ch in w) for w in words]
+        # "số" before a number is "number 128", not the "số" of "chuyển đổi số".
+        cut = [
+            w in stops.words or numeric[i] or (w == "số" and i + 1 < len(words) and numeric[i + 1])
+            for i, w in enumerate(words)
+        ]
+        for i, key in enumerate(keys):
+            for stop in first_words.get(key, ()):
+                if tuple(keys[i : i + len(stop)]) == stop:
+                    cut[i : i + len(stop)] = [True] * len(stop)
+        run: list[str] = []
+        for word, drop in zip(words, cut, strict=True):
+            if drop:
+                if run:
+                    runs.append(run)
+                run = []
+            else:
+                run.append(word)
+        if run:
+            runs.append(run)
+    return runs
+
+
+def phrase_index(headlines: Sequence[str], stops: TermStops, lengths: Sequence[int] = PHRASE_LENGTHS) -> PhraseIndex:
+    """The phrase index of `headlines` (one per item, in the frame's order), boilerplate left out."""
+    first_words: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in stops.phrases:
+        words = tuple(phrase.split())
+        first_words.setdefault(words[0], []).append(words)
+    ids: dict[str, int] = {}
+    shown: list[str] = []
+    rows: list[int] = []
+    hits: list[int] = []
+    for pos, headline in enumerate(headlines):
+        seen: set[int] = set()
+        for run in _runs(str(headline), stops, first_words):
+            for n in lengths:
+                for i in range(len(run) - n + 1):
+                    part = run[i : i + n]
+                    key = fold(" ".join(part))
+                    pid = ids.get(key)
+                    if pid is None:
+                        pid = ids[key] = len(shown)
+                        shown.append(" ".join(part))
+                    if pid not in seen:
+                        seen.add(pid)
+                        rows.append(pos)
+                        hits.append(pid)
+    rows_a = np.asarray(rows, dtype=np.int32)
+    ids_a = np.asarray(hits, dtype=np.int32)
+    df = np.bincount(ids_a, minlength=len(shown))
+    keep = df >= 2
+    remap = np.cumsum(keep) - 1
+    sel = keep[ids_a] if len(ids_a) else np.zeros(0, dtype=bool)
+    return PhraseIndex(
+        phrases=np.array(list(ids), dtype=object)[keep] if shown else np.array([], dtype=object),
+        shown=np.array(shown, dtype=object)[keep] if shown else np.array([], dtype=object),
+        rows=rows_a[sel],
+        ids=remap[ids_a[sel]].astype(np.int32),
+        n_rows=len(headlines),
+    )
+
+
+RISING_COLUMNS = ["phrase", "term", "current", "baseline", "current_share", "baseline_share", "share_change"]
+
+
+def rising_phrases(
+    index: PhraseIndex, current: np.ndarray, baseline: np.ndarray, top: int = 20, min_count: int = 2
+) -> pd.DataFrame:
+    """Phrases whose share of items rose most from `baseline` to `current` (boolean masks over the indexed
+    rows): columns phrase (as written), term (folded), current, baseline (items mentioning it),
+    current_share, baseline_share (of the items in each mask), share_change (current − baseline share).
+
+    Only phrases in at least `min_count` current items; largest rise first, then most current items.
+    """
+    n_cur, n_base = int(current.sum()), int(baseline.sum())
+    if not n_cur or not len(index.phrases):
+        return pd.DataFrame(columns=RISING_COLUMNS)
+    size = len(index.phrases)
+    cur = np.bincount(index.ids[current[index.rows]], minlength=size)
+    base = np.bincount(index.ids[baseline[index.rows]], minlength=size)
+    keep = np.flatnonzero(cur >= min_count)
+    out = pd.DataFrame(
+        {
+            "phrase": index.shown[keep],
+            "term": index.phrases[keep],
+            "current": cur[keep].astype("int64"),
+            "baseline": base[keep].astype("int64"),
+        }
+    )
+    out["current_share"] = out["current"] / n_cur
+    out["baseline_share"] = out["baseline"] / n_base if n_base else 0.0
+    out["share_change"] = out["current_share"] - out["baseline_share"]
+    out = out[out["share_change"] > 0]
+    # A phrase inside a longer one with the same counts says nothing more ("kết luận" in "thực hiện kết luận").
+    counts = dict(zip(out["term"], zip(out["current"], out["baseline"], strict=True), strict=True))
+    inside = set()
+    for term, pair in counts.items():
+        words = term.split()
+        for n in range(1, len(words)):
+            for i in range(len(words) - n + 1):
+                sub = " ".join(words[i : i + n])
+                if counts.get(sub) == pair:
+                    inside.add(sub)
+    out = out[~out["term"].isin(inside)]
+    out = out.sort_values(["share_change", "current", "term"], ascending=[False, False, True], kind="stable")
+    return out.head(top).reset_index(drop=True)[RISING_COLUMNS]

@@ -1,0 +1,164 @@
+"""Từ khóa: one or more terms followed across the periods (items mentioning each, counts or shares, rolling
+window), their totals, every sentence they occur in (linking to its item), and the rising phrases."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from analytics import charts
+from analytics.terms import parse_terms, picked_contexts, term_matches, term_totals, term_trend
+from ui import components as ui
+from ui import terms as cached
+from ui.i18n import column_label, t
+from ui.safe import md_escape
+
+TERMS_KEY = "terms"  # also the URL parameter: ?terms=chuyen doi so,cua khau
+
+view, names, counted = ui.start_trend_page("terms.title")
+st.caption(t("terms.intro"))
+corpus = view.corpus
+
+
+def _follow(phrase: str) -> None:
+    """Add `phrase` to the followed terms (a button callback: runs before the text box is drawn)."""
+    current = parse_terms(st.session_state.get(TERMS_KEY, ""))
+    st.session_state[TERMS_KEY] = ", ".join(dict.fromkeys([*current, phrase]))
+
+
+def _span(weeks: list[str]) -> str:
+    return f"{weeks[0]} – {weeks[-1]}" if weeks else "–"
+
+
+text = st.text_input(
+    t("terms.input"),
+    key=TERMS_KEY,
+    bind="query-params",
+    placeholder=t("terms.input_placeholder"),
+    help=t("terms.input_help"),
+)
+terms = parse_terms(text)
+per = view.granularity
+period_title = t(f"granularity.{per}")
+
+if not terms:
+    st.info(t("terms.none"), icon=":material/search:")
+else:
+    matched = term_matches(counted, cached.masks(corpus, counted, terms))
+    totals = term_totals(matched, terms)
+    missing = totals.loc[totals["items"] == 0, "term"].tolist()
+    if missing:
+        st.warning(t("terms.not_found", terms=md_escape(", ".join(missing))), icon=":material/search_off:")
+
+    c1, c2 = st.columns(2)
+    mode = (
+        c1.segmented_control(
+            t("sectors.mode"),
+            ("count", "share"),
+            default="count",
+            key="term_mode",
+            bind="query-params",
+            format_func=lambda m: t(f"sectors.mode_{m}"),
+        )
+        or "count"
+    )
+    window = c2.selectbox(
+        t("sectors.window"),
+        (1, 4, 8, 13),
+        key="term_window",
+        bind="query-params",
+        format_func=lambda w: (
+            t("sectors.window_n", n=w, period=period_title.lower()) if w > 1 else t("sectors.window_none")
+        ),
+        help=t("sectors.window_help"),
+    )
+    trend = term_trend(matched, terms, per, window=window)
+    labels = charts.Labels(
+        x=period_title,
+        y=t("common.items") if mode == "count" else t("common.share_of_period"),
+        color=column_label("term"),
+        count=t("common.items"),
+        share=t("common.share_of_period"),
+    )
+    fig = charts.share_lines(trend, "period", "term", labels, charts.palette(terms), y=mode)
+    title = t("terms.trend_count" if mode == "count" else "terms.trend_share", period=period_title.lower())
+    if window > 1:
+        title += " · " + t("sectors.window_n", n=window, period=period_title.lower())
+    picked = ui.chart_with_table(
+        fig,
+        ui.summary_table(trend, ["period", "term", "count", "total", "share"]),
+        key="term_trend",
+        title=title,
+        n=int((matched["terms"].str.len() > 0).sum()),
+        m=view.total_counted,
+        pickable=window == 1,  # a rolling point sums several periods: it names no period's sentences
+    )
+    st.caption(t("terms.pick_hint") if window == 1 else t("terms.window_no_pick"))
+
+    st.subheader(t("terms.totals"))
+    table = ui.summary_table(totals, ["term", "items", "share", "weeks", "first_week", "last_week"])
+    st.dataframe(table, hide_index=True, width="stretch")
+    ui.download_buttons(table, "tu-khoa-tong-hop", "term_totals")
+
+    found = cached.contexts(corpus, counted, terms, per)
+    if picked:
+        part = picked_contexts(found, picked)
+        st.subheader(t("terms.contexts_picked", n=len(part)))
+        lines = [
+            f"- [{md_escape(f'{r.week} · #{r.item_no}')}]({ui.item_url(r.digest_id, r.item_no)}) "
+            f"{md_escape(r.left)}**{md_escape(r.match)}**{md_escape(r.right)}"
+            for r in part.itertuples()
+        ]
+        st.markdown("\n".join(lines[:200]))
+    st.subheader(t("terms.contexts", n=len(found)))
+    shown = found.assign(
+        item=[f"{w} · #{n}" for w, n in zip(found["week"], found["item_no"], strict=True)],
+        field=found["field"].map(lambda f: t(f"terms.field_{f}")),
+        link=[ui.item_url(d, n) for d, n in zip(found["digest_id"], found["item_no"], strict=True)],
+    )[["term", "item", "field", "left", "match", "right", "link"]]
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "term": st.column_config.TextColumn(column_label("term")),
+            "item": st.column_config.TextColumn(t("terms.item")),
+            "field": st.column_config.TextColumn(column_label("field")),
+            "left": st.column_config.TextColumn(column_label("left"), alignment="right"),
+            "match": st.column_config.TextColumn(column_label("match")),
+            "right": st.column_config.TextColumn(column_label("right")),
+            "link": st.column_config.LinkColumn(column_label("link"), display_text=t("terms.open_item")),
+        },
+    )
+    headers = {c: t("terms.item") if c == "item" else column_label(c) for c in shown.columns}
+    ui.download_buttons(lambda: shown.rename(columns=headers), "tu-khoa-ngu-canh", "term_contexts")
+
+st.divider()
+st.subheader(t("terms.rising"))
+weeks = sorted(set(counted["week"]))
+n_weeks = st.selectbox(t("terms.rising_weeks"), (1, 4, 8, 13), index=1, key="rising_weeks", bind="query-params")
+current_weeks, baseline_weeks = weeks[-n_weeks:], weeks[:-n_weeks]
+current = counted[counted["week"].isin(current_weeks)]
+baseline = counted[counted["week"].isin(baseline_weeks)]
+st.caption(t("terms.rising_intro", n=n_weeks, current=_span(current_weeks), baseline=_span(baseline_weeks)))
+rising = cached.rising(corpus, current, baseline) if baseline_weeks else None
+if rising is None or rising.empty:
+    st.info(t("terms.rising_none"), icon=":material/trending_flat:")
+else:
+    table = ui.summary_table(
+        rising, ["phrase", "current", "baseline", "current_share", "baseline_share", "share_change"]
+    )
+    event = st.dataframe(
+        table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="term_rising"
+    )
+    ui.count_caption(len(current) + len(baseline), view.total_counted)
+    rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+    if rows and rows[0] < len(rising):
+        phrase = str(rising["phrase"].iloc[rows[0]])
+        st.button(
+            t("terms.follow", phrase=phrase),
+            on_click=_follow,
+            args=(phrase,),
+            icon=":material/add_chart:",
+            key="follow",
+        )
+    ui.download_buttons(table, "cum-tu-noi-len", "term_rising_dl")
