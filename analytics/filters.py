@@ -15,14 +15,8 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
+from loaders.search import SEARCH_KEY, search_keys
 from loaders.textnorm import fold, fold_words
-
-#: Column holding the folded search text; added once per corpus by `add_search_key`, not part of the schema.
-SEARCH_KEY = "search_key"
-
-#: Text columns that the free-text search looks into, besides the list columns below.
-_SEARCH_TEXT = ("headline", "body", "doc_symbol", "doc_type", "issuer", "leader", "sector")
-_SEARCH_LISTS = ("lead_agencies", "districts", "cited_documents")
 
 #: Names of the URL query parameters; also the sidebar widgets' keys (widgets are bound to the URL).
 PARAM = {
@@ -89,22 +83,10 @@ def search_terms(query: str) -> list[str]:
     return [t for t in terms if t]
 
 
-def _search_text(texts: tuple[str, ...], lists: tuple[list[str], ...]) -> str:
-    # Each field and list entry folded to " word word … " (punctuation and line breaks become spaces, so
-    # " term " matches whole words) and kept apart by "|", so that a phrase never spans two fields.
-    return "|".join([*(fold_words(t) for t in texts), *(fold_words(x) for values in lists for x in values)])
-
-
 def add_search_key(items: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `items` with the folded search text in SEARCH_KEY (computed once per corpus)."""
+    """A copy of `items` with the folded search text in SEARCH_KEY (the library's store already has it)."""
     out = items.copy()
-    texts = zip(*(out[c].astype(str) for c in _SEARCH_TEXT if c in out), strict=True)
-    lists = zip(*(out[c] for c in _SEARCH_LISTS if c in out), strict=True)
-    # Plain Python strings (object dtype): CPython's substring search beats pyarrow's several times over
-    # when a term is rare (the usual case), and slicing an object column copies pointers, not text.
-    out[SEARCH_KEY] = pd.Series(
-        [_search_text(t, ls) for t, ls in zip(texts, lists, strict=True)], index=out.index, dtype=object
-    )
+    out[SEARCH_KEY] = search_keys(out)
     return out
 
 

@@ -7,6 +7,9 @@ Layout of the library folder (`loaders.config.data_dir()` by default):
 - `.cache/parse/`  one JSON file per digest file (`loaders.parse_cache`): its parsed rows and report, keyed
   by the file's bytes, name, `pipeline.PARSER_VERSION` and the vocabulary files. Stale or corrupt entries
   are rebuilt; deleting the folder loses nothing.
+- `.cache/store/items.parquet`  the built corpus (`loaders.store`): every item with the folded search text,
+  and a manifest of the files it was built from. Read on a restart instead of the parse cache; rebuilt
+  incrementally when files change; deleting it loses nothing.
 - `.trash/<trash_id>/`  removed or replaced digests, each with a `trash.json` sidecar saying where it came
   from and when: every removal can be undone.
 - `.lock`  writers (add, remove, restore) hold an exclusive lock on it (`flock`); readers never take it.
@@ -36,16 +39,20 @@ from typing import Any
 
 import pandas as pd
 
-from loaders import atomic, parse_cache, pipeline
+from loaders import atomic, parse_cache, pipeline, store
 from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, VOCAB_DIR, data_dir
-from loaders.pipeline import combine, parse_bytes
+from loaders.pipeline import parse_bytes
 from loaders.report import FileReport, LoadReport, Problem
+from loaders.schema import coerce_items, empty_items, validate_items
+from loaders.search import SEARCH_KEY, search_keys
 from loaders.textnorm import fold_words
 from loaders.uploads import Refusal, count_scripts, digest_files, read_uploads, safe_name, too_large
 from loaders.vocab import Vocab, load_vocab
 
 #: Give up waiting for another writer after this many seconds.
 LOCK_TIMEOUT = 60.0
+#: How long a load waits for the lock to write the store before leaving it for the next load.
+STORE_LOCK_WAIT = 10.0
 
 TRASH_META = "trash.json"
 
@@ -216,6 +223,11 @@ class Library:
         return self.root / ".cache" / "parse"
 
     @property
+    def store_dir(self) -> Path:
+        """The items store (`loaders.store`; safe to delete)."""
+        return self.root / ".cache" / "store"
+
+    @property
     def trash_dir(self) -> Path:
         """Removed and replaced digests."""
         return self.root / ".trash"
@@ -246,25 +258,96 @@ class Library:
         return h.hexdigest()[:16]
 
     def load(self, progress: pipeline.Progress | None = None) -> tuple[pd.DataFrame, LoadReport]:
-        """(items, report) of every digest in the library, parsing only files the cache does not know.
+        """(items, report) of every digest in the library, through the store and the parse cache.
 
         Same result as `pipeline.load([library.digests_dir])`.
         """
+        items, report = self.load_items(progress)
+        return items.drop(columns=[SEARCH_KEY]), report
+
+    def load_items(self, progress: pipeline.Progress | None = None) -> tuple[pd.DataFrame, LoadReport]:
+        """`load` plus the folded search text (`SEARCH_KEY`): what the dashboard reads.
+
+        When the store (`loaders.store`) describes the library's files as they are (same paths, sizes and
+        modification times, same parser and vocabularies) it is read as it is. Otherwise the files it does
+        not describe are parsed (through the parse cache), the rows of the others are taken from the old
+        store, the cross-digest columns are recomputed on the whole, and the store is replaced.
+        """
         files = self.files()
         fingerprint = parse_cache.vocab_fingerprint(self.vocab_dir)
-        used: set[str] = set()
+        manifest = store.read_manifest(self.store_dir)
+        known = {f.path: i for i, f in enumerate(manifest.files)} if manifest else {}
+        plan: list[tuple[Path, str, int | None]] = []  # (file, path inside digests/, its manifest entry)
+        for path in files:
+            rel = path.relative_to(self.digests_dir).as_posix()
+            i = known.get(rel)
+            if i is not None and not _described(manifest.files[i], path, fingerprint):  # type: ignore[union-attr]
+                i = None
+            plan.append((path, rel, i))
+        if manifest and all(i is not None for *_, i in plan):
+            key = store.corpus_key((rel, manifest.files[i].parse_key) for _, rel, i in plan)  # type: ignore[index]
+            items = store.read_items(self.store_dir, key) if key == manifest.key else None
+            if items is not None:
+                reports = []
+                for path, _, i in plan:
+                    report = manifest.report(i)  # type: ignore[arg-type]
+                    report.path = str(path)
+                    reports.append((range(report.items), report))
+                return items, pipeline.kept_parts(reports)[0]
+        return self._rebuild(plan, manifest, fingerprint, progress)
 
-        def parsed() -> Iterator[tuple[list[dict[str, Any]], FileReport]]:
-            for n, path in enumerate(files, start=1):
-                if progress:
-                    progress(n, len(files), str(path))
-                rows, report, _, key = self._parse(path, fingerprint)
-                used.add(key)
-                yield rows, report
-
-        result = combine(parsed())
-        parse_cache.prune(self.cache_dir, used)
-        return result
+    def _rebuild(
+        self,
+        plan: list[tuple[Path, str, int | None]],
+        manifest: store.Manifest | None,
+        fingerprint: str,
+        progress: pipeline.Progress | None,
+    ) -> tuple[pd.DataFrame, LoadReport]:
+        """Build the items from the old store's rows and the files it does not describe; write the store."""
+        reusable = [i for *_, i in plan if i is not None and manifest.files[i].stored]  # type: ignore[union-attr]
+        old = store.read_items(self.store_dir, manifest.key) if manifest and reusable else None
+        rows_of = old.groupby("digest_id", sort=False).indices if old is not None else {}
+        parts: list[tuple[pd.DataFrame | list[dict[str, Any]], FileReport]] = []
+        described: list[tuple[str, int, int, str, str, dict[str, Any]]] = []
+        for n, (path, rel, i) in enumerate(plan, start=1):
+            if progress:
+                progress(n, len(plan), str(path))
+            try:  # before reading: a file changed meanwhile gets the older stamp, so it is read again next time
+                st = path.stat()
+                size, mtime = st.st_size, st.st_mtime_ns
+            except OSError:
+                size, mtime = -1, -1
+            entry = manifest.files[i] if manifest and i is not None else None
+            if entry and entry.stored and entry.report["digest_id"] in rows_of:
+                report = manifest.report(i)  # type: ignore[union-attr, arg-type]
+                rows: pd.DataFrame | list[dict[str, Any]] = old.iloc[rows_of[report.digest_id]]  # type: ignore[union-attr]
+                sha, key = entry.sha256, entry.parse_key
+            else:
+                rows, report, sha, key = self._parse(path, fingerprint)
+            report.path = str(path)
+            # The report as parsed: `kept_parts` marks duplicates on the objects, and that is redone each load.
+            described.append((rel, size, mtime, sha, key, parse_cache.report_to_json(report)))
+            parts.append((rows, report))
+        report, kept = pipeline.kept_parts(parts)
+        frames = [part for _, part in kept if isinstance(part, pd.DataFrame)]
+        new_rows = [row for _, part in kept if not isinstance(part, pd.DataFrame) for row in part]
+        if new_rows or not frames:
+            new = coerce_items(pd.DataFrame(new_rows)) if new_rows else empty_items()
+            validate_items(new)
+            frames.append(new.assign(**{SEARCH_KEY: search_keys(new)}))
+        items = pipeline.cross_digest(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+        stored = {i for i, _ in kept}
+        new_manifest = store.Manifest(
+            store.corpus_key((d[0], d[4]) for d in described),
+            tuple(store.StoredFile(*d[:5], stored=n in stored, report=d[5]) for n, d in enumerate(described)),
+        )
+        try:
+            with self._writer(timeout=STORE_LOCK_WAIT):
+                store.write(self.store_dir, items, new_manifest)
+        except (LibraryError, OSError):
+            pass  # the store only saves time: the next load tries again
+        parse_cache.prune(self.cache_dir, {d[4] for d in described})
+        return items, report
 
     def entries(self) -> list[Entry]:
         """Every digest file of the library, sorted by week then file name."""
@@ -533,15 +616,15 @@ class Library:
         return self.digests_dir / candidate
 
     @contextlib.contextmanager
-    def _writer(self) -> Iterator[None]:
-        """Hold the library's writer lock; sweep what crashed writers left behind."""
+    def _writer(self, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+        """Hold the library's writer lock (waiting up to `timeout` s); sweep what crashed writers left behind."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             raise LibraryError(f"cannot write to the library {self.root}: {exc.strerror or exc}") from exc
         try:
-            deadline = time.monotonic() + LOCK_TIMEOUT
+            deadline = time.monotonic() + timeout
             while not atomic.try_lock(fd):
                 if time.monotonic() > deadline:
                     raise LibraryError(
@@ -558,7 +641,7 @@ class Library:
 
     def _sweep(self) -> None:
         """Delete temporary files and half-made trash entries of writers that crashed (we hold the lock)."""
-        for folder in (self.digests_dir, self.trash_dir):
+        for folder in (self.digests_dir, self.trash_dir, self.store_dir):
             if folder.is_dir():
                 for tmp in folder.rglob(f"{atomic.TEMP_PREFIX}*{atomic.TEMP_SUFFIX}"):
                     with contextlib.suppress(OSError):
@@ -601,6 +684,17 @@ class Library:
 
 
 # -------------------------------------------------------------------- helpers
+
+
+def _described(entry: store.StoredFile, path: Path, fingerprint: str) -> bool:
+    """True when the store's `entry` still describes `path`: same size and modification time (then the
+    same bytes, as with `ui.data`'s fingerprints), same parser and vocabularies (same parse key)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    same_file = (entry.size, entry.mtime_ns) == (st.st_size, st.st_mtime_ns)
+    return same_file and entry.parse_key == parse_cache.key(entry.sha256, path.name, fingerprint)
 
 
 def _judge(cand: Candidate, known: list[Entry]) -> tuple[str, str, str, list[Entry]]:

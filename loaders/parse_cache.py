@@ -40,24 +40,18 @@ def key(data_sha: str, file_name: str, fingerprint: str) -> str:
 def get(folder: Path, entry: str) -> tuple[list[dict[str, Any]], FileReport] | None:
     """(rows, report) stored under `entry`, or None when missing, corrupt or of another shape."""
     try:
-        payload = json.loads((folder / f"{entry}.json").read_bytes(), object_hook=_json_decode)
+        payload = loads((folder / f"{entry}.json").read_bytes())
         if payload["key"] != entry:
             return None
-        report_fields = payload["report"]
-        report_fields["problems"] = [Problem(*p) for p in report_fields["problems"]]
-        return payload["rows"], FileReport(**report_fields)
+        return payload["rows"], report_from_json(payload["report"])
     except (OSError, ValueError, TypeError, KeyError):
         return None
 
 
 def put(folder: Path, entry: str, rows: list[dict[str, Any]], report: FileReport) -> None:
     """Store (rows, report) under `entry`; a read-only or full disk only costs a re-parse next time."""
-    report_fields = {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
-    report_fields["problems"] = [dataclasses.astuple(p) for p in report.problems]
     try:
-        data = json.dumps(
-            {"key": entry, "rows": rows, "report": report_fields}, default=_json_encode, ensure_ascii=False
-        ).encode("utf-8")
+        data = dumps({"key": entry, "rows": rows, "report": report_to_json(report)})
         folder.mkdir(parents=True, exist_ok=True)
         atomic.write_atomic(folder / f"{entry}.json", data)
     except (OSError, TypeError, ValueError):
@@ -73,6 +67,30 @@ def prune(folder: Path, used: set[str]) -> None:
         if stale or (path.name.startswith(atomic.TEMP_PREFIX) and atomic.older_than(path, 3600)):
             with contextlib.suppress(OSError):
                 path.unlink()
+
+
+def report_to_json(report: FileReport) -> dict[str, Any]:
+    """A FileReport as plain values for `dumps` (the inverse of `report_from_json`)."""
+    fields = {f.name: getattr(report, f.name) for f in dataclasses.fields(report)}
+    fields["problems"] = [dataclasses.astuple(p) for p in report.problems]
+    return fields
+
+
+def report_from_json(fields: dict[str, Any]) -> FileReport:
+    """The FileReport written by `report_to_json` (a fresh object: callers may change it)."""
+    fields = dict(fields)
+    fields["problems"] = [Problem(*p) for p in fields["problems"]]
+    return FileReport(**fields)
+
+
+def dumps(value: Any) -> bytes:
+    """JSON bytes of `value`; dates and datetimes are tagged so that `loads` gives them back."""
+    return json.dumps(value, default=_json_encode, ensure_ascii=False).encode("utf-8")
+
+
+def loads(data: bytes) -> Any:
+    """The value written by `dumps`."""
+    return json.loads(data, object_hook=_json_decode)
 
 
 def _report_shape() -> str:

@@ -10,9 +10,9 @@ import datetime as dt
 import hashlib
 import itertools
 import statistics
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 
@@ -32,6 +32,7 @@ from loaders.vocab import Vocab, load_vocab
 PARSER_VERSION = "1"
 
 Progress = Callable[[int, int, str], None]
+Part = TypeVar("Part", bound=Sized)
 
 
 def iter_digest_files(paths: Iterable[str | Path]) -> Iterator[Path]:
@@ -266,7 +267,7 @@ def _check_summary(parsed: dg.DigestText, report: FileReport, block_items: list[
         report.warn("summary_without_item", f"summary entry '{entry[:70]}' has no item block")
 
 
-def _cross_digest(frame: pd.DataFrame) -> pd.DataFrame:
+def cross_digest(frame: pd.DataFrame) -> pd.DataFrame:
     """Mark the same document reported in several digests: count them, keep one first report."""
     if frame.empty:
         return frame
@@ -317,21 +318,29 @@ def parse_file(path: Path, vocab: Vocab | None = None) -> tuple[list[dict[str, A
     return rows, report
 
 
-def combine(parsed: Iterable[tuple[list[dict[str, Any]], FileReport]]) -> tuple[pd.DataFrame, LoadReport]:
-    """One validated items frame from per-file results: a digest given twice counts once."""
+def kept_parts(parsed: Iterable[tuple[Part, FileReport]]) -> tuple[LoadReport, list[tuple[int, Part]]]:
+    """The load report of per-file results, and the (file position, rows) that count: a digest given
+    twice counts once (the later file gets a "duplicate" error). `rows` is anything with a length."""
     report = LoadReport()
-    rows: list[dict[str, Any]] = []
+    kept: list[tuple[int, Part]] = []
     seen: dict[str, str] = {}
-    for file_rows, file_report in parsed:
+    for i, (file_rows, file_report) in enumerate(parsed):
         report.files.append(file_report)
-        if file_rows and file_report.digest_id in seen:
+        if len(file_rows) and file_report.digest_id in seen:
             file_report.items = 0
             file_report.error("duplicate", f"same digest as {seen[file_report.digest_id]}: skipped")
             continue
-        if file_rows:
+        if len(file_rows):
             seen[file_report.digest_id] = file_report.path
-            rows.extend(file_rows)
-    items = coerce_items(_cross_digest(pd.DataFrame(rows))) if rows else empty_items()
+            kept.append((i, file_rows))
+    return report, kept
+
+
+def combine(parsed: Iterable[tuple[list[dict[str, Any]], FileReport]]) -> tuple[pd.DataFrame, LoadReport]:
+    """One validated items frame from per-file results: a digest given twice counts once."""
+    report, kept = kept_parts(parsed)
+    rows = [row for _, part in kept for row in part]
+    items = coerce_items(cross_digest(pd.DataFrame(rows))) if rows else empty_items()
     validate_items(items)
     return items, report
 

@@ -121,7 +121,8 @@ def build_corpus(items: pd.DataFrame, report: LoadReport, key: str, source_dir: 
     vocab = load_vocab()
     sectors = [*(s for s in vocab.sectors if s.id != vocab.unclassified.id), vocab.unclassified]
     order = [s.name_vi for s in sectors]
-    items = add_search_key(items)
+    if SEARCH_KEY not in items:  # the library's store has it; a bare frame (tests) gets it here
+        items = add_search_key(items)
     present = set(items["sector"])
     options = {
         "sectors": [s for s in order if s in present] + sorted(present - set(order) - {""}),
@@ -154,13 +155,14 @@ def build_corpus(items: pd.DataFrame, report: LoadReport, key: str, source_dir: 
 def _parse(key: str, root: str) -> Corpus:
     """Load the library at `root`; `key` stands for its files' contents (see `corpus_key`).
 
-    The library keeps its own on-disk parse cache, so a server restart re-reads only changed files.
+    The library keeps the built corpus on disk (`loaders.store`), so a server restart reads one Parquet
+    file and parses only changed files.
     """
     from loaders.library import Library
 
     library = Library(root)
     with st.spinner(t("common.loading")):
-        items, report = library.load()
+        items, report = library.load_items()
     return build_corpus(items, report, key, str(library.digests_dir))
 
 

@@ -1,0 +1,157 @@
+"""The items store: the built corpus as one Parquet file beside the raw digests.
+
+`<library>/.cache/store/items.parquet` holds every column of the items schema plus the folded search
+text (`loaders.search.SEARCH_KEY`); its Parquet metadata holds the manifest: the corpus key and, for each
+digest file, its size, modification time, content hash, parse-cache key, whether its rows are in the
+table, and its report. A restart reads this file instead of decoding the parse cache, building the frame,
+folding the search text and validating it all again: what the app itself wrote is checked once, on the
+Arrow schema, not row by row.
+
+One file replaced atomically (temporary file, fsync, rename: `loaders.atomic`) by a writer holding the
+library's lock, so a crash or a concurrent add leaves the old store or the new one, never a mix. The raw
+files stay the source of truth: a missing, corrupt or stale store is rebuilt by `Library.load`, which
+re-parses only the files the manifest does not describe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from loaders import atomic, parse_cache
+from loaders.report import FileReport
+from loaders.schema import COLUMN_NAMES, COLUMNS, empty_items
+from loaders.search import SEARCH_KEY
+
+#: Bump when the table or the manifest changes shape: older stores are rebuilt.
+FORMAT = "1"
+FILE_NAME = "items.parquet"
+_META_KEY = b"langson_store"
+
+_ARROW_TYPES = {
+    "str": pa.large_string(),
+    "int": pa.int64(),
+    "bool": pa.bool_(),
+    "date": pa.timestamp("ns"),
+    "list[str]": pa.list_(pa.string()),
+    "list[date]": pa.list_(pa.date32()),
+}
+#: The stored table's columns and types; a file with another schema is not read (it is rebuilt).
+SCHEMA = pa.schema(
+    [pa.field(c.name, _ARROW_TYPES[c.kind]) for c in COLUMNS] + [pa.field(SEARCH_KEY, pa.large_string())]
+)
+_LISTS = tuple(c.name for c in COLUMNS if c.kind.startswith("list"))
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """What the store knows about one digest file."""
+
+    path: str  # inside digests/, "/"-separated
+    size: int
+    mtime_ns: int
+    sha256: str
+    parse_key: str  # `parse_cache.key` of the file: covers its bytes, name, parser and vocabularies
+    stored: bool  # its rows are in the table (False: failed, empty, or a copy of an earlier digest)
+    report: dict  # `parse_cache.report_to_json` of its report as parsed (before duplicates are marked)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The corpus key and the files the stored table was built from, in load order."""
+
+    key: str
+    files: tuple[StoredFile, ...]
+
+    def report(self, i: int) -> FileReport:
+        """A fresh FileReport of file `i` as parsed."""
+        return parse_cache.report_from_json(self.files[i].report)
+
+
+def corpus_key(files: Iterable[tuple[str, str]]) -> str:
+    """The key of a corpus from its (path inside digests/, parse key) pairs in load order."""
+    h = hashlib.sha256(f"store:{FORMAT}".encode())
+    for path, key in files:
+        h.update(f"\0{path}\0{key}".encode())
+    return h.hexdigest()
+
+
+def path(folder: Path) -> Path:
+    """The store file in `folder`."""
+    return folder / FILE_NAME
+
+
+def read_manifest(folder: Path) -> Manifest | None:
+    """The manifest of the store in `folder` (reads only the file's footer), or None when missing or unusable."""
+    try:
+        schema = pq.read_schema(path(folder))
+        meta = parse_cache.loads((schema.metadata or {})[_META_KEY])
+        if meta["format"] != FORMAT or not schema.equals(SCHEMA, check_metadata=False):
+            return None
+        files = tuple(StoredFile(**f) for f in meta["files"])
+        return Manifest(meta["key"], files)
+    except (OSError, ValueError, TypeError, KeyError, pa.ArrowException):
+        return None
+
+
+def read_items(folder: Path, key: str) -> pd.DataFrame | None:
+    """The stored items (schema columns plus SEARCH_KEY) when the store in `folder` has corpus `key`, else None.
+
+    No per-row validation: the schema is checked on the Arrow table (it is what this module wrote).
+    """
+    try:
+        table = pq.read_table(path(folder))
+        meta = parse_cache.loads((table.schema.metadata or {})[_META_KEY])
+    except (OSError, ValueError, KeyError, pa.ArrowException):
+        return None
+    if meta.get("key") != key or meta.get("format") != FORMAT or not table.schema.equals(SCHEMA, check_metadata=False):
+        return None
+    return to_frame(table)
+
+
+def write(folder: Path, items: pd.DataFrame, manifest: Manifest) -> None:
+    """Replace the store in `folder` with `items` (schema columns plus SEARCH_KEY) and `manifest`, atomically.
+
+    The caller holds the library's writer lock. Raises OSError when the disk refuses.
+    """
+    meta = {"format": FORMAT, "key": manifest.key, "files": [f.__dict__ for f in manifest.files]}
+    if items.empty:  # (the list columns of an empty frame have no list dtype to convert from)
+        table = SCHEMA.empty_table()
+    else:
+        table = pa.Table.from_pandas(items[[*COLUMN_NAMES, SEARCH_KEY]], schema=SCHEMA, preserve_index=False)
+    table = table.replace_schema_metadata({_META_KEY: parse_cache.dumps(meta)})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    folder.mkdir(parents=True, exist_ok=True)
+    atomic.write_atomic(path(folder), memoryview(sink.getvalue()))
+
+
+def to_frame(table: pa.Table) -> pd.DataFrame:
+    """The items frame of a stored table: schema dtypes, Python lists in list columns, plain-string SEARCH_KEY."""
+    if not table.num_rows:
+        return empty_items().assign(**{SEARCH_KEY: pd.Series([], dtype=object)})
+    frame = table.drop_columns([*_LISTS, SEARCH_KEY]).to_pandas()
+    for name in _LISTS:
+        frame[name] = _lists(table.column(name))
+    # Object dtype on purpose (see `loaders.search.search_keys`); to_numpy builds the strings in C++.
+    frame[SEARCH_KEY] = pd.Series(table.column(SEARCH_KEY).to_numpy(), index=frame.index, dtype=object)
+    return frame[[*COLUMN_NAMES, SEARCH_KEY]]
+
+
+def _lists(column: pa.ChunkedArray) -> list[list]:
+    """A list column as Python lists, without a Python call per value (one list slice per row)."""
+    out: list[list] = []
+    for chunk in column.chunks:
+        offsets = chunk.offsets.to_numpy()
+        # Dates come back as datetime.date (numpy datetime64[D] -> tolist), strings as str.
+        values = chunk.flatten().to_numpy(zero_copy_only=False).tolist()
+        starts = (offsets[:-1] - offsets[0]).tolist()
+        ends = (offsets[1:] - offsets[0]).tolist()
+        out.extend(values[a:b] for a, b in zip(starts, ends, strict=True))
+    return out

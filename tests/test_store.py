@@ -1,0 +1,155 @@
+"""The items store: same frame as the pipeline, incremental rebuilds, deletion and corruption lose nothing,
+and a crash or a concurrent writer leaves the old store or the new one."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import loaders.library as library_module
+from analytics.filters import add_search_key
+from loaders import atomic, pipeline, store
+from loaders.library import Library
+from loaders.search import SEARCH_KEY
+from tests.test_library import REWORDED_002, SEED_BYTES, seed_library
+
+
+@pytest.fixture
+def lib(tmp_path: Path) -> Library:
+    return seed_library(tmp_path / "lib")
+
+
+@pytest.fixture
+def parses(monkeypatch) -> list[str]:
+    calls: list[str] = []
+    real = library_module.parse_bytes
+
+    def counting(data, name, vocab=None):
+        calls.append(name)
+        return real(data, name, vocab)
+
+    monkeypatch.setattr(library_module, "parse_bytes", counting)
+    return calls
+
+
+def assert_same_as_pipeline(library: Library) -> pd.DataFrame:
+    """Library.load equals pipeline.load of the same folder (frame and per-file reports); returns the items."""
+    items, report = library.load()
+    expected, expected_report = pipeline.load([library.digests_dir])
+    pd.testing.assert_frame_equal(items, expected)
+    assert report == expected_report
+    keyed, _ = library.load_items()
+    pd.testing.assert_series_equal(keyed[SEARCH_KEY], add_search_key(expected)[SEARCH_KEY])
+    return items
+
+
+def test_a_restart_reads_the_store_without_parsing_or_the_parse_cache(lib, parses, monkeypatch):
+    first = assert_same_as_pipeline(lib)
+    assert store.path(lib.store_dir).is_file()
+    n = len(parses)
+
+    def no_parse(*args):
+        raise AssertionError("the store should answer")
+
+    monkeypatch.setattr(Library, "_parse", no_parse)
+    items, report = Library(lib.root).load()
+    pd.testing.assert_frame_equal(items, first)
+    assert len(parses) == n and len(report.files) == 5 and not report.failed
+
+
+def test_deleting_or_corrupting_the_store_loses_nothing(lib):
+    items = assert_same_as_pipeline(lib)
+    shutil.rmtree(lib.store_dir)
+    pd.testing.assert_frame_equal(lib.load()[0], items)
+    assert store.read_manifest(lib.store_dir) is not None  # rebuilt
+    store.path(lib.store_dir).write_bytes(b"PAR1 not really parquet")
+    pd.testing.assert_frame_equal(lib.load()[0], items)
+    assert store.read_manifest(lib.store_dir) is not None
+
+
+def test_adding_or_removing_a_file_reparses_only_what_changed(lib, parses):
+    assert_same_as_pipeline(lib)
+    assert len(parses) == 5
+    # Same items as 002 in other words: another digest, so every item of 002 is now reported twice.
+    (lib.digests_dir / "zz_reworded.txt").write_bytes(REWORDED_002)
+    items = assert_same_as_pipeline(lib)
+    assert parses[5:] == ["zz_reworded.txt"]
+    assert (items["reported_in"] == 2).sum() == 2 * (items["source"] == "zz_reworded.txt").sum() > 0
+    before = len(parses)
+    lib.load()
+    (lib.digests_dir / "001_6a1a74cf8d1e2b76.txt").unlink()
+    items, _ = lib.load()
+    assert len(parses) == before  # nothing parsed: the stored rows of the others are reused
+    assert_same_as_pipeline(lib)
+    (lib.digests_dir / "zz_reworded.txt").unlink()
+    assert (assert_same_as_pipeline(lib)["reported_in"] == 1).all()  # recomputed on the whole
+
+
+def test_a_copy_of_a_digest_counts_once_and_takes_over_when_the_original_goes(lib):
+    (lib.digests_dir / "zz_copy.txt").write_bytes(SEED_BYTES["002_0b14f9dcf9426668.txt"])
+    assert_same_as_pipeline(lib)
+    assert [f.errors[0].code for f in lib.load()[1].failed] == ["duplicate"]
+    (lib.digests_dir / "002_0b14f9dcf9426668.txt").unlink()
+    items = assert_same_as_pipeline(lib)
+    assert "zz_copy.txt" in set(items["source"])
+
+
+def test_a_new_parser_version_rebuilds_the_store(lib, parses, monkeypatch):
+    lib.load()
+    monkeypatch.setattr(pipeline, "PARSER_VERSION", pipeline.PARSER_VERSION + "-next")
+    lib.load()
+    assert len(parses) == 10
+
+
+def test_a_crash_while_writing_the_store_leaves_the_old_one(lib, monkeypatch):
+    lib.load()
+    old_bytes = store.path(lib.store_dir).read_bytes()
+    (lib.digests_dir / "001_6a1a74cf8d1e2b76.txt").unlink()
+
+    def crash(source, target):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic, "rename", crash)
+    items, _ = lib.load()  # the store only saves time: the load itself succeeds
+    assert "001_6a1a74cf8d1e2b76.txt" not in set(items["source"])
+    assert store.path(lib.store_dir).read_bytes() == old_bytes
+    assert [p.name for p in lib.store_dir.iterdir()] == [store.FILE_NAME]  # no temporary file left
+    monkeypatch.undo()
+    assert_same_as_pipeline(lib)
+
+
+def test_a_load_does_not_wait_long_for_a_busy_writer(lib, monkeypatch):
+    monkeypatch.setattr(library_module, "STORE_LOCK_WAIT", 0)
+    with lib._writer():  # another writer holds the lock: the store is not written, the load still answers
+        items, _ = Library(lib.root).load()
+        assert len(items) == 70 and not store.path(lib.store_dir).exists()
+    assert_same_as_pipeline(lib)
+
+
+def _load_in_child(root: str, rounds: int) -> None:
+    for _ in range(rounds):
+        Library(root).load()
+
+
+def test_loads_concurrent_with_adds_and_removals_leave_a_consistent_store(tmp_path):
+    root = tmp_path / "lib"
+    names = sorted(SEED_BYTES)
+    lib = seed_library(root, names[:2])
+    ctx = multiprocessing.get_context("fork")
+    readers = [ctx.Process(target=_load_in_child, args=(str(root), 6)) for _ in range(2)]
+    for job in readers:
+        job.start()
+    for name in names[2:]:
+        lib.add(lib.preview([(name, SEED_BYTES[name])]))
+    lib.remove(names[0])
+    for job in readers:
+        job.join(120)
+    assert [job.exitcode for job in readers] == [0, 0]
+    manifest = store.read_manifest(lib.store_dir)
+    assert manifest is not None  # whichever load wrote last, its store is whole
+    assert_same_as_pipeline(Library(root))
+    assert sorted(f.path for f in store.read_manifest(lib.store_dir).files) == names[1:]
