@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data, state
+from ui import data, frame, state
 from ui.components import EXPLORER_PATH
 from ui.i18n import t
 
-st.set_page_config(
-    page_title="Chỉ đạo, điều hành — UBND tỉnh Lạng Sơn", page_icon=":material/analytics:", layout="wide"
-)
+st.set_page_config(page_title="Chỉ đạo, điều hành — UBND tỉnh Lạng Sơn", page_icon=frame.FAVICON, layout="wide")
 
 try:
     corpus = data.get_corpus()
@@ -27,6 +25,7 @@ except Exception as exc:  # a broken vocabulary or library folder: a message, no
     st.stop()
 
 view = state.sidebar(corpus)
+frame.document_language(view.lang)
 
 PAGES = [
     st.Page(

@@ -47,17 +47,6 @@ DETAIL_COLUMNS = [
 ]
 
 
-def show_value(value: object) -> str:
-    """A cell value as readable text (lists joined, dates dd/mm/yyyy, booleans ✓/–)."""
-    if isinstance(value, list):
-        return "; ".join(v.strftime("%d/%m/%Y") if hasattr(v, "strftime") else str(v) for v in value) or "–"
-    if hasattr(value, "strftime"):
-        return "–" if str(value) == "NaT" else value.strftime("%d/%m/%Y")
-    if isinstance(value, bool):
-        return "✓" if value else "–"
-    return str(value) if str(value) else "–"
-
-
 view = get_view()
 st.title(t("explorer.title"))
 
@@ -150,7 +139,7 @@ if picked_rows and picked_rows[0] < len(shown):
             for line in str(view.corpus.items.at[item.name, "body"]).splitlines() or ["–"]:
                 st.markdown(md_escape(line))
     with right:
-        details = [(column_label(c), show_value(item[c])) for c in DETAIL_COLUMNS]
+        details = [(column_label(c), ui.display_value(item[c])) for c in DETAIL_COLUMNS]
         st.markdown("\n".join(f"- **{label}**: {md_escape(value)}" for label, value in details))
         others = view.corpus.items[
             (view.corpus.items["item_key"] == item["item_key"]) & (view.corpus.items.index != item.name)

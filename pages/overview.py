@@ -9,7 +9,6 @@ from analytics import charts
 from analytics.filters import Selection, week_monday
 from ui import components as ui
 from ui.i18n import column_label, t
-from ui.safe import md_escape
 from ui.state import get_view
 
 view = get_view()
@@ -94,11 +93,7 @@ with c1:
     st.metric(t("overview.latest_items"), ui.thousands(len(week_rows)), border=True)
     st.dataframe(ui.summary_table(top, ["sector", "count", "share"], names), hide_index=True, width="stretch")
 with c2:
-    lines = [
-        f"{r.item_no}\\. **{md_escape(r.headline)}**" + (f" — `{r.doc_symbol}`" if r.doc_symbol else "")
-        for r in week_rows.head(12).itertuples()
-    ]
-    st.markdown("\n".join(lines))
+    st.markdown(ui.item_list(week_rows.head(12)))
     if len(week_rows) > 12:
         st.caption(t("overview.latest_more", n=len(week_rows) - 12))
 ui.count_caption(len(week_rows), len(items), counted=False)

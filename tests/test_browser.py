@@ -19,7 +19,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlparse
 
 import pytest
 
@@ -324,3 +324,34 @@ def test_clicking_a_bar_narrows_the_explorer(browser_page: object, server: str, 
     page.locator("button:has-text('Bỏ chọn')").click()
     settle(page)
     assert "70 / 70 mục" in " ".join(page.locator("[data-testid=stCaptionContainer]").all_inner_texts())
+
+
+def test_document_language_and_nothing_fetched_from_the_internet(browser_page: object, server: str) -> None:
+    """`<html lang>` follows the language switch, and no page asks another host for anything (the favicon is
+    shipped with the app, fonts are Streamlit's bundled ones)."""
+    outside: list[str] = []
+
+    def watch(request: object) -> None:
+        url = urlparse(request.url)
+        if url.scheme in ("http", "https", "ws", "wss") and url.hostname != "127.0.0.1":
+            outside.append(request.url)
+
+    context = browser_page.context
+    context.on("request", watch)
+    page = context.new_page()
+    try:
+        for path, title, _ in [*PAGES, ("chat-luong", "Chất lượng dữ liệu", ""), ("nap-ban-tin", "Nạp bản tin", "")]:
+            page.goto(f"{server}/{path}")
+            page.wait_for_selector(f"h1:has-text('{title}')")
+            settle(page)
+            assert page.evaluate("document.documentElement.lang") == "vi", title
+        icons = page.evaluate("[...document.querySelectorAll('link[rel~=icon]')].map(link => link.href)")
+        assert icons and all(href.startswith("data:image/svg+xml") for href in icons), icons
+        page.goto(f"{server}/?lang=English")
+        page.wait_for_selector("h1:has-text('Overview')")
+        settle(page)
+        assert page.evaluate("document.documentElement.lang") == "en"
+    finally:
+        page.close()
+        context.remove_listener("request", watch)
+    assert outside == []

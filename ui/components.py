@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -14,7 +15,8 @@ from analytics import aggregate as agg
 from analytics import tables
 from analytics.charts import selected_values
 from analytics.filters import Selection, item_query
-from ui.i18n import column_label, lang, t
+from ui.i18n import column_label, lang, t, yes_no
+from ui.safe import md_escape
 from ui.state import View, get_selection, get_view, set_selection
 
 EXPLORER_PAGE = "pages/explorer.py"
@@ -164,6 +166,27 @@ def item_url(digest_id: str, item_no: int, absolute: bool = False) -> str:
     current = str(st.context.url or "")  # e.g. http://host:8501/base/tu-khoa?terms=… (empty in AppTest)
     base = current.split("?", 1)[0].rsplit("/", 1)[0] if "://" in current else ""
     return f"{base}/{link}" if base else link
+
+
+def item_list(rows: pd.DataFrame) -> str:
+    """Items as a markdown bullet list, one line each: number, headline in bold, document symbol. Every text
+    is escaped (it comes from uploaded files), so no headline can start a block or carry a link."""
+    return "\n".join(
+        f"- {r.item_no}\\. **{md_escape(r.headline)}**" + (f" — {md_escape(r.doc_symbol)}" if r.doc_symbol else "")
+        for r in rows.itertuples()
+    )
+
+
+def display_value(value: object, language: str | None = None) -> str:
+    """A cell value as readable text: lists joined, dates dd/mm/yyyy, booleans as words of the language
+    ("Có"/"Không"), empty as "–"."""
+    if isinstance(value, list | tuple | np.ndarray):
+        return "; ".join(display_value(v, language) for v in value) or "–"
+    if isinstance(value, bool | np.bool_):
+        return yes_no(value, language)
+    if hasattr(value, "strftime"):
+        return "–" if pd.isna(value) else value.strftime("%d/%m/%Y")
+    return str(value) if str(value) else "–"
 
 
 def metric_row(values: Sequence[tuple[str, str, str | None]]) -> None:

@@ -66,6 +66,11 @@ def value_names(kind: str, language: str | None = None) -> dict[str, str]:
     return out
 
 
+def yes_no(value: object, language: str | None = None) -> str:
+    """A yes/no value as a word of the language ("Có"/"Không", "Yes"/"No"); numpy booleans included."""
+    return value_names("bool", language)[str(bool(value))]
+
+
 def column_label(name: str, language: str | None = None) -> str:
     """The label of an items column (from the schema) or of a summary-table column (from the catalog)."""
     language = language or lang()
