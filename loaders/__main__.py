@@ -7,6 +7,8 @@
     python -m loaders remove DIGEST_ID [--yes]   move a digest to the library's trash
     python -m loaders trash                      what is in the trash
     python -m loaders restore TRASH_ID           put a digest back from the trash
+    python -m loaders brief --week 2023-W32 [--compare 4] [--lang vi|en] --out brief.docx|brief.md|brief.html
+                                                 the weekly brief of one week of the library
 
 The library is $DASHBOARD_DATA_DIR when set, else the bundled data/ folder. Exit codes: 0 done, 1 nothing
 done (or something refused) because of bad input, 2 usage error (including a confirmation that cannot be
@@ -16,6 +18,7 @@ asked because stdin is not a terminal: pass --yes).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -50,7 +53,7 @@ def export_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m loaders",
         description="Parse weekly digests of UBND tỉnh Lạng Sơn into one items table.",
-        epilog="Library commands: python -m loaders {add,list,remove,trash,restore} --help",
+        epilog="Library commands: python -m loaders {add,list,remove,trash,restore,brief} --help",
     )
     parser.add_argument("paths", nargs="+", type=Path, help="digest files (.txt, .html, .md) or folders")
     parser.add_argument("--out", type=Path, help=f"output file: {', '.join(SUFFIXES)} by its extension")
@@ -285,10 +288,76 @@ def restore_main(argv: list[str]) -> int:
     return OK
 
 
+#: The dashboard's weeks page (its url_path in dashboard.py; tests/test_brief.py keeps them equal).
+WEEKS_PATH = "theo-tuan"
+
+
+def brief_main(argv: list[str]) -> int:
+    """`brief --week W --out FILE`: the weekly brief of the library's digests as .docx, .md or .html."""
+    from loaders import brief
+    from loaders.catalog import LANGUAGES, catalog
+    from loaders.vocab import load_vocab
+
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders brief",
+        description="The weekly brief of one week of the library: Word (.docx), Markdown (.md) or print-ready HTML.",
+    )
+    parser.add_argument("--week", required=True, help="ISO week, e.g. 2023-W32")
+    parser.add_argument("--compare", type=int, default=4, help="previous weeks with a digest to compare with (4)")
+    parser.add_argument("--lang", choices=LANGUAGES, default="vi", help="language of the brief (vi)")
+    parser.add_argument("--out", type=Path, required=True, help=f"output file: {', '.join(brief.FORMATS)}")
+    parser.add_argument(
+        "--dashboard-url",
+        default=os.environ.get("DASHBOARD_URL", "http://localhost:8501"),
+        help="address of the dashboard, for the link in the footer ($DASHBOARD_URL or http://localhost:8501)",
+    )
+    args = parser.parse_args(argv)
+    suffix = args.out.suffix.lower()
+    if suffix not in brief.FORMATS:
+        print(f"brief: {args.out}: unknown format '{suffix}' (use {', '.join(brief.FORMATS)})", file=sys.stderr)
+        return USAGE
+    library = Library()
+    items, report = library.load()
+    if items.empty:
+        print(f"brief: no digest could be loaded from {library.digests_dir}", file=sys.stderr)
+        return BAD_INPUT
+    vocab = load_vocab()
+    link = f"{args.dashboard_url.rstrip('/')}/{WEEKS_PATH}?week={args.week}"
+    try:
+        model = brief.build_brief(
+            items,
+            args.week,
+            compare=args.compare,
+            titles={f.digest_id: f.title for f in report.files},
+            meta=brief.file_meta(items, args.lang, link),
+            type_codes=list(vocab.type_names),
+            central=list(catalog().get("central_issuers", {})),
+        )
+    except ValueError as exc:
+        print(f"brief: {exc}", file=sys.stderr)
+        return BAD_INPUT
+    names = {s.name_vi: s.name_en for s in vocab.sectors}
+    data = brief.render(brief.brief_blocks(model, args.lang, names), suffix, args.lang)
+    try:
+        args.out.write_bytes(data)
+    except OSError as exc:
+        print(f"brief: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return BAD_INPUT
+    print(f"Brief of week {args.week} ({len(model.items)} items) written to {args.out}")
+    return OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m loaders`."""
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"add": add_main, "list": list_main, "remove": remove_main, "trash": trash_main, "restore": restore_main}
+    commands = {
+        "add": add_main,
+        "list": list_main,
+        "remove": remove_main,
+        "trash": trash_main,
+        "restore": restore_main,
+        "brief": brief_main,
+    }
     if argv and argv[0] in commands:
         return commands[argv[0]](argv[1:])
     return export_main(argv)

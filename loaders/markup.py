@@ -544,3 +544,15 @@ def markdown_to_text(md: str) -> str:
             flush()
     flush()
     return "\n".join(line for line in out if line)
+
+
+# --- the other way: text made literal for Markdown renderers ----------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:&])")
+
+
+def md_escape(text: object) -> str:
+    """`text` made literal for a Markdown renderer (st.markdown, a .md file): every markdown or HTML character
+    is backslash-escaped, and line breaks become spaces so that no line can start a block (list, heading)."""
+    flat = " ".join(str(text).splitlines())
+    return _MD_SPECIAL.sub(r"\\\1", flat)

@@ -43,6 +43,7 @@ st.subheader(
     t("weeks.week_items", week=week, start=f"{monday:%d/%m/%Y}", end=f"{monday + dt.timedelta(days=6):%d/%m/%Y}")
 )
 ui.count_caption(len(rows), len(all_rows), counted=False)
+ui.brief_buttons(view, week)
 for digest_id, part in rows.groupby("digest_id", sort=False):
     st.caption(t("weeks.digest", source=part["source"].iloc[0], digest=str(digest_id)[:12]))
     for r in part.itertuples():

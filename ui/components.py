@@ -189,6 +189,51 @@ def display_value(value: object, language: str | None = None) -> str:
     return str(value) if str(value) else "–"
 
 
+def brief_buttons(view: View, week: str) -> None:
+    """Word, Markdown and HTML downloads of the weekly brief of `week`, within the view's filters (made
+    only when clicked; what needs the session — language, names, footer — is worked out now)."""
+    from urllib.parse import urlencode
+
+    from analytics.filters import to_query_params
+    from loaders import brief
+    from ui.i18n import catalog
+
+    language, corpus = lang(), view.corpus
+    items = corpus.items.loc[view.items.index]
+    params = {**to_query_params(view.filters, corpus.weeks), "week": week}
+    link = f"{st.context.url or ''}?{urlencode(params, doseq=True)}"
+    meta = brief.file_meta(items, language, link, filters=urlencode(to_query_params(view.filters), doseq=True))
+    titles = {f.digest_id: f.title for f in corpus.report.files}
+
+    def blocks() -> list[brief.Block]:
+        model = brief.build_brief(
+            items,
+            week,
+            titles=titles,
+            meta=meta,
+            type_codes=corpus.type_codes,
+            central=list(catalog().get("central_issuers", {})),
+        )
+        return brief.brief_blocks(model, language, corpus.sector_names_en)
+
+    row = st.container(horizontal=True, vertical_alignment="center")
+    row.markdown(f"**{t('brief.download')}**")
+    for suffix, icon in (
+        (".docx", ":material/description:"),
+        (".md", ":material/article:"),
+        (".html", ":material/print:"),
+    ):
+        row.download_button(
+            t(f"brief.download_{suffix[1:]}"),
+            data=lambda s=suffix: brief.render(blocks(), s, language),
+            file_name=f"ban-tom-tat-{week}{suffix}",
+            mime=brief.MIMES[suffix],
+            on_click="ignore",
+            key=f"brief_{suffix[1:]}",
+            icon=icon,
+        )
+
+
 def metric_row(values: Sequence[tuple[str, str, str | None]]) -> None:
     """A row of headline metrics: (label, value, help)."""
     for col, (label, value, help_text) in zip(st.columns(len(values)), values, strict=True):

@@ -46,6 +46,7 @@ class Corpus:
     sector_names_en: dict[str, str] = field(default_factory=dict)
     places: pd.DataFrame = field(default_factory=pd.DataFrame)
     citations: pd.DataFrame = field(default_factory=pd.DataFrame)  # analytics.aggregate.citations, all items
+    type_codes: tuple[str, ...] = ()  # document type codes of symbols (QĐ, KH…), to read cited symbols
     meeting_type: str = "Cuộc họp"
     unknown_type: str = "Khác"
     source_dir: str = ""
@@ -143,6 +144,7 @@ def build_corpus(items: pd.DataFrame, report: LoadReport, key: str, source_dir: 
         sector_colors={s.name_vi: s.color for s in sectors},
         sector_names_en={s.name_vi: s.name_en for s in sectors},
         places=_places(VOCAB_DIR / "districts.yaml"),
+        type_codes=tuple(vocab.type_names),
         meeting_type=vocab.meeting_type,
         unknown_type=vocab.unknown_type,
         source_dir=source_dir,
