@@ -1,6 +1,7 @@
 """Command line of the loaders and of the library of digests.
 
-    python -m loaders PATH... [--out FILE]       parse digests and write the items table (.csv/.xlsx/.parquet)
+    python -m loaders PATH... [--out FILE] [--headers names|vi|en] [--no-meta]
+                                                 parse digests and write the items table (.csv/.xlsx/.parquet)
     python -m loaders add PATH... [--yes] [--replace | --keep-both]
                                                  add digest files, folders or .zip files to the library
     python -m loaders list                       the digests in the library
@@ -18,11 +19,15 @@ asked because stdin is not a terminal: pass --yes).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
 
-from loaders.export import SUFFIXES, write_table
+import pandas as pd
+
+from loaders.catalog import catalog, translate
+from loaders.export import HEADERS, SUFFIXES, Meta, write_table
 from loaders.library import (
     CONFLICT,
     KEEP_BOTH,
@@ -48,6 +53,30 @@ def _progress(n: int, total: int, path: str) -> None:
         print(f"\r  parsing {n}/{total} files…", end="" if n < total else "\n", file=sys.stderr, flush=True)
 
 
+def export_meta(paths: list[Path], items: pd.DataFrame, headers: str) -> Meta:
+    """The citation block of a CLI export, in Vietnamese with Vietnamese headers, else in English: what was
+    read, when, the data date (latest week) and the counts."""
+    cat, language = catalog(), "vi" if headers == "vi" else "en"
+    latest = items.loc[items["week_start"].idxmax()]
+    week = translate(
+        cat,
+        "export.latest_week",
+        language,
+        week=latest["week"],
+        start=f"{latest['week_start']:%d/%m/%Y}",
+        end=f"{latest['week_end']:%d/%m/%Y}",
+    )
+    rows = (
+        ("sources", "; ".join(str(p.resolve()) for p in paths)),
+        ("parsed_at", dt.datetime.now().astimezone().isoformat(timespec="seconds")),
+        ("data_date", week),
+        ("digests", str(items["digest_id"].nunique())),
+        ("rows", str(len(items))),
+        ("made_by", "python -m loaders"),
+    )
+    return [(translate(cat, f"export.{key}", language), value) for key, value in rows]
+
+
 def export_main(argv: list[str]) -> int:
     """Parse PATH... and write the items table to --out; return the exit code."""
     parser = argparse.ArgumentParser(
@@ -57,6 +86,17 @@ def export_main(argv: list[str]) -> int:
     )
     parser.add_argument("paths", nargs="+", type=Path, help="digest files (.txt, .html, .md) or folders")
     parser.add_argument("--out", type=Path, help=f"output file: {', '.join(SUFFIXES)} by its extension")
+    parser.add_argument(
+        "--headers",
+        choices=HEADERS,
+        default="names",
+        help="column headers: schema names (default), Vietnamese (vi) or English (en) labels",
+    )
+    parser.add_argument(
+        "--no-meta",
+        action="store_true",
+        help="no citation block (sources, parse date, latest week) before a CSV table or as an XLSX sheet",
+    )
     parser.add_argument("--all-problems", action="store_true", help="list every warning, not only the first")
     args = parser.parse_args(argv)
     if args.out and args.out.suffix.lower() not in SUFFIXES:
@@ -75,7 +115,8 @@ def export_main(argv: list[str]) -> int:
     print(f"{len(items)} item rows ({unique} unique documents/items) from {items['digest_id'].nunique()} digests.")
     if args.out:
         try:
-            write_table(items, args.out)
+            meta = None if args.no_meta else export_meta(args.paths, items, args.headers)
+            write_table(items, args.out, args.headers, meta)
         except OSError as exc:
             print(f"{args.out}: cannot write: {exc.strerror or exc}", file=sys.stderr)
             return BAD_INPUT
@@ -295,7 +336,7 @@ WEEKS_PATH = "theo-tuan"
 def brief_main(argv: list[str]) -> int:
     """`brief --week W --out FILE`: the weekly brief of the library's digests as .docx, .md or .html."""
     from loaders import brief
-    from loaders.catalog import LANGUAGES, catalog
+    from loaders.catalog import LANGUAGES
     from loaders.vocab import load_vocab
 
     parser = argparse.ArgumentParser(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics import tables
+from analytics.filters import item_ref
+from loaders import export
 from ui import components as ui
 from ui.i18n import column_label, t
 from ui.safe import md_escape
@@ -53,6 +54,7 @@ st.title(t("explorer.title"))
 selection = get_selection()
 rows = selected_items(view)
 refs = item_refs()
+narrowed: list[tuple[str, str]] = []  # what narrows the rows besides the filters: cited in the downloads
 if refs:  # a link naming exact items (from the data-quality page)
     linked = ", ".join(f"{d[:12]}#{n}" if n is not None else d[:12] for d, n in refs[:8])
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
@@ -60,6 +62,7 @@ if refs:  # a link naming exact items (from the data-quality page)
         t("explorer.linked", picked=md_escape(linked + ("…" if len(refs) > 8 else "")), n=len(rows)),
         icon=":material/link:",
     )
+    narrowed.append((t("export.linked"), ", ".join(item_ref(d, n) for d, n in refs)))
     if c2.button(t("explorer.clear_selection"), key="clear_item_refs", icon=":material/close:"):
         clear_item_refs()
         st.rerun()
@@ -70,6 +73,8 @@ if selection is not None:
     c1.info(
         t("explorer.narrowed", source=selection.source, picked=picked + more, n=len(rows)), icon=":material/ads_click:"
     )
+    every = "; ".join(" · ".join(p for p in pair if p) for pair in selection.pairs)
+    narrowed.append((t("export.selection"), f"{selection.source}: {every}"))
     if c2.button(t("explorer.clear_selection"), key="clear_selection", icon=":material/close:"):
         set_selection(None)
         st.rerun()
@@ -108,10 +113,11 @@ ui.count_caption(len(rows), view.total, counted=False)
 st.caption(t("explorer.hint"))
 
 ui.download_buttons(
-    lambda: tables.items_export(view.full_rows(rows)),
+    lambda: export.items_export(view.full_rows(rows)),
     "muc-chi-dao" if view.lang == "vi" else "directive-items",
     "explorer",
-    extra_sheets={t("explorer.columns_sheet"): tables.columns_sheet()},
+    extra_sheets={t("explorer.columns_sheet"): export.columns_sheet()},
+    meta=ui.citation(view, narrowed),
 )
 
 picked_rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])

@@ -58,3 +58,26 @@ def app_maker(root: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., obje
         return at
 
     return make
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]:
+    """file name -> the callable a download button would run when clicked (captured during the run)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    captured: dict[str, Callable[[], bytes]] = {}
+    original = MediaFileManager.add_deferred
+
+    def spy(
+        self: object,
+        data_callable: Callable[[], bytes],
+        mimetype: str | None,
+        coordinates: str,
+        file_name: str | None = None,
+        **kwargs: object,
+    ) -> str:
+        captured[file_name or ""] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+    return captured

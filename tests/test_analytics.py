@@ -4,16 +4,14 @@ from the six rows in `ITEMS` (see the comment above it)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from openpyxl import load_workbook
 
 from analytics import aggregate as agg
-from analytics import charts, tables
+from analytics import charts
 from analytics.filters import (
     SEARCH_KEY,
     Filters,
@@ -437,36 +435,6 @@ def test_place_counts_maps_communes_to_their_district() -> None:
     assert out.loc[0, "share"] == 0.4
     unknown = agg.place_counts(COUNTED, places.iloc[:1])
     assert unknown[["district", "count"]].values.tolist() == [["Cao Lộc", 2], ["", 1]]
-
-
-# --- exports -------------------------------------------------------------------------------------------
-
-
-def test_csv_has_bom_and_exact_rows() -> None:
-    data = tables.to_csv_bytes(tables.items_export(ITEMS.iloc[[1, 2]]))
-    assert data.startswith(b"\xef\xbb\xbf")
-    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False)
-    assert list(back.columns) == list(COLUMN_NAMES)
-    assert back["headline"].tolist() == ["=Hoá chất trường học", "Kế hoạch phòng dịch"]
-    assert back["lead_agencies"].tolist() == ["Sở Giáo dục và Đào tạo", "Sở Y tế; Công an tỉnh"]
-    assert back["week_start"].tolist() == ["2024-10-28", "2024-11-04"]
-    assert back["deadlines"].tolist() == ["2024-11-30", "2024-10-01"]
-
-
-def test_xlsx_keeps_text_dates_and_header() -> None:
-    frame = tables.items_export(ITEMS.iloc[[1, 2]])
-    data = tables.to_xlsx_bytes(frame, "Mục", extra_sheets={"Cột": tables.columns_sheet()})
-    wb = load_workbook(io.BytesIO(data))
-    assert wb.sheetnames == ["Mục", "Cột"]
-    rows = list(wb["Mục"].iter_rows(values_only=True))
-    assert list(rows[0]) == list(COLUMN_NAMES)
-    assert len(rows) == 3
-    col = {name: i for i, name in enumerate(rows[0])}
-    assert rows[1][col["headline"]] == "=Hoá chất trường học"  # text, not a formula
-    assert rows[2][col["body"]] == "Phòng, chống\nsốt xuất huyết"
-    assert rows[1][col["week_start"]] == dt.datetime(2024, 10, 28)
-    assert rows[1][col["item_no"]] == 2 and rows[1][col["first_report"]] is True
-    assert len(list(wb["Cột"].iter_rows())) == len(COLUMN_NAMES) + 1
 
 
 # --- charts --------------------------------------------------------------------------------------------

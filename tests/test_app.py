@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from analytics.filters import Selection
-from loaders.schema import COLUMN_NAMES
+from loaders.schema import BY_NAME, COLUMN_NAMES
 from tests.conftest import app_maker
+from tests.test_export import read_csv_export
 from ui.safe import md_escape
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,27 +49,6 @@ def items(seed_items: tuple[pd.DataFrame, object]) -> pd.DataFrame:
 def make_app(library_root: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
     """AppTest of the entrypoint on a copy of the bundled library, optionally with URL query parameters."""
     return app_maker(library_root, monkeypatch)
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]:
-    """file name -> the callable a download button would run when clicked (captured during the run)."""
-    captured: dict[str, Callable[[], bytes]] = {}
-    original = MediaFileManager.add_deferred
-
-    def spy(
-        self: MediaFileManager,
-        data_callable: Callable[[], bytes],
-        mimetype: str | None,
-        coordinates: str,
-        file_name: str | None = None,
-        **kwargs: object,
-    ) -> str:
-        captured[file_name or ""] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
-    return captured
 
 
 def assert_clean(at: AppTest) -> None:
@@ -321,16 +300,17 @@ def test_explorer_downloads_exactly_the_filtered_rows(
 
     csv = downloads["muc-chi-dao.csv"]()
     assert csv.startswith(b"\xef\xbb\xbf")
-    frame = pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig", keep_default_na=False)
-    assert list(frame.columns) == list(COLUMN_NAMES)
-    assert set(zip(frame["digest_id"], frame["item_no"], strict=True)) == key and len(frame) == len(key)
-    assert set(frame["headline"]) == set(expected["headline"])  # Vietnamese intact
+    _, frame = read_csv_export(csv)
+    labels = [BY_NAME[c].label_vi for c in COLUMN_NAMES]  # the columns under their Vietnamese labels
+    assert list(frame.columns) == labels
+    assert set(zip(frame["Mã bản tin"], frame["STT"], strict=True)) == key and len(frame) == len(key)
+    assert set(frame["Tiêu đề"]) == set(expected["headline"])  # Vietnamese intact
 
     wb = load_workbook(io.BytesIO(downloads["muc-chi-dao.xlsx"]()))
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
-    assert list(rows[0]) == list(COLUMN_NAMES)
+    assert list(rows[0]) == labels
     assert len(rows) - 1 == len(key)
-    assert {r[rows[0].index("headline")] for r in rows[1:]} == set(expected["headline"])
+    assert {r[rows[0].index("Tiêu đề")] for r in rows[1:]} == set(expected["headline"])
 
 
 def test_summary_table_download_matches_the_chart(
@@ -338,7 +318,7 @@ def test_summary_table_download_matches_the_chart(
 ) -> None:
     at = make_app(normative="false").run()
     assert_clean(at)
-    frame = pd.read_csv(io.BytesIO(downloads["van-ban-theo-loai.csv"]()), encoding="utf-8-sig")
+    _, frame = read_csv_export(downloads["van-ban-theo-loai.csv"]())
     expected = items[items["first_report"]]["doc_type"].value_counts()
     assert dict(zip(frame["Loại văn bản"], frame["Số mục"], strict=True)) == expected.to_dict()
     assert frame["Tỉ lệ (%)"].sum() == pytest.approx(100, abs=0.2)

@@ -16,6 +16,7 @@ import pytest
 from loaders.__main__ import main
 from loaders.library import Library
 from tests.conftest import ROOT, SEEDS
+from tests.test_export import read_csv_export
 from tests.test_library import ALTERED_002, SEED_002, snapshot, zip_bytes
 
 SEED_DIR = ROOT / "data" / "digests"
@@ -71,7 +72,8 @@ def test_export_csv_is_utf8_with_bom_and_joins_lists(tmp_path):
     assert "5 digest(s) loaded, 0 failed; 70 items" in result.stdout
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
-    table = pd.read_csv(out, encoding="utf-8-sig", keep_default_na=False)
+    meta, table = read_csv_export(data)
+    assert meta["Item rows"] == "70" and meta["Digests"] == "5"
     assert len(table) == 70
     # Seed 004: "(Kế hoạch số 143/KH-UBND …) Kế hoạch thực hiện Quyết định số 221/QĐ-TTg … sửa đổi, bổ sung
     # Quyết định số 200/QĐ-TTg …"

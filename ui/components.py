@@ -3,8 +3,11 @@ the friendly empty message, and the link from a chart click to the explorer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import fields
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -12,9 +15,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import aggregate as agg
-from analytics import tables
 from analytics.charts import selected_values
-from analytics.filters import Selection, item_query
+from analytics.filters import Filters, Selection, item_query, to_query_params
+from loaders import export
 from ui.i18n import column_label, lang, t, yes_no
 from ui.safe import md_escape
 from ui.state import View, get_selection, get_view, set_selection
@@ -77,33 +80,106 @@ def summary_table(
     return out.rename(columns=labels)
 
 
+#: Filters whose values have display names per language, and the column naming them (see `view_names`).
+_NAMED_FILTERS = {"sectors": "sector", "issuers": "issuer", "doc_types": "doc_type"}
+
+
+def describe_filters(view: View) -> str:
+    """The view's filters in words, in the current language ("no filter: all the data" when none)."""
+    f, names, parts = view.filters, view_names(view), []
+    if f.week_from or f.week_to:
+        weeks = view.corpus.weeks
+        parts.append(f"{t('filters.weeks')}: {f.week_from or weeks[0]} – {f.week_to or weeks[-1]}")
+    for spec in fields(Filters):
+        value = getattr(f, spec.name)
+        if spec.name in ("week_from", "week_to") or value in ((), "", False):
+            continue
+        label = t(f"filters.{spec.name}")
+        if isinstance(value, bool):
+            parts.append(label)
+        elif isinstance(value, tuple):
+            shown = names.get(_NAMED_FILTERS.get(spec.name, ""), {})
+            parts.append(f"{label}: {', '.join(shown.get(v, v) for v in value)}")
+        else:
+            parts.append(f"{label}: “{value}”")
+    return "; ".join(parts) or t("export.no_filters")
+
+
+def data_date(view: View) -> str:
+    """The latest week in the corpus (with its dates) and when the library's files last changed."""
+    items, changed = view.corpus.items, view.corpus.changed_at
+    parts = []
+    if len(items):
+        latest = items.loc[items["week_start"].idxmax()]
+        parts.append(
+            t(
+                "export.latest_week",
+                week=latest["week"],
+                start=f"{latest['week_start']:%d/%m/%Y}",
+                end=f"{latest['week_end']:%d/%m/%Y}",
+            )
+        )
+    if changed is not None:
+        parts.append(t("export.files_changed", when=f"{changed:%d/%m/%Y %H:%M}"))
+    return "; ".join(parts)
+
+
+def view_link(view: View, extra_params: Mapping[str, str] | None = None) -> str:
+    """The link that reopens this view: the page's address with the filters (and `extra_params`, e.g. the
+    brief's week) as query parameters."""
+    query = urlencode({**to_query_params(view.filters, view.corpus.weeks), **(extra_params or {})}, doseq=True)
+    base = st.context.url or ""  # None outside a browser session (tests)
+    return f"{base}?{query}" if query else base
+
+
+def citation(
+    view: View, extra: export.Meta = (), link_params: Mapping[str, str] | None = None
+) -> list[tuple[str, str]]:
+    """What every download carries so that its numbers can be cited: the filters in words (and `extra`,
+    e.g. a chart selection), the items in view, the data date, the view's link and when it was made."""
+    return [
+        (t("export.filters"), describe_filters(view)),
+        *extra,
+        (t("export.items"), t("common.n_of_m", n=thousands(len(view.items)), m=thousands(view.total))),
+        (t("export.data_date"), data_date(view)),
+        (t("export.link"), view_link(view, link_params)),
+        (t("export.made_at"), dt.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M %z")),
+    ]
+
+
 def download_buttons(
     frame: pd.DataFrame | Callable[[], pd.DataFrame],
     stem: str,
     key: str,
     extra_sheets: dict[str, pd.DataFrame] | None = None,
+    meta: export.Meta | None = None,
 ) -> None:
-    """CSV (UTF-8 with BOM) and Excel buttons; the bytes (and the frame, when given as a callable) are made
-    only when clicked."""
+    """CSV (UTF-8 with BOM) and Excel buttons, through `loaders.export`: schema columns under the current
+    language's labels, the citation (`meta`, by default `citation` of the current view) as a header block
+    in CSV and a sheet in Excel. The bytes (and the frame, when given as a callable) are made only when
+    clicked, outside the script run: everything that needs the session is worked out now."""
+    language = lang()
+    meta = list(meta if meta is not None else citation(get_view()))
+    sheets = (t("export.data_sheet"), t("export.about_sheet"))
 
     def get() -> pd.DataFrame:
-        return frame() if callable(frame) else frame
+        return export.with_headers(frame() if callable(frame) else frame, language)
 
     row = st.container(horizontal=True)
     row.download_button(
         t("common.download_csv"),
-        data=lambda: tables.to_csv_bytes(get()),
+        data=lambda: export.csv_bytes(get(), meta),
         file_name=f"{stem}.csv",
-        mime=tables.CSV_MIME,
+        mime=export.CSV_MIME,
         on_click="ignore",
         key=f"{key}_csv",
         icon=":material/download:",
     )
     row.download_button(
         t("common.download_xlsx"),
-        data=lambda: tables.to_xlsx_bytes(get(), extra_sheets=extra_sheets),
+        data=lambda: export.xlsx_bytes(get(), sheets[0], meta, sheets[1], extra_sheets),
         file_name=f"{stem}.xlsx",
-        mime=tables.XLSX_MIME,
+        mime=export.XLSX_MIME,
         on_click="ignore",
         key=f"{key}_xlsx",
         icon=":material/table_view:",
@@ -192,17 +268,12 @@ def display_value(value: object, language: str | None = None) -> str:
 def brief_buttons(view: View, week: str) -> None:
     """Word, Markdown and HTML downloads of the weekly brief of `week`, within the view's filters (made
     only when clicked; what needs the session — language, names, footer — is worked out now)."""
-    from urllib.parse import urlencode
-
-    from analytics.filters import to_query_params
     from loaders import brief
     from ui.i18n import catalog
 
     language, corpus = lang(), view.corpus
     items = corpus.items.loc[view.items.index]
-    params = {**to_query_params(view.filters, corpus.weeks), "week": week}
-    link = f"{st.context.url or ''}?{urlencode(params, doseq=True)}"
-    meta = brief.file_meta(items, language, link, filters=urlencode(to_query_params(view.filters), doseq=True))
+    meta = citation(view, link_params={"week": week})
     titles = {f.digest_id: f.title for f in corpus.report.files}
 
     def blocks() -> list[brief.Block]:

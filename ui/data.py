@@ -8,6 +8,8 @@ shared, read-only object (`st.cache_resource`): nothing may modify it, everythin
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import hashlib
 import threading
 import time
@@ -50,6 +52,7 @@ class Corpus:
     meeting_type: str = "Cuộc họp"
     unknown_type: str = "Khác"
     source_dir: str = ""
+    changed_at: dt.datetime | None = None  # latest modification time of the library's files (the data date)
 
 
 def _hash_bytes(data: bytes) -> str:
@@ -115,7 +118,22 @@ def _exploded(series: pd.Series) -> pd.Series:
     return series.explode().dropna().astype(str)
 
 
-def build_corpus(items: pd.DataFrame, report: LoadReport, key: str, source_dir: str = "") -> Corpus:
+def latest_change(files: list[Path]) -> dt.datetime | None:
+    """When the newest of `files` was last modified (local time), or None when there is none."""
+    stamps = []
+    for path in files:
+        with contextlib.suppress(OSError):
+            stamps.append(path.stat().st_mtime)
+    return dt.datetime.fromtimestamp(max(stamps)).astimezone() if stamps else None
+
+
+def build_corpus(
+    items: pd.DataFrame,
+    report: LoadReport,
+    key: str,
+    source_dir: str = "",
+    changed_at: dt.datetime | None = None,
+) -> Corpus:
     """Everything derived once per corpus: the search column, filter options, sector order and colours."""
     from loaders.vocab import load_vocab
 
@@ -148,6 +166,7 @@ def build_corpus(items: pd.DataFrame, report: LoadReport, key: str, source_dir: 
         meeting_type=vocab.meeting_type,
         unknown_type=vocab.unknown_type,
         source_dir=source_dir,
+        changed_at=changed_at,
         # Parsing ~40,000 cited symbols takes ~0.3 s at 70,000 items: done once here, filtered per rerun.
         citations=citations(items, vocab.type_names, catalog().get("central_issuers", {})),
     )
@@ -165,7 +184,7 @@ def _parse(key: str, root: str) -> Corpus:
     library = Library(root)
     with st.spinner(t("common.loading")):
         items, report = library.load_items()
-    return build_corpus(items, report, key, str(library.digests_dir))
+    return build_corpus(items, report, key, str(library.digests_dir), latest_change(library.files()))
 
 
 # Listing a library of thousands of files costs ~0.2 s, too much for every rerun. The listing (and so the
