@@ -124,6 +124,12 @@ CODE_LABELS_VI: dict[str, str] = {
     "no_items": "Không tìm thấy tin nào",
     "too_large": "Tệp quá lớn",
     "unreadable": "Không đọc được tệp",
+    # Why bytes are not text (loaders.decoding.DECODE_CODES).
+    "empty_file": "Tệp rỗng (không có nội dung)",
+    "binary_file": "Tệp nhị phân (ảnh, tệp nén, PDF, Word…), không phải văn bản",
+    "not_plain_text": "Tài liệu RTF, không phải văn bản thuần: mở bằng Word rồi lưu dạng văn bản thuần (UTF-8)",
+    "unknown_encoding": "Không nhận ra bảng mã: hãy lưu tệp dạng UTF-8",
+    "legacy_encoding": "Bảng mã cũ TCVN3 (ABC) hoặc VNI: hãy chuyển sang Unicode (UTF-8) rồi tải lại",
     # Refusals and warnings of uploads (loaders.library).
     "wrong_type": "Không phải loại tệp được nhận",
     "unsafe_zip": "Tệp zip không an toàn",

@@ -19,9 +19,24 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+#: Why bytes were refused, as problem codes (the interface words them in each language; see analytics/quality.py).
+EMPTY, BINARY, NOT_PLAIN_TEXT, UNKNOWN_ENCODING, LEGACY_ENCODING = (
+    "empty_file",
+    "binary_file",
+    "not_plain_text",
+    "unknown_encoding",
+    "legacy_encoding",
+)
+DECODE_CODES: tuple[str, ...] = (EMPTY, BINARY, NOT_PLAIN_TEXT, UNKNOWN_ENCODING, LEGACY_ENCODING)
+
 
 class DecodeError(ValueError):
-    """The bytes cannot be turned into trustworthy text; the message says why in plain words."""
+    """The bytes cannot be turned into trustworthy text; the message says why in plain (English) words and
+    `code` (one of DECODE_CODES) says it for the interface, which cannot show English in Vietnamese."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -123,12 +138,14 @@ def decode_bytes(data: bytes) -> Decoded:
     The caller adds the file name to the error message.
     """
     if not data:
-        raise DecodeError("empty file")
+        raise DecodeError(EMPTY, "empty file")
     kind = _sniff_magic(data)
     if kind:
-        raise DecodeError(f"binary file (looks like {kind}), not text")
+        raise DecodeError(BINARY, f"binary file (looks like {kind}), not text")
     if data.startswith(b"{\\rtf"):
-        raise DecodeError("RTF document, not plain text: open it in Word and save it as plain text (UTF-8)")
+        raise DecodeError(
+            NOT_PLAIN_TEXT, "RTF document, not plain text: open it in Word and save it as plain text (UTF-8)"
+        )
 
     notes: list[str] = []
     text, encoding = _decode(data, notes)
@@ -136,7 +153,7 @@ def decode_bytes(data: bytes) -> Decoded:
     if "\x00" in text:  # only possible after UTF-16/32 decoding; NUL bytes were dealt with before
         stripped = text.rstrip("\x00")
         if "\x00" in stripped:
-            raise DecodeError("binary file (contains NUL characters), not text")
+            raise DecodeError(BINARY, "binary file (contains NUL characters), not text")
         notes.append(f"removed {len(text) - len(stripped)} NUL padding characters at the end")
         text = stripped
     if "\ufeff" in text:
@@ -146,7 +163,7 @@ def decode_bytes(data: bytes) -> Decoded:
             notes.append("removed byte-order marks inside the text (files joined together?)")
             text = text.replace("\ufeff", "")
     if not _NON_SPACE_RE.search(text):
-        raise DecodeError("file contains only whitespace" if text else "empty file (only a byte-order mark)")
+        raise DecodeError(EMPTY, "file contains only whitespace" if text else "empty file (only a byte-order mark)")
 
     if "\r" in text:
         if "\r\n" in text:
@@ -167,7 +184,7 @@ def decode_bytes(data: bytes) -> Decoded:
             text = _ODD_BREAKS_RE.sub("\n", text)
         legacy = detect_legacy_encoding(text)
         if legacy:
-            raise DecodeError(_legacy_message(legacy, text, mis_converted=True))
+            raise DecodeError(LEGACY_ENCODING, _legacy_message(legacy, text, mis_converted=True))
     if "\ufffd" in text:
         notes.append(
             f"text already contains {text.count(chr(0xFFFD))} '\ufffd' replacement characters: "
@@ -227,8 +244,9 @@ def _decode(data: bytes, notes: list[str]) -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 name = label or "UTF-8"
                 raise DecodeError(
+                    UNKNOWN_ENCODING,
                     f"file starts with a {name} byte-order mark but is not valid {name} "
-                    f"(bad bytes at offset {exc.start + len(bom)})"
+                    f"(bad bytes at offset {exc.start + len(bom)})",
                 ) from None
             if label:
                 notes.append(f"decoded as {label} (byte-order mark)")
@@ -243,7 +261,7 @@ def _decode(data: bytes, notes: list[str]) -> tuple[str, str]:
             try:
                 text = data.decode(utf16)
             except UnicodeDecodeError:
-                raise DecodeError("binary file (contains NUL bytes), not text") from None
+                raise DecodeError(BINARY, "binary file (contains NUL bytes), not text") from None
             notes.append(
                 f"decoded as UTF-16 {'little' if utf16.endswith('le') else 'big'}-endian without "
                 "byte-order mark (recognised by its zero bytes)"
@@ -252,9 +270,9 @@ def _decode(data: bytes, notes: list[str]) -> tuple[str, str]:
             return text, "utf-16"
         stripped = data.rstrip(b"\x00")
         if b"\x00" in stripped:
-            raise DecodeError("binary file (contains NUL bytes), not text")
+            raise DecodeError(BINARY, "binary file (contains NUL bytes), not text")
         if not stripped:
-            raise DecodeError("empty file (only NUL bytes)")
+            raise DecodeError(EMPTY, "empty file (only NUL bytes)")
         # Some editors and interrupted downloads pad files with NULs; the text before them is fine.
         notes.append(f"removed {len(data) - len(stripped)} NUL padding bytes at the end")
         data = stripped
@@ -269,7 +287,7 @@ def _decode(data: bytes, notes: list[str]) -> tuple[str, str]:
     latin1 = data.decode("latin-1")
     legacy = detect_legacy_encoding(latin1)
     if legacy:
-        raise DecodeError(_legacy_message(legacy, latin1, mis_converted=False))
+        raise DecodeError(LEGACY_ENCODING, _legacy_message(legacy, latin1, mis_converted=False))
     try:
         text = unicodedata.normalize("NFC", data.decode("cp1258"))
     except UnicodeDecodeError:
@@ -278,8 +296,9 @@ def _decode(data: bytes, notes: list[str]) -> tuple[str, str]:
         notes.append("decoded as Windows-1258 (Vietnamese Windows code page)")
         return text, "cp1258"
     raise DecodeError(
+        UNKNOWN_ENCODING,
         f"unknown text encoding: not UTF-8 (invalid byte 0x{data[utf8_error.start]:02X} at offset "
-        f"{utf8_error.start}) and not Vietnamese Windows-1258; save the file as UTF-8"
+        f"{utf8_error.start}) and not Vietnamese Windows-1258; save the file as UTF-8",
     )
 
 
@@ -303,7 +322,7 @@ def _refuse_control_bytes(data: bytes) -> None:
     sample = data[:_SAMPLE_BYTES]
     controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     if controls > _MAX_CONTROL_SHARE * len(sample):
-        raise DecodeError(f"binary file ({controls * 100 // len(sample)}% control bytes), not text")
+        raise DecodeError(BINARY, f"binary file ({controls * 100 // len(sample)}% control bytes), not text")
 
 
 def _refuse_control_characters(text: str) -> None:
@@ -311,7 +330,7 @@ def _refuse_control_characters(text: str) -> None:
     sample = text[:_SAMPLE_BYTES]
     controls = sum(sample.count(chr(c)) for c in _CONTROL_BYTES)
     if controls > _MAX_CONTROL_SHARE * len(sample):
-        raise DecodeError(f"binary file ({controls * 100 // len(sample)}% control characters), not text")
+        raise DecodeError(BINARY, f"binary file ({controls * 100 // len(sample)}% control characters), not text")
 
 
 def _looks_vietnamese(text: str) -> bool:

@@ -293,7 +293,7 @@ def parse_bytes(data: bytes, name: str, vocab: Vocab | None = None) -> tuple[lis
     try:
         text, report.encoding = read_text(Path(name), data)
     except DecodeError as exc:
-        report.error("unreadable", str(exc))
+        report.error(exc.code, str(exc))
         return [], report
     return parse_digest(text, Path(name).name, vocab, report), report
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from loaders.library import CONFLICT, KEEP_STORED, REFUSED, RESOLUTIONS
+from ui import frame
 from ui import library as lib
 from ui.i18n import t
 from ui.safe import md_escape
@@ -30,6 +31,11 @@ if isinstance(flash, lib.Flash):
 
 # ------------------------------------------------------------------------------------------ upload
 st.header(t("library.upload_header"))
+frame.uploader_words(
+    t("library.browse"),
+    t("library.per_file", limit=lib.MAX_UPLOAD_MB, types=", ".join(x.upper() for x in lib.UPLOAD_TYPES)),
+    t("library.drop_here"),
+)
 files = st.file_uploader(
     t("library.uploader"),
     type=lib.UPLOAD_TYPES,
@@ -53,7 +59,7 @@ if files:
                 t(
                     "library.refused_file",
                     name=md_escape(cand.name),
-                    reason=md_escape(f"{lib.reason(cand, language)}: {cand.reason}"),
+                    reason=md_escape(lib.refusal_text(cand, language)),
                 ),
                 icon=":material/block:",
             )

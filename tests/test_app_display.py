@@ -3,15 +3,19 @@ in the Vietnamese interface. Expectations come from the bundled digests (read by
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import app_maker
+from analytics.quality import CODE_LABELS_VI
+from tests.conftest import app_maker, snapshot
 from ui.components import display_value
 from ui.i18n import yes_no
 from ui.safe import md_escape
@@ -90,3 +94,62 @@ def test_overview_latest_week_is_a_list_one_line_per_item(
     assert len(lines) == 7 and all(line.startswith("- ") for line in lines)
     assert lines[0] == (f"- 1\\. **{md_escape(rows.iloc[0]['headline'])}** — 435/UBND\\-NC")
     assert [line.split("**")[1] for line in lines] == [md_escape(h) for h in rows["headline"]]
+
+
+# --- no English in the Vietnamese interface --------------------------------------------------------------------
+
+#: Words of the loaders' English refusal details (and of Streamlit's uploader) that a Vietnamese page must not show.
+ENGLISH = re.compile(r"\b(empty|binary|file|not text|looks like|Upload|per file|Drag and drop|None)\b")
+
+
+def _library_page(at: AppTest) -> AppTest:
+    at.run().switch_page("pages/library.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_refused_uploads_are_explained_in_vietnamese(make_app: Callable[..., AppTest], library_root: Path) -> None:
+    before = snapshot(library_root)
+    at = _library_page(make_app())
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    at.file_uploader[0].set_value([("trong.txt", b"", "text/plain"), ("anh.txt", png, "text/plain")]).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 2
+    assert "trong\\.txt" in errors[0] and "Tệp rỗng" in errors[0]
+    assert "anh\\.txt" in errors[1] and "Tệp nhị phân" in errors[1]
+    assert [e for e in errors if ENGLISH.search(e)] == []
+    preview = next(d.value for d in at.dataframe if "Lý do" in d.value.columns)
+    assert list(preview["Lý do"]) == ["Tệp rỗng (không có nội dung)", CODE_LABELS_VI["binary_file"]]
+    assert not any(ENGLISH.search(str(v)) for v in preview.to_numpy().ravel())
+    assert snapshot(library_root) == before
+
+
+def test_english_pages_keep_the_loaders_detail(library_root: Path) -> None:
+    from loaders.library import Library
+    from ui.library import preview_table, preview_uploads, refusal_text
+
+    (cand,) = preview_uploads(Library(library_root), [("trong.txt", b"")]).candidates
+    assert refusal_text(cand, "en") == "Empty file (no content): empty file"
+    assert refusal_text(cand, "vi") == "Tệp rỗng (không có nội dung)"
+    assert preview_table([cand], "en")["Detail"].tolist() == ["empty file"]
+
+
+def test_uploader_words_are_the_interface_language(make_app: Callable[..., AppTest]) -> None:
+    """Streamlit's uploader writes "Upload" and "20MB per file" in English whatever the app's language; the
+    page puts its own words in their place (checked on screen by tests/test_browser.py)."""
+    at = _library_page(make_app())
+    styles = [json.dumps(MessageToDict(e.proto), ensure_ascii=False) for e in at.get("html")]
+    css = next(s for s in styles if "stFileUploaderDropzone" in s)
+    for words in ("Chọn tệp", "Tối đa 20 MB mỗi tệp • TXT, HTML, HTM, MD, ZIP", "Thả tệp vào đây"):
+        assert f'content: \\"{words}\\"' in css
+
+
+def test_missing_item_numbers_are_blank_not_none(make_app: Callable[..., AppTest]) -> None:
+    # The 2025-W12 digest's title year contradicts its documents: a problem of the digest, not of an item.
+    at = make_app().run().switch_page("pages/quality.py").run()
+    assert not at.exception
+    problems = next(d.value for d in at.dataframe if "Vấn đề" in d.value.columns and "STT" in d.value.columns)
+    conflict = problems[problems["Vấn đề"] == CODE_LABELS_VI["year_conflict"]]
+    assert list(conflict["STT"]) == [""]
+    assert all(v == "" or v.isdigit() for v in problems["STT"])

@@ -327,8 +327,8 @@ def test_clicking_a_bar_narrows_the_explorer(browser_page: object, server: str, 
 
 
 def test_document_language_and_nothing_fetched_from_the_internet(browser_page: object, server: str) -> None:
-    """`<html lang>` follows the language switch, and no page asks another host for anything (the favicon is
-    shipped with the app, fonts are Streamlit's bundled ones)."""
+    """`<html lang>` follows the language switch, the uploader speaks Vietnamese, and no page asks another host
+    for anything (the favicon is shipped with the app, fonts are Streamlit's bundled ones)."""
     outside: list[str] = []
 
     def watch(request: object) -> None:
@@ -345,6 +345,12 @@ def test_document_language_and_nothing_fetched_from_the_internet(browser_page: o
             page.wait_for_selector(f"h1:has-text('{title}')")
             settle(page)
             assert page.evaluate("document.documentElement.lang") == "vi", title
+        # Streamlit's uploader says "Upload" in every language: the page's own words are shown instead.
+        shown = page.evaluate(
+            "getComputedStyle(document.querySelector('[data-testid=stFileUploaderDropzone] button p'), '::after')"
+            ".content"
+        )
+        assert shown == '"Chọn tệp"'
         icons = page.evaluate("[...document.querySelectorAll('link[rel~=icon]')].map(link => link.href)")
         assert icons and all(href.startswith("data:image/svg+xml") for href in icons), icons
         page.goto(f"{server}/?lang=English")

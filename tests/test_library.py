@@ -285,7 +285,7 @@ def test_bad_input_is_refused_naming_the_file_and_changes_nothing(lib, tmp_path,
     assert [c.status for c in candidates] == [REFUSED]
     cand = candidates[0]
     assert cand.message.startswith(name + ":") and cand.reason
-    expected_code = {"text": "not_a_digest", "binary": "unreadable"}.get(case, case)
+    expected_code = {"text": "not_a_digest", "binary": "binary_file"}.get(case, case)
     assert cand.code == expected_code
     result = lib.add(candidates)
     assert not result.changed and result.skipped == [(cand, cand.reason)]

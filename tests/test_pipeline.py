@@ -77,10 +77,10 @@ def _one(tmp_path, name: str, data: bytes):
 @pytest.mark.parametrize(
     ("name", "data", "code", "words"),
     [
-        ("empty.txt", b"", "unreadable", "empty"),
-        ("blank.txt", b" \n\n  \r\n", "unreadable", "whitespace"),
-        ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "unreadable", "binary"),
-        ("legacy.txt", None, "unreadable", "TCVN3"),
+        ("empty.txt", b"", "empty_file", "empty"),
+        ("blank.txt", b" \n\n  \r\n", "empty_file", "whitespace"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "binary_file", "binary"),
+        ("legacy.txt", None, "legacy_encoding", "TCVN3"),
         (
             "novel.txt",
             "Hôm nay trời đẹp. Chúng tôi đi chơi công viên và ăn kem.\n".encode(),

@@ -305,6 +305,11 @@ def brief_buttons(view: View, week: str) -> None:
         )
 
 
+def whole_numbers(values: pd.Series) -> pd.Series:
+    """Whole numbers as text for a display table, missing ones blank (st.dataframe would write "None")."""
+    return pd.Series(["" if pd.isna(v) else str(int(v)) for v in values], index=values.index, dtype=object)
+
+
 def metric_row(values: Sequence[tuple[str, str, str | None]]) -> None:
     """A row of headline metrics: (label, value, help)."""
     for col, (label, value, help_text) in zip(st.columns(len(values)), values, strict=True):

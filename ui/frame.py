@@ -1,10 +1,13 @@
 """What every page shares in the browser document: the page config (title, a favicon shipped with the app),
-the `<html lang>` attribute of the chosen language, and the few style rules the theme cannot express.
+the `<html lang>` attribute of the chosen language, and the file uploader's own words in that language.
 
 Nothing here reaches the internet: Streamlit turns a `:material/…:` page icon into a fonts.gstatic.com URL,
 so the favicon is a local SVG (sent inline as a data URL). Streamlit 1.67 has no setting for the document
 language (its index.html says `lang="en"`), so a one-line script sets it; screen readers and the browser's
-spell checking and hyphenation follow it.
+spell checking and hyphenation follow it. Nor does it let the file uploader's built-in words ("Upload",
+"200MB per file", "Drag and drop files here", hard-coded in its frontend) be changed: `uploader_words` puts the
+interface's own words in their place with CSS generated content (`font-size: 0` hides the original text, which
+stays in the page, and `::after` shows ours).
 """
 
 from __future__ import annotations
@@ -32,3 +35,28 @@ def document_language(language: str) -> None:
         unsafe_allow_javascript=True,
         width="content",
     )
+
+
+def _css_string(text: str) -> str:
+    """`text` as a CSS string literal."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+#: The uploader's parts that carry built-in words: its button label, the limit line, the drop overlay (the
+#: overlay is the dropzone's only child div without a test id, shown while a file is dragged over it).
+_UPLOADER = "[data-testid=stFileUploaderDropzone]"
+_UPLOADER_PARTS = {
+    "button": f"{_UPLOADER} button [data-testid=stMarkdownContainer] p",
+    "limit": f"{_UPLOADER} [data-testid=stFileUploaderDropzoneInstructions] span",
+    "drop": f"{_UPLOADER} > div:not([data-testid]) > *",
+}
+
+
+def uploader_words(button: str, limit: str, drop: str) -> None:
+    """Show `button`, `limit` and `drop` in place of st.file_uploader's built-in English words."""
+    words = {"button": button, "limit": limit, "drop": drop}
+    rules = "".join(
+        f"{selector} {{font-size: 0}} {selector}::after {{content: {_css_string(words[part])}; font-size: 0.875rem}}"
+        for part, selector in _UPLOADER_PARTS.items()
+    )
+    st.html(f"<style>{rules}</style>")

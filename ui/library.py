@@ -33,7 +33,8 @@ from loaders.library import (
     TrashEntry,
 )
 from ui import data
-from ui.i18n import catalog, translate
+from ui.components import whole_numbers
+from ui.i18n import DEFAULT_LANG, catalog, translate
 from ui.quality import code_label
 from ui.safe import md_escape
 
@@ -137,8 +138,15 @@ def reason(cand: Candidate, language: str) -> str:
     return _t("reason_new", language)
 
 
+def refusal_text(cand: Candidate, language: str) -> str:
+    """Why an upload was refused: the problem's words in the language, then (in English only) the loaders'
+    own detail, which is English and so never shown on a Vietnamese page."""
+    label = code_label(cand.code, language)
+    return f"{label}: {cand.reason}" if language != DEFAULT_LANG and cand.reason else label
+
+
 def preview_table(candidates: Iterable[Candidate], language: str) -> pd.DataFrame:
-    """One row per upload: file, week, items, warnings, status, reason, detail."""
+    """One row per upload: file, week, items, warnings, status, reason, and in English the loaders' detail."""
     rows = [
         {
             "file": c.name,
@@ -152,6 +160,8 @@ def preview_table(candidates: Iterable[Candidate], language: str) -> pd.DataFram
         for c in candidates
     ]
     frame = pd.DataFrame(rows, columns=["file", "week", "items", "warnings", "status", "reason", "detail"])
+    if language == DEFAULT_LANG:
+        frame = frame.drop(columns="detail")
     return frame.rename(columns=lambda col: _t(f"col.{col}", language))
 
 
@@ -159,7 +169,7 @@ def warning_table(cand: Candidate, language: str) -> pd.DataFrame:
     """The warnings of one upload: item number, what the problem means, the parser's message."""
     rows = [{"item_no": p.item_no, "problem": code_label(p.code, language), "detail": p.message} for p in cand.warnings]
     frame = pd.DataFrame(rows, columns=["item_no", "problem", "detail"])
-    frame["item_no"] = frame["item_no"].astype("Int64")
+    frame["item_no"] = whole_numbers(frame["item_no"])
     return frame.rename(columns=lambda col: _t(f"col.{col}", language))
 
 

@@ -12,6 +12,7 @@ import streamlit as st
 
 from analytics.filters import ITEM_PARAM, Filters, item_ref, week_monday
 from analytics.quality import CODE_LABELS_VI, COLUMN_LABELS_VI, COUNT_COLUMNS, problem_table, quality_table
+from ui.components import whole_numbers
 from ui.data import Corpus
 from ui.i18n import DEFAULT_LANG, LANG_KEY, catalog, translate, value_names
 
@@ -107,7 +108,7 @@ def problem_display(problems: pd.DataFrame, loaded: set[str], language: str) -> 
     out = problems[["file", "week_start", "level"]].copy()
     out["level"] = out["level"].map(lambda v: translate(catalog(), f"quality.level_{v}", language))
     out["problem"] = problems["code"].map(lambda c: code_label(c, language))
-    out["item_no"] = problems["item_no"]
+    out["item_no"] = whole_numbers(problems["item_no"])
     out[LINK_COLUMN] = [
         explorer_link([r], language) if d in loaded else None
         for r, d in zip(problem_refs(problems), problems["digest_id"], strict=True)
