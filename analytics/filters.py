@@ -15,7 +15,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
-from loaders.search import SEARCH_KEY, search_keys
+from loaders.search import SEARCH_KEY, index_of, matching_rows, search_keys
 from loaders.textnorm import fold, fold_words
 
 #: Names of the URL query parameters; also the sidebar widgets' keys (widgets are bound to the URL).
@@ -123,16 +123,20 @@ def filter_mask(items: pd.DataFrame, filters: Filters) -> np.ndarray:
             mask[rows] = _any_in_list(items[column].iloc[rows], wanted)
     terms = search_terms(filters.query)
     if terms and mask.any():
-        key = (items[SEARCH_KEY] if SEARCH_KEY in items else add_search_key(items)[SEARCH_KEY]).to_numpy()
-        rows = np.flatnonzero(mask)
-        texts = key[rows] if len(rows) < len(key) else key
-        for term in terms:
-            needle = f" {term} "
-            hit = np.fromiter((needle in t for t in texts), dtype=bool, count=len(texts))
-            rows, texts = rows[hit], texts[hit]
+        rows = match_query(items, np.flatnonzero(mask), terms)
         mask[:] = False
         mask[rows] = True
     return mask
+
+
+def match_query(items: pd.DataFrame, rows: np.ndarray, terms: list[str]) -> np.ndarray:
+    """The positions among `rows` (sorted positions in `items`) whose search text holds every term.
+
+    The one free-text search. On the library's corpus it uses the stored syllable index
+    (`loaders.search.SearchIndex`) to narrow the rows before the phrase check; on any other frame it scans.
+    """
+    key = (items[SEARCH_KEY] if SEARCH_KEY in items else add_search_key(items)[SEARCH_KEY]).to_numpy()
+    return matching_rows(key, rows, terms, index_of(items))
 
 
 def apply_filters(items: pd.DataFrame, filters: Filters) -> pd.DataFrame:

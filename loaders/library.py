@@ -37,9 +37,10 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from loaders import atomic, parse_cache, pipeline, store
+from loaders import atomic, parse_cache, pipeline, search, store
 from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, VOCAB_DIR, data_dir
 from loaders.pipeline import parse_bytes
 from loaders.report import FileReport, LoadReport, Problem
@@ -287,7 +288,9 @@ class Library:
         if manifest and all(i is not None for *_, i in plan):
             key = store.corpus_key((rel, manifest.files[i].parse_key) for _, rel, i in plan)  # type: ignore[index]
             items = store.read_items(self.store_dir, key) if key == manifest.key else None
-            if items is not None:
+            index = store.read_index(self.store_dir, key) if items is not None else None
+            if items is not None and index is not None:
+                search.attach_index(items, index)
                 reports = []
                 for path, _, i in plan:
                     report = manifest.report(i)  # type: ignore[arg-type]
@@ -307,7 +310,8 @@ class Library:
         reusable = [i for *_, i in plan if i is not None and manifest.files[i].stored]  # type: ignore[union-attr]
         old = store.read_items(self.store_dir, manifest.key) if manifest and reusable else None
         rows_of = old.groupby("digest_id", sort=False).indices if old is not None else {}
-        parts: list[tuple[pd.DataFrame | list[dict[str, Any]], FileReport]] = []
+        # A part is the positions of a file's rows in the old store (reused), or its parsed rows.
+        parts: list[tuple[np.ndarray | list[dict[str, Any]], FileReport]] = []
         described: list[tuple[str, int, int, str, str, dict[str, Any]]] = []
         for n, (path, rel, i) in enumerate(plan, start=1):
             if progress:
@@ -320,7 +324,7 @@ class Library:
             entry = manifest.files[i] if manifest and i is not None else None
             if entry and entry.stored and entry.report["digest_id"] in rows_of:
                 report = manifest.report(i)  # type: ignore[union-attr, arg-type]
-                rows: pd.DataFrame | list[dict[str, Any]] = old.iloc[rows_of[report.digest_id]]  # type: ignore[union-attr]
+                rows: np.ndarray | list[dict[str, Any]] = rows_of[report.digest_id]
                 sha, key = entry.sha256, entry.parse_key
             else:
                 rows, report, sha, key = self._parse(path, fingerprint)
@@ -329,8 +333,9 @@ class Library:
             described.append((rel, size, mtime, sha, key, parse_cache.report_to_json(report)))
             parts.append((rows, report))
         report, kept = pipeline.kept_parts(parts)
-        frames = [part for _, part in kept if isinstance(part, pd.DataFrame)]
-        new_rows = [row for _, part in kept if not isinstance(part, pd.DataFrame) for row in part]
+        reused = [part for _, part in kept if isinstance(part, np.ndarray)]
+        new_rows = [row for _, part in kept if not isinstance(part, np.ndarray) for row in part]
+        frames = [old.take(np.concatenate(reused))] if reused else []  # type: ignore[union-attr]
         if new_rows or not frames:
             new = coerce_items(pd.DataFrame(new_rows)) if new_rows else empty_items()
             validate_items(new)
@@ -341,9 +346,11 @@ class Library:
             store.corpus_key((d[0], d[4]) for d in described),
             tuple(store.StoredFile(*d[:5], stored=n in stored, report=d[5]) for n, d in enumerate(described)),
         )
+        index = search.build_index(items[SEARCH_KEY].to_numpy())
+        search.attach_index(items, index)
         try:
             with self._writer(timeout=STORE_LOCK_WAIT):
-                store.write(self.store_dir, items, new_manifest)
+                store.write(self.store_dir, items, new_manifest, index)
         except (LibraryError, OSError):
             pass  # the store only saves time: the next load tries again
         parse_cache.prune(self.cache_dir, {d[4] for d in described})

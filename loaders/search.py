@@ -7,7 +7,13 @@ by "|", so that a phrase never spans two fields.
 
 from __future__ import annotations
 
+import weakref
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from loaders.textnorm import fold_words
 
@@ -34,3 +40,114 @@ def search_keys(items: pd.DataFrame) -> pd.Series:
     lists = zip(*(items[c] for c in SEARCH_LISTS if c in items), strict=True)
     keys = [search_text(t, ls) for t, ls in zip(texts, lists, strict=True)]
     return pd.Series(keys, index=items.index, dtype=object)
+
+
+# ---------------------------------------------------------------------------------------------- the index
+
+#: Syllables found more often than this share of rows are not indexed: a term made only of them is
+#: answered by a scan, which costs no more than reading so many postings would.
+INDEX_MAX_SHARE = 0.05
+#: Rows tokenised at once while building the index (bounds its memory).
+_CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """Syllable -> sorted row positions holding it, for every syllable no more frequent than the cut-off.
+
+    `words` maps every syllable of the corpus to its number; `bounds[w]` .. `bounds[w + 1]` delimit its
+    postings in `rows`, empty when `indexed[w]` is False (too common to be indexed).
+    """
+
+    words: dict[str, int]
+    indexed: np.ndarray  # bool, one per word
+    bounds: np.ndarray  # int64, one more than words
+    rows: np.ndarray  # int32
+
+    def candidates(self, term: str) -> np.ndarray | None:
+        """Sorted rows holding every syllable of `term` (a superset of its matches), or None when every
+        syllable is too common to be indexed (then only a scan tells)."""
+        found: np.ndarray | None = None
+        for word in set(term.split()):
+            w = self.words.get(word)
+            if w is None:
+                return np.empty(0, dtype=np.int32)  # in no item
+            if not self.indexed[w]:
+                continue
+            posting = self.rows[self.bounds[w] : self.bounds[w + 1]]
+            found = posting if found is None else np.intersect1d(found, posting, assume_unique=True)
+        return found
+
+
+def _chunk_tokens(keys: np.ndarray, vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(word numbers, row offsets within the chunk) of every syllable occurrence; grows `vocab`."""
+    toks = pc.split_pattern(pa.array(keys, type=pa.large_string()), " ")
+    parents = pc.list_parent_indices(toks).to_numpy()
+    encoded = pc.dictionary_encode(pc.list_flatten(toks))
+    local = encoded.dictionary.to_pylist()
+    to_global = np.fromiter((vocab.setdefault(w, len(vocab)) for w in local), dtype=np.int64, count=len(local))
+    return to_global[encoded.indices.to_numpy()], parents
+
+
+def build_index(keys: np.ndarray, max_share: float | None = INDEX_MAX_SHARE) -> SearchIndex:
+    """The index of SEARCH_KEY values (positions as in `keys`), built with pyarrow's vectorised split.
+
+    Syllables occurring more than `max_share` × rows times are left out (None: none is left out).
+    """
+    vocab: dict[str, int] = {}
+    counts = np.zeros(0, dtype=np.int64)
+    for lo in range(0, len(keys), _CHUNK):  # pass 1: how often each syllable occurs (≥ rows holding it)
+        codes, _ = _chunk_tokens(keys[lo : lo + _CHUNK], vocab)
+        counts = np.pad(counts, (0, len(vocab) - len(counts)))
+        counts += np.bincount(codes, minlength=len(vocab))
+    indexed = counts <= (max(1, int(max_share * len(keys))) if max_share is not None else counts.max(initial=0))
+    for junk in ("", "|"):  # field separators, never a search word
+        if junk in vocab:
+            indexed[vocab[junk]] = False
+    pairs = []
+    for lo in range(0, len(keys), _CHUNK):  # pass 2: (syllable, row) of the indexed syllables, once each
+        codes, parents = _chunk_tokens(keys[lo : lo + _CHUNK], vocab)
+        keep = indexed[codes]
+        pairs.append(np.unique(codes[keep] * len(keys) + parents[keep] + lo))
+    flat = np.concatenate(pairs) if pairs else np.zeros(0, dtype=np.int64)
+    word_of, rows = np.divmod(flat, max(1, len(keys)))  # sorted by syllable, then row
+    bounds = np.searchsorted(word_of, np.arange(len(vocab) + 1)).astype(np.int64)
+    return SearchIndex(vocab, indexed, bounds, rows.astype(np.int32))
+
+
+# A frame's index, found by the frame itself (frames are not hashable): the search function takes a frame
+# and finds the index of the corpus it was given, or none (then it scans).
+_INDEXES: dict[int, tuple[weakref.ref, SearchIndex]] = {}
+
+
+def attach_index(items: pd.DataFrame, index: SearchIndex) -> None:
+    """Remember `index` as the search index of `items` (its row positions), until `items` is freed."""
+    _INDEXES[id(items)] = (weakref.ref(items), index)
+    weakref.finalize(items, _INDEXES.pop, id(items), None)
+
+
+def index_of(items: pd.DataFrame) -> SearchIndex | None:
+    """The index attached to exactly this frame, if any."""
+    found = _INDEXES.get(id(items))
+    return found[1] if found is not None and found[0]() is items else None
+
+
+def matching_rows(keys: np.ndarray, rows: np.ndarray, terms: list[str], index: SearchIndex | None) -> np.ndarray:
+    """The positions among `rows` (sorted positions in `keys`) whose search text holds every term.
+
+    With an index, the rows are first narrowed to those holding every indexed syllable of every term;
+    then each term is checked as a phrase (" term ") on the rows left, which is the whole answer.
+    """
+    if index is not None:
+        for term in terms:
+            found = index.candidates(term)
+            if found is not None:
+                keep = np.zeros(len(keys), dtype=bool)
+                keep[found] = True
+                rows = rows[keep[rows]]
+    texts = keys[rows] if len(rows) < len(keys) else keys
+    for term in terms:
+        needle = f" {term} "
+        hit = np.fromiter((needle in t for t in texts), dtype=bool, count=len(texts))
+        rows, texts = rows[hit], texts[hit]
+    return rows

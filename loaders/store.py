@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -27,11 +28,13 @@ import pyarrow.parquet as pq
 from loaders import atomic, parse_cache
 from loaders.report import FileReport
 from loaders.schema import COLUMN_NAMES, COLUMNS, empty_items
-from loaders.search import SEARCH_KEY
+from loaders.search import SEARCH_KEY, SearchIndex
 
 #: Bump when the table or the manifest changes shape: older stores are rebuilt.
 FORMAT = "1"
 FILE_NAME = "items.parquet"
+#: The search index of the corpus with key K is `index-K.parquet` (`loaders.search.SearchIndex`).
+INDEX_PREFIX = "index-"
 _META_KEY = b"langson_store"
 
 _ARROW_TYPES = {
@@ -115,8 +118,9 @@ def read_items(folder: Path, key: str) -> pd.DataFrame | None:
     return to_frame(table)
 
 
-def write(folder: Path, items: pd.DataFrame, manifest: Manifest) -> None:
-    """Replace the store in `folder` with `items` (schema columns plus SEARCH_KEY) and `manifest`, atomically.
+def write(folder: Path, items: pd.DataFrame, manifest: Manifest, index: SearchIndex | None = None) -> None:
+    """Replace the store in `folder` with `items` (schema columns plus SEARCH_KEY), `manifest` and the
+    search `index` of `items`, atomically.
 
     The caller holds the library's writer lock. Raises OSError when the disk refuses.
     """
@@ -126,10 +130,49 @@ def write(folder: Path, items: pd.DataFrame, manifest: Manifest) -> None:
     else:
         table = pa.Table.from_pandas(items[[*COLUMN_NAMES, SEARCH_KEY]], schema=SCHEMA, preserve_index=False)
     table = table.replace_schema_metadata({_META_KEY: parse_cache.dumps(meta)})
+    folder.mkdir(parents=True, exist_ok=True)
+    if index is not None:  # first: a store whose key names an index finds it complete
+        _write_table(index_path(folder, manifest.key), _index_table(index))
+    _write_table(path(folder), table)
+    for old in folder.glob(f"{INDEX_PREFIX}*.parquet"):
+        if old.name != index_path(folder, manifest.key).name:
+            old.unlink(missing_ok=True)
+
+
+def _write_table(target: Path, table: pa.Table) -> None:
     sink = pa.BufferOutputStream()
     pq.write_table(table, sink)
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic.write_atomic(path(folder), memoryview(sink.getvalue()))
+    atomic.write_atomic(target, memoryview(sink.getvalue()))
+
+
+def index_path(folder: Path, key: str) -> Path:
+    """The search index file of the corpus `key` in `folder`."""
+    return folder / f"{INDEX_PREFIX}{key}.parquet"
+
+
+def _index_table(index: SearchIndex) -> pa.Table:
+    # One row per syllable: its postings, or null when it is too common to be indexed.
+    words = sorted(index.words, key=index.words.__getitem__)
+    postings = pa.ListArray.from_arrays(
+        pa.array(index.bounds.astype(np.int32)), pa.array(index.rows), mask=pa.array(~index.indexed)
+    )
+    return pa.table({"word": pa.array(words, type=pa.string()), "rows": postings})
+
+
+def read_index(folder: Path, key: str) -> SearchIndex | None:
+    """The stored search index of the corpus `key`, or None when missing or unreadable."""
+    try:
+        table = pq.read_table(index_path(folder, key))
+        postings = table.column("rows").combine_chunks()
+        words = table.column("word").to_pylist()
+        bounds = postings.offsets.to_numpy().astype(np.int64)
+        rows = postings.values.to_numpy().astype(np.int32, copy=False)
+        indexed = ~postings.is_null().to_numpy(zero_copy_only=False)
+    except (OSError, KeyError, ValueError, pa.ArrowException):
+        return None
+    if len(words) != len(indexed) or len(bounds) != len(words) + 1:
+        return None
+    return SearchIndex(dict(zip(words, range(len(words)), strict=True)), indexed, bounds, rows)
 
 
 def to_frame(table: pa.Table) -> pd.DataFrame:

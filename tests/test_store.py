@@ -117,7 +117,9 @@ def test_a_crash_while_writing_the_store_leaves_the_old_one(lib, monkeypatch):
     items, _ = lib.load()  # the store only saves time: the load itself succeeds
     assert "001_6a1a74cf8d1e2b76.txt" not in set(items["source"])
     assert store.path(lib.store_dir).read_bytes() == old_bytes
-    assert [p.name for p in lib.store_dir.iterdir()] == [store.FILE_NAME]  # no temporary file left
+    assert not [p for p in lib.store_dir.iterdir() if p.name.startswith(atomic.TEMP_PREFIX)]  # no temp file left
+    old_key = store.read_manifest(lib.store_dir).key
+    assert store.read_index(lib.store_dir, old_key) is not None  # the old store is whole, index included
     monkeypatch.undo()
     assert_same_as_pipeline(lib)
 
