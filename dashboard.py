@@ -14,9 +14,9 @@ import streamlit as st
 
 from ui import data, frame, state
 from ui.components import EXPLORER_PATH
-from ui.i18n import t
+from ui.i18n import lang, t
 
-st.set_page_config(page_title="Chỉ đạo, điều hành — UBND tỉnh Lạng Sơn", page_icon=frame.FAVICON, layout="wide")
+st.set_page_config(page_title=data.app_title(lang()), page_icon=frame.FAVICON, layout="wide")
 
 try:
     corpus = data.get_corpus()

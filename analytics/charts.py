@@ -290,9 +290,10 @@ def calendar(frame: pd.DataFrame, labels: Labels, value: str = "items") -> go.Fi
     return _layout(fig, labels, max(200, 34 * len(years) + 110), legend=False)
 
 
-def place_map(frame: pd.DataFrame, labels: Labels) -> go.Figure:
+def place_map(frame: pd.DataFrame, labels: Labels, centre: tuple[float, float]) -> go.Figure:
     """Districts as bubbles at their coordinates (size ∝ √count). Drawn on plain lon/lat axes with the
-    right aspect ratio, so it needs no map tiles (works offline)."""
+    right aspect ratio, so it needs no map tiles (works offline). `centre` (lat, lon) is the profile's
+    map centre, used when no place is located."""
     located = frame.dropna(subset=["lat", "lon"])
     size = [8 + 10 * math.sqrt(c) for c in located["count"]]
     fig = go.Figure(
@@ -310,8 +311,11 @@ def place_map(frame: pd.DataFrame, labels: Labels) -> go.Figure:
             ),
         )
     )
-    mid_lat = float(located["lat"].mean()) if len(located) else 21.8
+    mid_lat = float(located["lat"].mean()) if len(located) else centre[0]
     fig.update_xaxes(title=labels.x, showgrid=True, zeroline=False)
+    if not len(located):  # nothing to place: show the province's area rather than an arbitrary square
+        fig.update_xaxes(range=[centre[1] - 0.6, centre[1] + 0.6])
+        fig.update_yaxes(range=[centre[0] - 0.6, centre[0] + 0.6])
     # One degree of longitude is shorter than one of latitude by cos(latitude).
     fig.update_yaxes(
         title=labels.y, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)), showgrid=True, zeroline=False

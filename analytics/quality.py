@@ -4,7 +4,7 @@
 `problem_table` lists every problem (one row each) with the digest and item it belongs to, so that a page
 can link each one to the item in the explorer. A file skipped as a duplicate shows only that error: its
 warnings belong to the copy that loaded and are not counted twice. Both are pure: (items, LoadReport) in, frames out.
-Problem codes are those of `loaders.pipeline` and `loaders.items` (see `CODE_LABELS_VI`).
+Problem codes, their meaning and the column counting each are the table of `loaders.problems` (data/problems.yaml).
 """
 
 from __future__ import annotations
@@ -13,23 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from loaders.problems import ERRORS, warning_column
 from loaders.report import ERROR, FileReport, LoadReport, Problem
 
 #: doc_type of items that name no document (`unknown_type` in data/vocab/doc_types.yaml).
 UNKNOWN_DOC_TYPE = "Khác"
-
-#: Which quality column each warning code is counted in; codes not listed count as "other_warnings".
-CODE_COLUMN: dict[str, str] = {
-    "no_document": "without_doc_number",
-    "year_conflict": "year_conflicts",
-    "unknown_sector": "unknown_sectors",
-    "unknown_leader": "unrecognised_issuers",
-    "unknown_unit": "unrecognised_issuers",
-    "vp_letter_without_leader": "unrecognised_issuers",
-    "repeated_item": "repeated_merged",
-    "not_in_summary": "not_in_summary",
-    "summary_without_item": "summary_without_item",
-}
 
 #: Count columns of `quality_table`, in display order.
 COUNT_COLUMNS: tuple[str, ...] = (
@@ -100,45 +88,6 @@ COLUMN_LABELS_VI: dict[str, str] = {
     "message": "Chi tiết",
 }
 
-#: What each problem code means, in Vietnamese (the message itself stays as the parser wrote it).
-CODE_LABELS_VI: dict[str, str] = {
-    "no_document": "Tin không nêu số, ký hiệu văn bản",
-    "no_document_date": "Không tìm thấy ngày của văn bản",
-    "year_conflict": "Năm ở tiêu đề khác năm của các văn bản",
-    "unknown_sector": "Không xác định được lĩnh vực",
-    "unknown_leader": "Lãnh đạo không có trong danh sách",
-    "unknown_unit": "Đơn vị soạn thảo không có trong danh mục",
-    "vp_letter_without_leader": "Công văn của Văn phòng không nêu lãnh đạo chỉ đạo",
-    "repeated_item": "Tin lặp lại trong bản tin, đã gộp",
-    "not_in_summary": "Tin không có trong đoạn tóm tắt",
-    "summary_without_item": "Mục tóm tắt không có tin tương ứng",
-    "no_summary": "Không có đoạn tóm tắt",
-    "no_title": "Không có tiêu đề bản tin",
-    "no_week": "Không đọc được tuần",
-    "week_inferred": "Tuần được suy ra từ ngày văn bản",
-    "week_not_monday_sunday": "Tuần không từ thứ Hai đến Chủ nhật",
-    "text_ignored": "Có đoạn văn bị bỏ qua",
-    "possibly_truncated": "Bản tin có thể bị cắt cụt",
-    "duplicate": "Trùng với một bản tin khác",
-    "not_a_digest": "Không phải bản tin",
-    "no_items": "Không tìm thấy tin nào",
-    "too_large": "Tệp quá lớn",
-    "unreadable": "Không đọc được tệp",
-    # Why bytes are not text (loaders.decoding.DECODE_CODES).
-    "empty_file": "Tệp rỗng (không có nội dung)",
-    "binary_file": "Tệp nhị phân (ảnh, tệp nén, PDF, Word…), không phải văn bản",
-    "not_plain_text": "Tài liệu RTF, không phải văn bản thuần: mở bằng Word rồi lưu dạng văn bản thuần (UTF-8)",
-    "unknown_encoding": "Không nhận ra bảng mã: hãy lưu tệp dạng UTF-8",
-    "legacy_encoding": "Bảng mã cũ TCVN3 (ABC) hoặc VNI: hãy chuyển sang Unicode (UTF-8) rồi tải lại",
-    # Refusals and warnings of uploads (loaders.library).
-    "wrong_type": "Không phải loại tệp được nhận",
-    "unsafe_zip": "Tệp zip không an toàn",
-    "zip_bomb": "Tệp zip giải nén ra quá lớn (có thể là zip bomb)",
-    "bad_zip": "Tệp zip hỏng, không đọc được",
-    "empty_folder": "Thư mục không có tệp bản tin",
-    "html_scripts": "Trang HTML có mã script (đã bỏ, không chạy)",
-}
-
 
 def quality_table(items: pd.DataFrame, report: LoadReport, unknown_type: str = UNKNOWN_DOC_TYPE) -> pd.DataFrame:
     """One row per digest file of `report`: what was found and what deserves a look, sorted by week.
@@ -156,7 +105,7 @@ def quality_table(items: pd.DataFrame, report: LoadReport, unknown_type: str = U
         for p in _shown(f.problems, f):
             if p.level == ERROR:
                 continue
-            column = CODE_COLUMN.get(p.code, "other_warnings")
+            column = warning_column(p.code)
             if column != "without_doc_number":  # counted from the items below
                 counts[column] += 1
         counts["without_doc_number"] = int(no_doc.get(f.digest_id, 0)) if f.loaded else 0
@@ -201,7 +150,7 @@ def problem_table(items: pd.DataFrame, report: LoadReport) -> pd.DataFrame:
             key, symbol, headline = (
                 lookup.get((f.digest_id, p.item_no), ("", "", "")) if p.item_no and f.loaded else ("", "", "")
             )
-            column = "errors" if p.level == ERROR else CODE_COLUMN.get(p.code, "other_warnings")
+            column = ERRORS if p.level == ERROR else warning_column(p.code)
             rows.append(
                 {
                     "digest_id": f.digest_id,

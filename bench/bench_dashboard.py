@@ -6,7 +6,7 @@
 Corpora: the bundled digests, and SYNTHETIC corpora made by replicating them: each copy of a digest is
 moved to its own earlier week (every date in the text shifted by whole weeks, so weekdays stay right) and
 its document numbers are renumbered, then parsed by the real loader. Synthetic libraries are kept in
-$TMPDIR/langson-bench/ so that a second run re-uses their parse cache (the output says which).
+$TMPDIR/digest-bench/ so that a second run re-uses their parse cache (the output says which).
 
 Filter-change timings are server time: the script run in its thread (the script plus Streamlit's
 serialisation of what it draws), measured under AppTest, without AppTest's own parsing of the output.
@@ -225,7 +225,7 @@ def main() -> None:
     parser.add_argument(
         "--work",
         type=Path,
-        default=Path(tempfile.gettempdir()) / "langson-bench",
+        default=Path(tempfile.gettempdir()) / "digest-bench",
         help="where synthetic libraries are kept between runs",
     )
     args = parser.parse_args()
@@ -237,7 +237,7 @@ def main() -> None:
     for size in args.sizes.split(","):
         copies = SIZES[size]
         if size == "bundled":
-            library = Path(tempfile.mkdtemp(prefix="langson-bundled-"))
+            library = Path(tempfile.mkdtemp(prefix="digest-bundled-"))
             shutil.copytree(ROOT / "data" / "digests", library / "digests")
             label = "bundled digests"
         else:

@@ -1,4 +1,4 @@
-"""Loaders: parse Lạng Sơn's weekly digests into one validated items DataFrame.
+"""Loaders: parse a province's weekly digests (the profile's, see loaders.vocab) into one validated items DataFrame.
 
 `load(paths) -> (items, report)` is the entry point; `schema` documents the columns.
 """

@@ -81,7 +81,7 @@ def export_main(argv: list[str]) -> int:
     """Parse PATH... and write the items table to --out; return the exit code."""
     parser = argparse.ArgumentParser(
         prog="python -m loaders",
-        description="Parse weekly digests of UBND tỉnh Lạng Sơn into one items table.",
+        description="Parse the weekly digests of a provincial People's Committee into one items table.",
         epilog="Library commands: python -m loaders {add,list,remove,trash,restore,brief} --help",
     )
     parser.add_argument("paths", nargs="+", type=Path, help="digest files (.txt, .html, .md) or folders")
@@ -372,7 +372,7 @@ def brief_main(argv: list[str]) -> int:
             titles={f.digest_id: f.title for f in report.files},
             meta=brief.file_meta(items, args.lang, link),
             type_codes=list(vocab.type_names),
-            central=list(catalog().get("central_issuers", {})),
+            central=list(vocab.central_issuers),
         )
     except ValueError as exc:
         print(f"brief: {exc}", file=sys.stderr)

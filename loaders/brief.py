@@ -21,6 +21,7 @@ import pandas as pd
 
 from loaders.catalog import catalog, column_label, translate, value_names
 from loaders.markup import md_escape
+from loaders.vocab import load_vocab
 
 #: Output formats by file extension.
 FORMATS = (".docx", ".md", ".html")
@@ -218,8 +219,9 @@ def brief_blocks(brief: Brief, lang: str = "vi", sector_names: Mapping[str, str]
         return translate(cat, f"brief.{key}", lang, **values)
 
     sectors = dict(sector_names or {}) if lang != "vi" else {}
-    types, issuers = value_names("doc_type", lang), value_names("issuer", lang)
-    central = cat.get("central_issuers", {})
+    vocab = load_vocab()  # document types and central issuers are national: any profile's are the same
+    types, issuers = (vocab.type_names_en if lang != "vi" else {}), value_names("issuer", lang)
+    central = vocab.central_issuers
     blocks: list[Block] = [
         Heading(tr("title", week=brief.week), 0),
         Para(tr("period", start=_date(brief.week_start), end=_date(brief.week_end))),

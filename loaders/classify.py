@@ -2,7 +2,7 @@
 
 Score per sector: each keyword found in the headline counts 3, in the lead or first body paragraph 1
 (data/vocab/sectors.yaml); the first lead department ("… chủ trì") adds 2 to its sectors
-(data/vocab/departments.yaml); the drafting unit adds 1 to the sectors it is a prior for. Ties go to the
+(the profile's departments.yaml); the drafting unit adds 1 to the sectors it is a prior for. Ties go to the
 lead department's sector, then the unit's, then taxonomy order. With no signal at all the item is
 "unclassified" and reported.
 """

@@ -1,13 +1,31 @@
-"""Where things live: the library folder (raw digests) and the bundled vocabularies."""
+"""Where things live: the library folder (raw digests), the bundled vocabularies and province profiles."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import yaml
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BUNDLED_DATA_DIR = PROJECT_DIR / "data"
-VOCAB_DIR = BUNDLED_DATA_DIR / "vocab"
+#: National vocabularies (document types, sectors, central issuers): the same for every province.
+NATIONAL_VOCAB_DIR = BUNDLED_DATA_DIR / "vocab"
+#: Province profiles, one folder each (data/provinces/<id>/: profile.yaml, units, leaders, divisions …).
+PROVINCES_DIR = BUNDLED_DATA_DIR / "provinces"
+
+
+def _default_profile() -> Path:
+    """The folder named by data/provinces/default.yaml (a data file, so that no province is named in code)."""
+    with (PROVINCES_DIR / "default.yaml").open(encoding="utf-8") as fh:
+        return PROVINCES_DIR / str(yaml.safe_load(fh)["profile"])
+
+
+#: The default profile: the folder `loaders.vocab.load_vocab` reads when given none.
+PROFILE_DIR = _default_profile()
+#: The name callers used before profiles existed; it is the profile folder, which holds every
+#: province-specific file (profile.yaml, units.yaml, portal.yaml …).
+VOCAB_DIR = PROFILE_DIR
 DATA_DIR_ENV = "DASHBOARD_DATA_DIR"
 
 #: Digest files bigger than this are refused before being read (a weekly digest is ~10–70 kB).

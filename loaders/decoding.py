@@ -19,7 +19,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-#: Why bytes were refused, as problem codes (the interface words them in each language; see analytics/quality.py).
+#: Why bytes were refused, as problem codes (the interface words them in each language: data/problems.yaml).
 EMPTY, BINARY, NOT_PLAIN_TEXT, UNKNOWN_ENCODING, LEGACY_ENCODING = (
     "empty_file",
     "binary_file",

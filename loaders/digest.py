@@ -5,6 +5,7 @@ then one block per item: a headline, a lead sentence naming the document (or the
 Headlines are recognised by what follows them: a lead sentence that cites one of the province's own
 documents ("(Công văn số 435/UBND-NC, ngày 21/3/2025)") or dates a meeting ("Ngày 29/10/2024, … chủ trì").
 The summary is a second opinion: a line that matches a summary entry also starts a block.
+The title and summary-tail patterns are the profile's (data/provinces/<id>/profile.yaml).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from dataclasses import dataclass, field
 
 from loaders.symbols import Symbol, find_symbols, make_date
 from loaders.textnorm import fold, fold_words
+from loaders.vocab import Vocab
 
-TITLE_RE = re.compile(r"chi dao,? dieu hanh noi bat.{0,80}?trong tuan")
 _WEEK_RE = re.compile(
     r"ngay\s+(?P<d1>\d{1,2})\s?/\s?(?P<m1>\d{1,2})(?:\s?/\s?(?P<y1>\d{4}))?\s*"
     r"(?:(?:den|toi)(?:\s+het)?(?:\s+ngay)?|[-–—]+(?:\s*ngay)?)\s*"
@@ -24,7 +25,6 @@ _WEEK_RE = re.compile(
 )
 _MEETING_LEAD_RE = re.compile(r"^(?:(?:sang|chieu|toi)\s+)?(?:ngay\s+)+\d{1,2}\s?/\s?\d{1,2}\s?/\s?\d{4}")
 _MEETING_WORDS = re.compile(r"\bhop\b|chu tri|hoi nghi")
-_SUMMARY_TAIL_RE = re.compile(r"(?:\.\.\.|…)?\s*là những (?:nội dung|thông tin)\b.*$", re.IGNORECASE | re.DOTALL)
 _HEADLINE_END_OK = re.compile(r"[^.;:,…]$")
 _CITED_AFTER = re.compile(r"^[\s,]*(?:ngày\s+[\d/]+(?:\s+tháng\s+\d+\s+năm\s+\d+)?)?[\s,]*của\b")
 _BYLINE_RE = re.compile(r"^(?:[A-ZĐ][^\W\d_]*\s){1,5}[A-ZĐ][^\W\d_]*$")
@@ -116,9 +116,10 @@ def _containment(part: set[str], whole: set[str]) -> float:
     return len(part & whole) / len(part) if part else 0.0
 
 
-def split_summary(summary: str) -> list[str]:
-    """Summary entries: the opening paragraph split at ";" without its "… là những nội dung chính …" tail."""
-    tail = _SUMMARY_TAIL_RE.search(summary)
+def split_summary(summary: str, tail_re: re.Pattern[str]) -> list[str]:
+    """Summary entries: the opening paragraph split at ";" without its "… là những nội dung chính …" tail
+    (`tail_re`, the profile's summary_tail_pattern)."""
+    tail = tail_re.search(summary)
     body = summary[: tail.start()] if tail else summary
     entries = [e.strip(" .…;") for e in body.split(";")]
     return [e for e in entries if len(e.split()) >= 2]
@@ -128,12 +129,14 @@ def _looks_like_headline(line: str) -> bool:
     return len(line) <= MAX_HEADLINE_CHARS and bool(_HEADLINE_END_OK.search(line))
 
 
-def split_digest(lines: list[str], own_issuers: frozenset[str]) -> DigestText:
-    """Find title, week, summary and item blocks in cleaned lines."""
+def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
+    """Find title, week, summary and item blocks in cleaned lines, with the patterns of `vocab.profile`."""
+    own_issuers = vocab.own_issuer_codes
+    title_re = vocab.profile.title_re
     out = DigestText()
     start = 0
     for i, line in enumerate(lines[:15]):
-        if TITLE_RE.search(fold(line)):
+        if title_re.search(fold(line)):
             out.title = line
             start = i + 1
             week = parse_week(line)
@@ -152,7 +155,7 @@ def split_digest(lines: list[str], own_issuers: frozenset[str]) -> DigestText:
     first = heads[0] if heads else len(body)
     if first > 0 and not leads[0]:
         out.summary = body[0]
-        out.summary_entries = split_summary(body[0])
+        out.summary_entries = split_summary(body[0], vocab.profile.summary_tail_re)
         out.ignored = body[1:first]
     else:
         out.ignored = body[:first]

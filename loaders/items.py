@@ -3,7 +3,8 @@
 Rules taken from the digests: the item's own document is the province's one in the lead sentence (a central
 document cited in the headline is not it); the type follows the symbol ("Kế hoạch (số 389/QĐ-UBND …)" is a
 Quyết định); `VP-…` letters convey a named leader's direction; `…/QĐ-BCĐ` and `…/BCĐ-NTM` come from a
-Ban Chỉ đạo; meetings carry their date in the lead ("Ngày 29/10/2024, …").
+Ban Chỉ đạo; meetings carry their date in the lead ("Ngày 29/10/2024, …"). How roles and issuer codes are
+written is the profile's (`Vocab.profile`); the Văn phòng only conveys a leader's direction.
 """
 
 from __future__ import annotations
@@ -15,17 +16,9 @@ from dataclasses import dataclass, field
 from loaders.digest import Block, is_meeting_lead, is_own_symbol, own_reference
 from loaders.symbols import SHORT_DATE_RE, Symbol, find_dates, make_date
 from loaders.textnorm import fold, fold_words
-from loaders.vocab import Vocab
+from loaders.vocab import Profile, Vocab
 
 _DATE_AFTER_SYMBOL = re.compile(r"^[\s,)(]*(?:ngày|ban hành ngày)\s+", re.IGNORECASE)
-# Roles as they are written (folded). The Văn phòng only conveys a leader's direction: matched, then skipped.
-_ACTOR_RE = re.compile(
-    r"(?P<vp>van phong (?:ubnd|uy ban nhan dan) tinh)"
-    r"|(?P<pct>pho chu tich(?: thuong truc)? (?:ubnd|uy ban nhan dan) tinh)"
-    r"|(?P<ct>chu tich (?:ubnd|uy ban nhan dan) tinh)"
-    r"|(?P<ub>(?:ubnd|uy ban nhan dan) tinh)"
-)
-_STANDING = re.compile(r"pho chu tich thuong truc")
 _NAME_AFTER_DONG_CHI = re.compile(r"(?:đồng chí|Đồng chí|ông|Ông|bà|Bà)\s+((?:[^\W\d_]+\s){1,3}[^\W\d_]+)\s*,")
 # On folded text: "trước ngày", "chậm nhất (trong) ngày", "hạn chót", "không muộn hơn".
 # (No look-behind in front: the regex engine then skips ahead on the first letters, much faster.)
@@ -34,13 +27,6 @@ _DEADLINE_RE = re.compile(r"(?:truoc|cham nhat|han chot|khong muon hon)(?:\s+(?:
 _CHU_TRI = re.compile(r"(?<!don vi )(?<!co quan )chu tri(?!\s+(?:phien hop|hop|cuoc hop|hoi nghi|buoi))")
 _SENTENCE_SPLIT = re.compile(r"[.;!?](?:\s|$)")
 _PARENS = re.compile(r"\([^()]*\)")
-
-CHAIRMAN = "Chủ tịch UBND tỉnh"
-VICE_CHAIRMAN = "Phó Chủ tịch UBND tỉnh"
-STEERING = "Ban Chỉ đạo"
-PROVINCE = "UBND tỉnh"
-OFFICE = "Văn phòng UBND tỉnh"
-STEERING_CODE = "BCĐ"
 
 
 @dataclass
@@ -91,25 +77,25 @@ def doc_type_of(sym: Symbol, vocab: Vocab) -> str:
     return vocab.letter_type
 
 
-def _actor(text: str) -> str:
-    """The first directing role named in `text` (folded)."""
-    for m in _ACTOR_RE.finditer(text):
+def _actor(text: str, profile: Profile) -> str:
+    """The first directing role named in `text` (folded); the office is matched, then skipped."""
+    for m in profile.actor_re.finditer(text):
         if m["pct"]:
-            return VICE_CHAIRMAN
+            return profile.vice_chairman
         if m["ct"]:
-            return CHAIRMAN
+            return profile.chairman
         if m["ub"]:
-            return PROVINCE
+            return profile.province
     return ""
 
 
-def _chair_actor(folded_lead: str) -> str:
+def _chair_actor(folded_lead: str, profile: Profile) -> str:
     """For a meeting: the role named just before "chủ trì"."""
     at = folded_lead.find("chu tri")
     if at < 0:
-        return _actor(folded_lead)
-    roles = list(_ACTOR_RE.finditer(folded_lead[:at]))
-    return _actor(roles[-1].group(0)) if roles else _actor(folded_lead)
+        return _actor(folded_lead, profile)
+    roles = list(profile.actor_re.finditer(folded_lead[:at]))
+    return _actor(roles[-1].group(0), profile) if roles else _actor(folded_lead, profile)
 
 
 def _stated_leader(lead: str, vocab: Vocab) -> tuple[str, bool]:
@@ -162,9 +148,9 @@ def _places(folded: str, vocab: Vocab, day: dt.date) -> list[str]:
     for p in vocab.districts:
         if p.key not in words:
             continue
-        explicit = p.kind_key + p.key[1:] in words  # "huyện Cao Lộc", "thành phố Lạng Sơn"
-        # A bare "Lạng Sơn" is the province; other bare district names are districts.
-        if explicit or (p.key != " lang son " and _bare_district(words, p.key)):
+        explicit = p.kind_key + p.key[1:] in words  # "huyện Cao Lộc", "thành phố <province>"
+        # A bare province name is the province (not its capital city); other bare district names are districts.
+        if explicit or (p.key != vocab.profile.key and _bare_district(words, p.key)):
             found.append(p.label)
     if day >= vocab.reform_date:
         found.extend(p.label for p in vocab.communes if p.kind_key + p.key[1:] in words)
@@ -202,21 +188,21 @@ def _deadlines(folded: str, anchor: dt.date) -> list[dt.date]:
     return out
 
 
-def _issuer(item: ItemFields, own: Symbol | None, meeting: bool, lead: str, folded_lead: str) -> str:
+def _issuer(item: ItemFields, own: Symbol | None, meeting: bool, lead: str, folded_lead: str, profile: Profile) -> str:
     """Who directed the item: the meeting's chair, a Ban Chỉ đạo by its symbol, else the role the lead names."""
     if meeting:
-        return _chair_actor(folded_lead) or PROVINCE
-    if own is not None and STEERING_CODE in own.groups:
-        return STEERING
-    if own is not None and "CTUBND" in own.groups:
-        return CHAIRMAN
+        return _chair_actor(folded_lead, profile) or profile.province
+    if own is not None and profile.steering_code in own.groups:
+        return profile.steering
+    if own is not None and profile.chairman_code in own.groups:
+        return profile.chairman
     prefix = fold(lead[: own.start]) if own is not None else folded_lead
-    issuer = _actor(prefix) or _actor(folded_lead) or PROVINCE
-    if own is not None and own.groups[0] == "VP" and issuer == PROVINCE:
+    issuer = _actor(prefix, profile) or _actor(folded_lead, profile) or profile.province
+    if own is not None and own.groups[0] == profile.office_code and issuer == profile.province:
         item.problems.append(
             ("vp_letter_without_leader", f"{own.text} is a Văn phòng letter but the lead names no leader")
         )
-        return OFFICE
+        return profile.office
     return issuer
 
 
@@ -225,14 +211,15 @@ def _leader(
 ) -> tuple[str, str]:
     """(leader, leader_source): the name the lead states, else the roster's holder of the role that day."""
     # A name in the lead is the directing leader only when a person (or a meeting chair) directs.
-    if meeting or item.issuer in (CHAIRMAN, VICE_CHAIRMAN, STEERING):
+    profile = vocab.profile
+    if meeting or item.issuer in (profile.chairman, profile.vice_chairman, profile.steering):
         name, in_roster = _stated_leader(lead, vocab)
         if name:
             if not in_roster:
-                item.problems.append(("unknown_leader", f"leader '{name}' is not in data/vocab/leaders.yaml"))
+                item.problems.append(("unknown_leader", f"leader '{name}' is not in the profile's leaders.yaml"))
             return name, "stated"
-    standing = bool(_STANDING.search(folded_lead))
-    if day and (item.issuer == CHAIRMAN or (item.issuer == VICE_CHAIRMAN and standing)):
+    standing = bool(profile.standing_re.search(folded_lead))
+    if day and (item.issuer == profile.chairman or (item.issuer == profile.vice_chairman and standing)):
         holder = _roster_holder(vocab, item.issuer, day, standing)
         if holder:
             return holder, "inferred"
@@ -252,11 +239,11 @@ def parse_block(block: Block, vocab: Vocab, week_start: dt.date | None) -> ItemF
         item.doc_date = _date_near(lead, own)
         item.doc_type = doc_type_of(own, vocab)
         item.is_normative = own.is_normative
-        if own.groups[0] in ("UBND", "VP") and len(own.groups) >= 2:
+        if own.groups[0] in vocab.profile.drafting_codes and len(own.groups) >= 2:
             item.unit = "-".join(own.groups[1:])
             if item.unit not in vocab.units:
                 item.problems.append(
-                    ("unknown_unit", f"drafting unit '{item.unit}' of {own.text} is not in data/vocab/units.yaml")
+                    ("unknown_unit", f"drafting unit '{item.unit}' of {own.text} is not in the profile's units.yaml")
                 )
         if item.doc_date is None:
             item.problems.append(("no_document_date", f"no date found for {own.text}"))
@@ -268,7 +255,7 @@ def parse_block(block: Block, vocab: Vocab, week_start: dt.date | None) -> ItemF
         item.doc_type = vocab.unknown_type
         item.problems.append(("no_document", "the lead sentence names no document of the province and no meeting date"))
 
-    item.issuer = _issuer(item, own, meeting, lead, folded_lead)
+    item.issuer = _issuer(item, own, meeting, lead, folded_lead, vocab.profile)
     item.leader, item.leader_source = _leader(item, meeting, lead, folded_lead, vocab, item.doc_date or week_start)
     item.lead_agencies = _lead_agencies(block.folded, vocab)
     anchor = item.doc_date or week_start or dt.date.today()

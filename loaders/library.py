@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from loaders import atomic, parse_cache, pipeline, search, store
-from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, VOCAB_DIR, data_dir
+from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, PROFILE_DIR, data_dir
 from loaders.pipeline import parse_bytes
 from loaders.report import FileReport, LoadReport, Problem
 from loaders.schema import coerce_items, empty_items, validate_items
@@ -205,7 +205,7 @@ class AddResult:
 class Library:
     """A library folder of raw digest files, with its parse cache, trash and writer lock."""
 
-    def __init__(self, root: str | Path | None = None, vocab_dir: Path = VOCAB_DIR) -> None:
+    def __init__(self, root: str | Path | None = None, vocab_dir: Path = PROFILE_DIR) -> None:
         self.root = Path(root) if root is not None else data_dir()
         self.vocab_dir = vocab_dir
         self._vocab: Vocab | None = None

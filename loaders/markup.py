@@ -1,6 +1,6 @@
 """Saved web pages and Markdown -> plain text, one paragraph per line.
 
-`html_to_text` is for article pages saved from the provincial portal (langson.gov.vn, Drupal-like): it
+`html_to_text` is for article pages saved from the provincial portal (Drupal-like): it
 keeps the article and drops the page furniture (menus, banners, breadcrumbs, sidebars, footers, forms,
 comments, scripts, styles, hidden elements). Script and style content is never kept, let alone run.
 `markdown_to_text` strips Markdown syntax and keeps the words.

@@ -18,16 +18,17 @@ from typing import Any
 
 from loaders import atomic, pipeline
 from loaders.report import FileReport, Problem
+from loaders.vocab import vocab_files
 
 FORMAT = "1"
 
 
 def vocab_fingerprint(vocab_dir: Path) -> str:
-    """A hash of every vocabulary file: cached parses made with other vocabularies are not reused."""
+    """A hash of every file of the profile folder `vocab_dir` and of the national vocabularies: cached
+    parses made with other vocabularies are not reused."""
     h = hashlib.sha256()
-    for path in sorted(vocab_dir.glob("*")):
-        if path.is_file():
-            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in vocab_files(vocab_dir):
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from loaders import digest as dg
 from loaders.classify import classify
-from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, VOCAB_DIR
+from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, PROFILE_DIR
 from loaders.decoding import DecodeError, decode_bytes
 from loaders.items import ItemFields, parse_block
 from loaders.markup import html_to_text, markdown_to_text
@@ -69,7 +69,7 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
     lines = dg.clean_lines(text, list(vocab.drop_lines))
     digest_id = hashlib.sha1("\n".join(lines).encode("utf-8")).hexdigest()[:16]
     report.digest_id = digest_id
-    parsed = dg.split_digest(lines, vocab.own_issuer_codes)
+    parsed = dg.split_digest(lines, vocab)
     report.title = parsed.title
     report.blocks = len(parsed.blocks)
     report.summary_entries = len(parsed.summary_entries)
@@ -282,7 +282,7 @@ def parse_bytes(data: bytes, name: str, vocab: Vocab | None = None) -> tuple[lis
 
     `name` is the file name recorded in `source`; its extension picks the format (.txt, .html, .md).
     """
-    vocab = vocab or load_vocab(VOCAB_DIR)
+    vocab = vocab or load_vocab(PROFILE_DIR)
     set_code_aliases(vocab.code_aliases)
     report = FileReport(path=name)
     if len(data) > MAX_FILE_BYTES:
@@ -346,7 +346,7 @@ def combine(parsed: Iterable[tuple[list[dict[str, Any]], FileReport]]) -> tuple[
 
 
 def load(
-    paths: Iterable[str | Path], progress: Progress | None = None, vocab_dir: Path = VOCAB_DIR
+    paths: Iterable[str | Path], progress: Progress | None = None, vocab_dir: Path = PROFILE_DIR
 ) -> tuple[pd.DataFrame, LoadReport]:
     """Parse digest files and folders into (items, report). Never raises for bad input."""
     vocab = load_vocab(vocab_dir)

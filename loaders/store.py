@@ -35,7 +35,7 @@ FORMAT = "1"
 FILE_NAME = "items.parquet"
 #: The search index of the corpus with key K is `index-K.parquet` (`loaders.search.SearchIndex`).
 INDEX_PREFIX = "index-"
-_META_KEY = b"langson_store"
+_META_KEY = b"digest_items_store"
 
 _ARROW_TYPES = {
     "str": pa.large_string(),

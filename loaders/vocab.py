@@ -1,5 +1,9 @@
-"""The vocabularies in data/vocab/*.yaml (document types, units, leaders, departments, districts, sectors,
-boilerplate), loaded once and compiled into the lookups the parser needs.
+"""The vocabularies, loaded once and compiled into the lookups the parser needs.
+
+Two layers: the national files of data/vocab/ (document types, sectors, central issuers) and one province
+profile, a folder of data/provinces/ (profile.yaml with the province's scalar facts, units, leaders,
+departments, divisions, boilerplate). `load_vocab(profile_folder)` reads both; the parser takes the result,
+so another province is another folder, not another code path.
 
 The YAML files are the place to edit; this module only reads them and fails with a message naming the
 file and the entry when one is malformed.
@@ -16,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from loaders.config import VOCAB_DIR
+from loaders.config import NATIONAL_VOCAB_DIR, PROFILE_DIR
 from loaders.textnorm import fold_words, normalize
 
 
@@ -63,6 +67,8 @@ class Place:
     name: str
     kind: str  # huyện, thành phố, xã, phường
     district: str  # the district it belongs to (itself for districts)
+    lat: float | None = None  # a reference point of the district (districts only)
+    lon: float | None = None
 
     @property
     def label(self) -> str:
@@ -81,10 +87,41 @@ class Place:
 
 
 @dataclass(frozen=True)
+class Profile:
+    """The scalar facts of one province (profile.yaml): its name, title, roles and special issuer codes."""
+
+    id: str
+    name: str  # the province's name as written in the digests
+    level: str  # "tỉnh" | "thành phố"
+    app_title: dict[str, str]  # language -> title
+    map_centre: tuple[float, float]  # (lat, lon)
+    title_re: re.Pattern[str]  # on folded text
+    summary_tail_re: re.Pattern[str]  # on the summary as written
+    actor_re: re.Pattern[str]  # on folded text; groups vp (office), pct, ct, ub
+    standing_re: re.Pattern[str]  # "Phó Chủ tịch Thường trực", folded
+    chairman: str  # issuer names (the `issuer` column, leaders.yaml `role`)
+    vice_chairman: str
+    province: str
+    office: str
+    steering: str
+    office_code: str  # VP
+    chairman_code: str  # CTUBND
+    steering_code: str  # BCĐ
+    drafting_codes: frozenset[str]  # UBND, VP: letters whose next group is a drafting unit
+
+    @cached_property
+    def key(self) -> str:
+        """The name as `fold_words` writes it: a bare mention of it is the province itself."""
+        return fold_words(self.name)
+
+
+@dataclass(frozen=True)
 class Vocab:
     """Every vocabulary the parser uses."""
 
+    profile: Profile
     type_names: dict[str, str]  # code -> Vietnamese name (QĐ -> Quyết định)
+    type_names_en: dict[str, str]  # Vietnamese name -> English name (Quyết định -> Decision), every doc_type
     own_issuers: dict[str, str]  # issuer code -> issuer name (UBND -> UBND tỉnh)
     code_aliases: dict[str, str]  # misspelt symbol group -> correct (QD -> QĐ)
     meeting_type: str
@@ -103,6 +140,8 @@ class Vocab:
     keyword_sectors: dict[str, tuple[str, ...]]  # keyword -> sector ids
     unclassified: Sector
     drop_lines: tuple[re.Pattern[str], ...]
+    central_issuers: dict[str, dict[str, str]]  # issuer code of a central body -> {vi, en} name
+    files: tuple[Path, ...]  # every file read, for cache fingerprints
 
     @property
     def own_issuer_codes(self) -> frozenset[str]:
@@ -160,20 +199,93 @@ def _alternation(words: list[str]) -> str:
     return build(trie)
 
 
+#: Files of a profile folder, and of the national folder, that `load_vocab` reads.
+PROFILE_FILES = ("profile.yaml", "units.yaml", "leaders.yaml", "departments.yaml", "divisions.yaml", "boilerplate.yaml")
+NATIONAL_FILES = ("doc_types.yaml", "sectors.yaml", "central_issuers.yaml")
+
+
+def vocab_files(profile_dir: Path = PROFILE_DIR, national_dir: Path = NATIONAL_VOCAB_DIR) -> list[Path]:
+    """Every file a parse depends on: the profile folder's files (all of them, portal.yaml included) and
+    the national vocabularies. Cache keys hash these, so editing any of them re-parses."""
+    own = sorted(p for p in profile_dir.glob("*") if p.is_file())
+    return own + [national_dir / name for name in NATIONAL_FILES]
+
+
+def _pattern(raw: Any, where: str, flags: int = 0) -> re.Pattern[str]:
+    try:
+        return re.compile(str(raw), flags)
+    except re.error as exc:
+        raise VocabError(f"{where}: not a valid regular expression: {exc}") from exc
+
+
+def _profile(raw: dict[str, Any], where: Path) -> Profile:
+    roles = raw["roles"]
+    codes = raw["issuer_codes"]
+    role_re = {k: f"(?:{roles[k]['pattern']})" for k in ("office", "vice_chairman", "chairman", "province")}
+    centre = raw["map_centre"]
+    return Profile(
+        id=str(raw["id"]),
+        name=normalize(raw["name"]),
+        level=normalize(raw["level"]),
+        app_title={str(k): normalize(v) for k, v in raw["app_title"].items()},
+        map_centre=(float(centre["lat"]), float(centre["lon"])),
+        title_re=_pattern(raw["title_pattern"], f"{where} title_pattern"),
+        summary_tail_re=_pattern(
+            normalize(raw["summary_tail_pattern"]), f"{where} summary_tail_pattern", re.IGNORECASE | re.DOTALL
+        ),
+        # The office first: "Văn phòng UBND tỉnh" contains "UBND tỉnh", and it only conveys a direction.
+        actor_re=_pattern(
+            f"(?P<vp>{role_re['office']})|(?P<pct>{role_re['vice_chairman']})"
+            f"|(?P<ct>{role_re['chairman']})|(?P<ub>{role_re['province']})",
+            f"{where} roles",
+        ),
+        standing_re=_pattern(roles["standing_vice_chairman"]["pattern"], f"{where} roles"),
+        chairman=normalize(roles["chairman"]["name"]),
+        vice_chairman=normalize(roles["vice_chairman"]["name"]),
+        province=normalize(roles["province"]["name"]),
+        office=normalize(roles["office"]["name"]),
+        steering=normalize(roles["steering"]["name"]),
+        office_code=normalize(codes["office"]),
+        chairman_code=normalize(codes["chairman"]),
+        steering_code=normalize(codes["steering"]),
+        drafting_codes=frozenset(normalize(c) for c in codes["drafting"]),
+    )
+
+
+def _type_name(value: Any) -> tuple[str, str]:
+    """(Vietnamese, English) of a doc_types.yaml special type: {name, en} (or a bare name)."""
+    if isinstance(value, dict):
+        return normalize(value["name"]), str(value.get("en") or value["name"])
+    return normalize(str(value)), str(value)
+
+
 @cache
-def load_vocab(directory: Path = VOCAB_DIR) -> Vocab:
-    """Read and compile every vocabulary file of `directory` (cached per directory)."""
-    doc = _read(directory, "doc_types.yaml")
+def load_vocab(directory: Path = PROFILE_DIR, national: Path = NATIONAL_VOCAB_DIR) -> Vocab:
+    """Read and compile the profile folder `directory` and the national vocabularies (cached per folder)."""
+    profile_raw = _read(directory, "profile.yaml")
     units = _read(directory, "units.yaml")
     leaders = _read(directory, "leaders.yaml")
     departments = _read(directory, "departments.yaml")
-    places = _read(directory, "districts.yaml")
-    sectors_raw = _read(directory, "sectors.yaml")
+    places = _read(directory, "divisions.yaml")
     boiler = _read(directory, "boilerplate.yaml")
+    doc = _read(national, "doc_types.yaml")
+    sectors_raw = _read(national, "sectors.yaml")
+    central = _read(national, "central_issuers.yaml")
     try:
+        profile = _profile(profile_raw, directory / "profile.yaml")
         type_names = {normalize(t["code"]): normalize(t["name"]) for t in doc["types"]}
-        own_issuers = {normalize(k): normalize(v) for k, v in doc["own_issuers"].items()}
-        unit_names = {u["code"]: normalize(u.get("name") or u["code"]) for u in _entries(units, "units")}
+        type_names_en = {normalize(t["name"]): str(t.get("en") or t["name"]) for t in doc["types"]}
+        meeting_type, unknown_type, letter_type = (
+            _type_name(doc[k]) for k in ("meeting_type", "unknown_type", "letter_type")
+        )
+        type_names_en.update(dict((meeting_type, unknown_type, letter_type)))
+        own_issuers = {normalize(k): normalize(v) for k, v in profile_raw["own_issuers"].items()}
+        unit_list = _entries(units, "units")
+        unit_names = {u["code"]: normalize(u.get("name") or u["code"]) for u in unit_list}
+        unit_priors: dict[str, list[str]] = {}
+        for u in unit_list:
+            for sid in u.get("sectors") or []:
+                unit_priors.setdefault(sid, []).append(u["code"])
         terms = tuple(
             LeaderTerm(
                 normalize(t["name"]),
@@ -194,49 +306,57 @@ def load_vocab(directory: Path = VOCAB_DIR) -> Vocab:
             if target == name or target not in agency_sectors:
                 agency_sectors[target] = tuple(d.get("sectors") or ())
         districts = tuple(
-            Place(normalize(p["name"]), normalize(p["kind"]), normalize(p["name"])) for p in places["districts"]
+            Place(normalize(p["name"]), normalize(p["kind"]), normalize(p["name"]), p.get("lat"), p.get("lon"))
+            for p in places["districts"]
         )
         communes = tuple(
             Place(normalize(p["name"]), normalize(p["kind"]), normalize(p.get("former_district") or ""))
             for p in places.get("communes_2025") or []
         )
-        reform = _date(places.get("reform_date"), "districts.yaml reform_date") or dt.date(2025, 7, 1)
+        reform = _date(places.get("reform_date"), "divisions.yaml reform_date") or dt.date(2025, 7, 1)
+        extra_keywords = profile_raw.get("sector_keywords") or {}
         sectors = tuple(
             Sector(
                 s["id"],
                 normalize(s["name_vi"]),
                 s["name_en"],
                 s["color"],
-                tuple(normalize(k).lower() for k in s.get("keywords") or []),
-                tuple(s.get("units") or []),
+                tuple(normalize(k).lower() for k in [*(s.get("keywords") or []), *(extra_keywords.get(s["id"]) or [])]),
+                tuple(unit_priors.get(s["id"], ())),
             )
             for s in _entries(sectors_raw, "sectors")
         )
         drops = tuple(re.compile(normalize(p["pattern"]), re.IGNORECASE) for p in boiler["drop_lines"])
-        meeting_type = normalize(doc["meeting_type"])
-        unknown_type = normalize(doc["unknown_type"])
-        letter_type = normalize(doc["letter_type"])
-    except (KeyError, TypeError) as exc:
+        central_issuers = {
+            normalize(str(k)): {lang: normalize(str(n)) for lang, n in v.items()}
+            for k, v in central["central_issuers"].items()
+        }
+    except (KeyError, TypeError, AttributeError) as exc:
         raise VocabError(f"{directory}: a vocabulary entry lacks a required field: {exc}") from exc
 
     known = {s.id for s in sectors}
     for body, ids in agency_sectors.items():
         if unknown := set(ids) - known:
             raise VocabError(f"{directory / 'departments.yaml'}: {body} names unknown sector(s) {sorted(unknown)}")
+    for where, ids in (("units.yaml", unit_priors), ("profile.yaml sector_keywords", extra_keywords)):
+        if unknown := set(ids) - known:
+            raise VocabError(f"{directory / where}: names unknown sector(s) {sorted(unknown)}")
     unclassified = next((s for s in sectors if not s.keywords and s.id == "S00"), None)
     if unclassified is None:
-        raise VocabError(f"{directory / 'sectors.yaml'}: needs the S00 'unclassified' entry")
+        raise VocabError(f"{national / 'sectors.yaml'}: needs the S00 'unclassified' entry")
     keyword_sectors: dict[str, list[str]] = {}
     for s in sectors:
         for k in s.keywords:
             keyword_sectors.setdefault(k, []).append(s.id)
     return Vocab(
+        profile=profile,
         type_names=type_names,
+        type_names_en=type_names_en,
         own_issuers=own_issuers,
         code_aliases={str(k): normalize(str(v)) for k, v in (doc.get("code_aliases") or {}).items()},
-        meeting_type=meeting_type,
-        unknown_type=unknown_type,
-        letter_type=letter_type,
+        meeting_type=meeting_type[0],
+        unknown_type=unknown_type[0],
+        letter_type=letter_type[0],
         units=unit_names,
         leaders=terms,
         agency_re=re.compile(rf" ({_alternation(list(canonical))}) "),
@@ -250,6 +370,8 @@ def load_vocab(directory: Path = VOCAB_DIR) -> Vocab:
         keyword_sectors={k: tuple(v) for k, v in keyword_sectors.items()},
         unclassified=unclassified,
         drop_lines=drops,
+        central_issuers=central_issuers,
+        files=tuple(vocab_files(directory, national)),
     )
 
 
@@ -271,7 +393,7 @@ class TermStops:
 
 
 @cache
-def load_term_stops(directory: Path = VOCAB_DIR) -> TermStops:
+def load_term_stops(directory: Path = NATIONAL_VOCAB_DIR) -> TermStops:
     """The boilerplate phrases and stop words of `term_stopphrases.yaml` (cached per directory)."""
     name = "term_stopphrases.yaml"
     data = _read(directory, name) or {}

@@ -9,7 +9,7 @@ from analytics import aggregate as agg
 from analytics import charts
 from analytics.filters import Selection
 from ui import components as ui
-from ui.i18n import catalog, column_label, t
+from ui.i18n import column_label, t
 
 view, names, counted = ui.start_trend_page("doc_types.title")
 
@@ -102,7 +102,7 @@ ui.chart_with_table(
 )
 
 # Cited documents: which central documents drive local action.
-central = catalog().get("central_issuers", {})
+central = view.corpus.central_issuers
 cites = view.corpus.citations[view.corpus.citations["row"].isin(counted.index)]
 central_cites = cites[cites["central"]]
 citing = int(central_cites["row"].nunique()) if len(central_cites) else 0

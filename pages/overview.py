@@ -14,7 +14,8 @@ from ui.state import get_view
 view = get_view()
 names = ui.view_names(view)
 st.title(t("overview.title"))
-st.caption(t("overview.intro"))
+profile = view.corpus.profile
+st.caption(t("overview.intro", level=profile.level if profile else "", province=profile.name if profile else ""))
 
 items = view.items
 counted = agg.counted(items)

@@ -23,7 +23,9 @@ places = agg.place_counts(counted, view.corpus.places)
 left, right = st.columns([3, 2])
 with left:
     fig = charts.place_map(
-        places, charts.Labels(x=t("places.lon"), y=t("places.lat"), count=t("common.items"), share=t("common.share"))
+        places,
+        charts.Labels(x=t("places.lon"), y=t("places.lat"), count=t("common.items"), share=t("common.share")),
+        view.corpus.profile.map_centre,
     )
     table = places.assign(mentions=places["mentions"].map("; ".join))
     ui.chart_with_table(

@@ -14,7 +14,7 @@ import pytest
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
-from analytics.quality import CODE_LABELS_VI
+from loaders.problems import code_label
 from tests.conftest import app_maker, snapshot
 from ui.components import display_value
 from ui.i18n import yes_no
@@ -120,7 +120,7 @@ def test_refused_uploads_are_explained_in_vietnamese(make_app: Callable[..., App
     assert "anh\\.txt" in errors[1] and "Tệp nhị phân" in errors[1]
     assert [e for e in errors if ENGLISH.search(e)] == []
     preview = next(d.value for d in at.dataframe if "Lý do" in d.value.columns)
-    assert list(preview["Lý do"]) == ["Tệp rỗng (không có nội dung)", CODE_LABELS_VI["binary_file"]]
+    assert list(preview["Lý do"]) == ["Tệp rỗng (không có nội dung)", code_label("binary_file", "vi")]
     assert not any(ENGLISH.search(str(v)) for v in preview.to_numpy().ravel())
     assert snapshot(library_root) == before
 
@@ -150,6 +150,6 @@ def test_missing_item_numbers_are_blank_not_none(make_app: Callable[..., AppTest
     at = make_app().run().switch_page("pages/quality.py").run()
     assert not at.exception
     problems = next(d.value for d in at.dataframe if "Vấn đề" in d.value.columns and "STT" in d.value.columns)
-    conflict = problems[problems["Vấn đề"] == CODE_LABELS_VI["year_conflict"]]
+    conflict = problems[problems["Vấn đề"] == code_label("year_conflict", "vi")]
     assert list(conflict["STT"]) == [""]
     assert all(v == "" or v.isdigit() for v in problems["STT"])

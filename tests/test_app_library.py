@@ -478,9 +478,9 @@ def test_a_problem_link_opens_exactly_its_items_in_the_explorer(
 
 
 def problem_label(code: str) -> str:
-    from analytics.quality import CODE_LABELS_VI
+    from loaders.problems import problem_codes
 
-    return CODE_LABELS_VI[code]
+    return problem_codes()[code].vi
 
 
 def test_a_digest_link_opens_its_items_and_clearing_shows_everything(make_app: Callable[..., AppTest]) -> None:
@@ -550,7 +550,7 @@ def test_explorer_url_of_the_links_is_the_explorers() -> None:
 
 
 def test_every_new_text_and_label_exists_in_both_languages() -> None:
-    from analytics.quality import CODE_LABELS_VI, COLUMN_LABELS_VI
+    from analytics.quality import COLUMN_LABELS_VI
     from ui.i18n import catalog, value_names
 
     def entry(key: str) -> object:
@@ -595,7 +595,6 @@ def test_every_new_text_and_label_exists_in_both_languages() -> None:
         k for k in sorted(keys) if not (isinstance(entry(k), dict) and entry(k).get("vi") and entry(k).get("en"))
     ]
     assert missing == []
-    assert set(CODE_LABELS_VI) <= set(value_names("quality_code", "en"))
     assert set(COLUMN_LABELS_VI) <= set(value_names("quality_column", "en"))
 
 

@@ -23,7 +23,7 @@ import pytest
 import loaders.library as library_module
 from analytics.quality import problem_table, quality_table
 from loaders import atomic, pipeline, uploads
-from loaders.config import VOCAB_DIR
+from loaders.config import PROFILE_DIR
 from loaders.library import (
     CONFLICT,
     KEEP_BOTH,
@@ -641,9 +641,9 @@ def test_a_new_parser_version_reparses_by_itself(lib, count_parses, monkeypatch)
 
 
 def test_edited_content_or_vocabulary_reparses(tmp_path, count_parses):
-    vocab = tmp_path / "vocab"
+    vocab = tmp_path / "profile"
     vocab.mkdir()
-    for f in VOCAB_DIR.glob("*.yaml"):
+    for f in PROFILE_DIR.glob("*.yaml"):
         (vocab / f.name).write_bytes(f.read_bytes())
     lib = seed_library(tmp_path / "lib")
     lib.vocab_dir = vocab
@@ -652,7 +652,7 @@ def test_edited_content_or_vocabulary_reparses(tmp_path, count_parses):
     items, _ = lib.load()
     assert count_parses[5:] == ["002_0b14f9dcf9426668.txt"]
     assert "391/QĐ-UBND" in set(items["doc_symbol"])
-    with (vocab / "sectors.yaml").open("a", encoding="utf-8") as fh:
+    with (vocab / "units.yaml").open("a", encoding="utf-8") as fh:
         fh.write("\n# a comment changes the fingerprint\n")
     lib.load()
     assert len(count_parses) == 11

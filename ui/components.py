@@ -269,7 +269,6 @@ def brief_buttons(view: View, week: str) -> None:
     """Word, Markdown and HTML downloads of the weekly brief of `week`, within the view's filters (made
     only when clicked; what needs the session — language, names, footer — is worked out now)."""
     from loaders import brief
-    from ui.i18n import catalog
 
     language, corpus = lang(), view.corpus
     items = corpus.items.loc[view.items.index]
@@ -283,7 +282,7 @@ def brief_buttons(view: View, week: str) -> None:
             titles=titles,
             meta=meta,
             type_codes=corpus.type_codes,
-            central=list(catalog().get("central_issuers", {})),
+            central=list(corpus.central_issuers),
         )
         return brief.brief_blocks(model, language, corpus.sector_names_en)
 
@@ -334,7 +333,7 @@ def view_names(view: View) -> dict[str, dict[str, str]]:
 
     return {
         "sector": view.sector_names(),
-        "doc_type": value_names("doc_type", view.lang),
+        "doc_type": dict(view.corpus.doc_type_names_en) if view.lang == "en" else {},
         "issuer": value_names("issuer", view.lang),
         "status": value_names("status", view.lang),
         "is_normative": value_names("is_normative", view.lang),

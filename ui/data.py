@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
-import yaml
 
 from analytics.aggregate import citations
 from analytics.filters import SEARCH_KEY, add_search_key
-from loaders.config import VOCAB_DIR, data_dir
+from loaders.config import NATIONAL_VOCAB_DIR, PROFILE_DIR, data_dir
 from loaders.report import LoadReport
-from ui.i18n import catalog, t
+from loaders.vocab import Profile, Vocab, VocabError, load_vocab, vocab_files
+from ui.i18n import t
 
 #: How many distinct corpora (e.g. before/after an upload) stay parsed in memory.
 MAX_CORPORA = 4
@@ -46,6 +46,9 @@ class Corpus:
     sector_order: list[str] = field(default_factory=list)
     sector_colors: dict[str, str] = field(default_factory=dict)
     sector_names_en: dict[str, str] = field(default_factory=dict)
+    doc_type_names_en: dict[str, str] = field(default_factory=dict)
+    central_issuers: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> {vi, en} name
+    profile: Profile | None = None  # the province whose digests these are
     places: pd.DataFrame = field(default_factory=pd.DataFrame)
     citations: pd.DataFrame = field(default_factory=pd.DataFrame)  # analytics.aggregate.citations, all items
     type_codes: tuple[str, ...] = ()  # document type codes of symbols (QĐ, KH…), to read cited symbols
@@ -53,6 +56,16 @@ class Corpus:
     unknown_type: str = "Khác"
     source_dir: str = ""
     changed_at: dt.datetime | None = None  # latest modification time of the library's files (the data date)
+
+
+def app_title(language: str) -> str:
+    """The browser tab's title: the profile's `app_title` in `language` (a neutral one if the profile is
+    broken: the page then shows the loading error itself)."""
+    try:
+        titles = load_vocab().profile.app_title
+    except VocabError:
+        return "Chỉ đạo, điều hành"
+    return titles.get(language) or next(iter(titles.values()), "")
 
 
 def _hash_bytes(data: bytes) -> str:
@@ -88,24 +101,16 @@ def corpus_key(files: list[Path]) -> str:
     """One key for a set of files' contents, the parser version and the vocabularies."""
     from loaders.pipeline import PARSER_VERSION
 
-    vocab = sorted(VOCAB_DIR.glob("*.yaml"))
-    parts = [f"parser:{PARSER_VERSION}"] + [f"vocab:{p.name}:{_fingerprint(p)}" for p in vocab]
+    parts = [f"parser:{PARSER_VERSION}"] + [f"vocab:{p}:{_fingerprint(p)}" for p in vocab_files()]
     parts += sorted(_fingerprint(p) for p in files)
     return _hash_bytes("\n".join(parts).encode())
 
 
-def _places(path: Path) -> pd.DataFrame:
-    """Labels as written in the `districts` column -> district name and coordinates (districts.yaml)."""
-    with path.open(encoding="utf-8") as fh:
-        doc = yaml.safe_load(fh) or {}
-    rows = []
-    coords = {}
-    for d in doc.get("districts") or []:
-        coords[d["name"]] = (d.get("lat"), d.get("lon"))
-        rows.append((f"{d['kind']} {d['name']}", d["name"], d.get("lat"), d.get("lon")))
-    for c in doc.get("communes_2025") or []:
-        lat, lon = coords.get(c.get("former_district") or "", (None, None))
-        rows.append((f"{c['kind']} {c['name']}", c.get("former_district") or "", lat, lon))
+def _places(vocab: Vocab) -> pd.DataFrame:
+    """Labels as written in the `districts` column -> district name and coordinates (the profile's divisions)."""
+    coords = {d.name: (d.lat, d.lon) for d in vocab.districts}
+    rows = [(d.label, d.name, d.lat, d.lon) for d in vocab.districts]
+    rows += [(c.label, c.district, *coords.get(c.district, (None, None))) for c in vocab.communes]
     return pd.DataFrame(rows, columns=["label", "district", "lat", "lon"])
 
 
@@ -135,8 +140,6 @@ def build_corpus(
     changed_at: dt.datetime | None = None,
 ) -> Corpus:
     """Everything derived once per corpus: the search column, filter options, sector order and colours."""
-    from loaders.vocab import load_vocab
-
     vocab = load_vocab()
     sectors = [*(s for s in vocab.sectors if s.id != vocab.unclassified.id), vocab.unclassified]
     order = [s.name_vi for s in sectors]
@@ -161,14 +164,17 @@ def build_corpus(
         sector_order=order,
         sector_colors={s.name_vi: s.color for s in sectors},
         sector_names_en={s.name_vi: s.name_en for s in sectors},
-        places=_places(VOCAB_DIR / "districts.yaml"),
+        doc_type_names_en=dict(vocab.type_names_en),
+        central_issuers=dict(vocab.central_issuers),
+        profile=vocab.profile,
+        places=_places(vocab),
         type_codes=tuple(vocab.type_names),
         meeting_type=vocab.meeting_type,
         unknown_type=vocab.unknown_type,
         source_dir=source_dir,
         changed_at=changed_at,
         # Parsing ~40,000 cited symbols takes ~0.3 s at 70,000 items: done once here, filtered per rerun.
-        citations=citations(items, vocab.type_names, catalog().get("central_issuers", {})),
+        citations=citations(items, vocab.type_names, vocab.central_issuers),
     )
 
 
@@ -196,7 +202,7 @@ _KEYS: dict[str, tuple[tuple[int, ...], float, str]] = {}
 
 def _folder_stamp(library: object) -> tuple[int, ...]:
     stamps = []
-    for folder in (library.digests_dir, VOCAB_DIR):  # type: ignore[attr-defined]
+    for folder in (library.digests_dir, PROFILE_DIR, NATIONAL_VOCAB_DIR):  # type: ignore[attr-defined]
         try:
             stamps.append(folder.stat().st_mtime_ns)
         except OSError:

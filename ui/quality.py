@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics.filters import ITEM_PARAM, Filters, item_ref, week_monday
-from analytics.quality import CODE_LABELS_VI, COLUMN_LABELS_VI, COUNT_COLUMNS, problem_table, quality_table
+from analytics.quality import COLUMN_LABELS_VI, COUNT_COLUMNS, problem_table, quality_table
+from loaders.problems import code_label
 from ui.components import whole_numbers
 from ui.data import Corpus
 from ui.i18n import DEFAULT_LANG, LANG_KEY, catalog, translate, value_names
@@ -22,14 +23,6 @@ EXPLORER_URL = "tra-cuu"
 _LANG_URL_VALUE = {"en": "English"}
 #: Column holding the explorer link in the displayed tables.
 LINK_COLUMN = "link"
-
-
-def code_label(code: str, language: str) -> str:
-    """What a problem code means, in the language (the code itself when unknown)."""
-    vi = CODE_LABELS_VI.get(code, code)
-    if language == DEFAULT_LANG:
-        return vi
-    return value_names("quality_code", language).get(code, vi)
 
 
 def column_label(column: str, language: str) -> str:

@@ -1,0 +1,85 @@
+"""A province is a profile folder, not code: a copy of the Lạng Sơn profile renamed to another province parses
+that province's digests with no code change, and the Lạng Sơn profile does not take them for its own."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import loaders
+from loaders.config import PROFILE_DIR
+from loaders.vocab import load_vocab
+from tests.conftest import SEEDS
+
+OLD, NEW = ("Lạng Sơn", "lạng sơn", "LẠNG SƠN", "lang son"), ("Cao Bằng", "cao bằng", "CAO BẰNG", "cao bang")
+#: Columns that do not carry the province's name: they must come out the same for the rewritten digests.
+SAME = ["item_no", "doc_type", "doc_symbol", "doc_date", "issuer", "leader", "leader_source", "unit", "sector"]
+LISTS = ["lead_agencies", "districts", "cited_documents", "deadlines"]
+
+
+def _rename(text: str) -> str:
+    for old, new in zip(OLD, NEW, strict=True):
+        text = text.replace(old, new)
+    return text
+
+
+def _back(value: object) -> object:
+    if isinstance(value, list):
+        return [_back(v) for v in value]
+    return value.replace(NEW[0], OLD[0]) if isinstance(value, str) else value
+
+
+@pytest.fixture(scope="module")
+def other(tmp_path_factory) -> tuple[Path, Path]:
+    """(profile folder, digests folder) of a made-up Cao Bằng: the Lạng Sơn profile and seeds, renamed."""
+    root = tmp_path_factory.mktemp("caobang")
+    profile = root / "caobang"
+    shutil.copytree(PROFILE_DIR, profile)
+    for path in profile.glob("*.yaml"):
+        path.write_text(_rename(path.read_text(encoding="utf-8")), encoding="utf-8")
+    text = (profile / "profile.yaml").read_text(encoding="utf-8")
+    (profile / "profile.yaml").write_text(text.replace("id: langson", "id: caobang"), encoding="utf-8")
+    digests = root / "digests"
+    digests.mkdir()
+    for seed in SEEDS:
+        text = _rename(seed.read_text(encoding="utf-8"))
+        # The title names its own province: "… nổi bật của UBND tỉnh Cao Bằng[, lãnh đạo …] trong tuần (…)".
+        text = re.sub(r"(nổi bật của UBND tỉnh)([, ])", r"\1 Cao Bằng\2", text)
+        (digests / seed.name).write_text(text, encoding="utf-8")
+    return profile, digests
+
+
+def test_the_copy_is_another_province(other):
+    profile, _ = other
+    vocab = load_vocab(profile)
+    assert (vocab.profile.id, vocab.profile.name) == ("caobang", "Cao Bằng")
+    assert "Cao Bằng" in vocab.profile.app_title["vi"]
+    assert load_vocab().profile.name == "Lạng Sơn"  # the default is untouched
+
+
+def test_another_profile_parses_its_digests_with_no_code_change(seed_items, other):
+    profile, digests = other
+    items, report = loaders.load([digests], vocab_dir=profile)
+    assert not report.failed
+    assert all("Cao Bằng" in f.title for f in report.files), [f.title for f in report.files]
+    assert not [p for _, p in report.problems() if p.code in ("no_title", "no_week", "week_inferred")]
+    reference, _ = seed_items
+    assert len(items) == len(reference) == 70
+    pd_cols = ["source", *SAME, "week"]
+    assert items[pd_cols].astype(str).values.tolist() == reference[pd_cols].astype(str).values.tolist()
+    for col in LISTS:
+        assert [_back(v) for v in items[col]] == list(reference[col]), col
+    # The profile's name decides what a bare mention is: "tỉnh Cao Bằng" is the province, the city is explicit.
+    by_symbol = items.set_index("doc_symbol")
+    assert by_symbol.loc["435/UBND-NC", "districts"] == []
+    assert by_symbol.loc["1517/VP-KTCN", "districts"][0] == "thành phố Cao Bằng"
+
+
+def test_the_default_profile_does_not_take_another_province_for_its_own(other):
+    _, digests = other
+    _, report = loaders.load([digests])
+    assert all(f.title == "" for f in report.files)
+    assert all("no_title" in {p.code for p in f.warnings} for f in report.files)
