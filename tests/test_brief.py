@@ -16,7 +16,6 @@ from docx import Document
 
 from loaders import brief
 from loaders.__main__ import WEEKS_PATH, main
-from loaders.catalog import catalog
 from loaders.vocab import load_vocab
 from tests import test_app
 from tests.conftest import ROOT, app_maker
@@ -59,7 +58,7 @@ def blocks_of(items: pd.DataFrame, titles: dict[str, str], week: str, lang: str 
         titles=titles,
         meta=brief.file_meta(items, lang, f"http://localhost:8501/{WEEKS_PATH}?week={week}"),
         type_codes=list(vocab.type_names),
-        central=list(catalog()["central_issuers"]),
+        central=list(vocab.central_issuers),
     )
     return brief.brief_blocks(model, lang, {s.name_vi: s.name_en for s in vocab.sectors})
 
@@ -114,7 +113,7 @@ def test_brief_sections(items: pd.DataFrame, titles: dict[str, str]) -> None:
         compare=2,
         titles=titles,
         type_codes=list(load_vocab().type_names),
-        central=list(catalog()["central_issuers"]),
+        central=list(load_vocab().central_issuers),
     )
     assert model.previous_weeks == ("2022-W25", "2023-W32")
     first = items[items["first_report"]]
