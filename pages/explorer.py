@@ -12,6 +12,8 @@ from ui.i18n import column_label, t
 from ui.safe import md_escape
 from ui.state import clear_item_refs, get_selection, get_view, item_refs, selected_items, set_selection
 
+#: Rows sent to the table at most: more is slow to send and to scroll; the download has every match.
+MAX_TABLE_ROWS = 2000
 TABLE_COLUMNS = [
     "week",
     "item_no",
@@ -84,7 +86,13 @@ if rows.empty:
     ui.count_caption(0, view.total, counted=False)
     st.stop()
 
-shown = rows.sort_values(["week_start", "digest_id", "item_no"], ascending=[False, True, True], kind="stable")
+# Newest first; only the first MAX_TABLE_ROWS go to the browser (sorted on three columns, not all of them).
+order = (
+    rows[["week_start", "digest_id", "item_no"]]
+    .sort_values(["week_start", "digest_id", "item_no"], ascending=[False, True, True], kind="stable")
+    .index
+)
+shown = rows.loc[order[:MAX_TABLE_ROWS]]
 config = {c: column_label(c) for c in TABLE_COLUMNS}
 column_config = {
     **{
@@ -110,6 +118,8 @@ event = st.dataframe(
     key="explorer_table",
 )
 ui.count_caption(len(rows), view.total, counted=False)
+if len(rows) > len(shown):
+    st.caption(t("explorer.capped", shown=ui.thousands(len(shown)), n=ui.thousands(len(rows))))
 st.caption(t("explorer.hint"))
 
 ui.download_buttons(

@@ -14,6 +14,10 @@ from ui.i18n import column_label, t
 from ui.safe import md_escape
 from ui.state import get_view
 
+#: Above this many items a week is shown as one table instead of one expander per item.
+MAX_EXPANDERS = 60
+WEEK_TABLE = ["source", "item_no", "headline", "doc_type", "doc_symbol", "sector", "leader", "body"]
+
 view = get_view()
 names = ui.view_names(view)
 st.title(t("weeks.title"))
@@ -44,14 +48,24 @@ st.subheader(
 )
 ui.count_caption(len(rows), len(all_rows), counted=False)
 ui.brief_buttons(view, week)
-for digest_id, part in rows.groupby("digest_id", sort=False):
-    st.caption(t("weeks.digest", source=part["source"].iloc[0], digest=str(digest_id)[:12]))
-    for r in part.itertuples():
-        meta = " · ".join(x for x in (r.doc_type, r.doc_symbol, names["sector"].get(r.sector, r.sector), r.leader) if x)
-        repeat = "" if r.first_report else f" · {t('weeks.repeat', n=r.reported_in)}"
-        with st.expander(f"{r.item_no}\\. {md_escape(r.headline)}"):
-            st.caption(md_escape(meta + repeat))
-            st.text(r.body or "–")
+if len(rows) > MAX_EXPANDERS:  # a national week: one table, not one widget per item
+    st.caption(t("weeks.as_table", n=ui.thousands(len(rows))))
+    st.dataframe(
+        rows[WEEK_TABLE].assign(sector=rows["sector"].map(lambda s: names["sector"].get(s, s))),
+        hide_index=True,
+        width="stretch",
+        column_config={c: column_label(c) for c in WEEK_TABLE},
+    )
+else:
+    for digest_id, part in rows.groupby("digest_id", sort=False):
+        st.caption(t("weeks.digest", source=part["source"].iloc[0], digest=str(digest_id)[:12]))
+        for r in part.itertuples():
+            sector = names["sector"].get(r.sector, r.sector)
+            meta = " · ".join(x for x in (r.doc_type, r.doc_symbol, sector, r.leader) if x)
+            repeat = "" if r.first_report else f" · {t('weeks.repeat', n=r.reported_in)}"
+            with st.expander(f"{r.item_no}\\. {md_escape(r.headline)}"):
+                st.caption(md_escape(meta + repeat))
+                st.text(r.body or "–")
 
 # Deadlines stated in the filtered items.
 st.subheader(t("weeks.deadlines"))
@@ -62,8 +76,9 @@ if due.empty:
     st.info(t("weeks.no_deadlines"), icon=":material/event_busy:")
 else:
     table = due.drop(columns="row").assign(
-        status=due["status"].map(lambda s: t(f"weeks.status_{s}")),
-        sector=due["sector"].map(lambda s: names["sector"].get(s, s)),
+        # Labels translated once per distinct value, not once per deadline.
+        status=due["status"].map({s: t(f"weeks.status_{s}") for s in due["status"].unique()}),
+        sector=due["sector"].map({s: names["sector"].get(s, s) for s in due["sector"].unique()}),
     )
     table = table.rename(columns={c: column_label(c) for c in table.columns})
     upcoming, past = st.tabs(
