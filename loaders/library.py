@@ -29,10 +29,12 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -52,6 +54,8 @@ from loaders.vocab import Vocab, load_vocab
 
 #: Give up waiting for another writer after this many seconds.
 LOCK_TIMEOUT = 60.0
+#: Files to parse per worker process at least: below 2 × this, a pool costs more than it saves.
+PARALLEL_MIN = 50
 #: How long a load waits for the lock to write the store before leaving it for the next load.
 STORE_LOCK_WAIT = 10.0
 
@@ -313,21 +317,18 @@ class Library:
         # A part is the positions of a file's rows in the old store (reused), or its parsed rows.
         parts: list[tuple[np.ndarray | list[dict[str, Any]], FileReport]] = []
         described: list[tuple[str, int, int, str, str, dict[str, Any]]] = []
-        for n, (path, rel, i) in enumerate(plan, start=1):
-            if progress:
-                progress(n, len(plan), str(path))
-            try:  # before reading: a file changed meanwhile gets the older stamp, so it is read again next time
-                st = path.stat()
-                size, mtime = st.st_size, st.st_mtime_ns
-            except OSError:
-                size, mtime = -1, -1
-            entry = manifest.files[i] if manifest and i is not None else None
-            if entry and entry.stored and entry.report["digest_id"] in rows_of:
+        stamps = [_stamp(path) for path, _, _ in plan]  # before reading: a file changed meanwhile is read again
+        entries = [manifest.files[i] if manifest and i is not None else None for _, _, i in plan]
+        reuse = [bool(e and e.stored and e.report["digest_id"] in rows_of) for e in entries]
+        to_parse = [path for (path, _, _), again in zip(plan, reuse, strict=True) if not again]
+        parsed = iter(self._parse_all(to_parse, fingerprint, progress))
+        for (path, rel, i), (size, mtime), entry, again in zip(plan, stamps, entries, reuse, strict=True):
+            if again:
                 report = manifest.report(i)  # type: ignore[union-attr, arg-type]
                 rows: np.ndarray | list[dict[str, Any]] = rows_of[report.digest_id]
-                sha, key = entry.sha256, entry.parse_key
+                sha, key = entry.sha256, entry.parse_key  # type: ignore[union-attr]
             else:
-                rows, report, sha, key = self._parse(path, fingerprint)
+                rows, report, sha, key = next(parsed)
             report.path = str(path)
             # The report as parsed: `kept_parts` marks duplicates on the objects, and that is redone each load.
             described.append((rel, size, mtime, sha, key, parse_cache.report_to_json(report)))
@@ -665,6 +666,29 @@ class Library:
             self._vocab = load_vocab(self.vocab_dir)
         return self._vocab
 
+    def _parse_all(
+        self, paths: list[Path], fingerprint: str, progress: pipeline.Progress | None
+    ) -> list[tuple[list[dict[str, Any]], FileReport, str, str]]:
+        """`_parse` of each path, in order; in a process pool sized to the cores when there are many."""
+        workers = min(os.cpu_count() or 1, len(paths) // PARALLEL_MIN)
+        if workers < 2:
+            results = []
+            for n, path in enumerate(paths, start=1):
+                if progress:
+                    progress(n, len(paths), str(path))
+                results.append(self._parse(path, fingerprint))
+            return results
+        # forkserver (not fork): the dashboard's server has threads, which a forked child must not inherit.
+        context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+        jobs = [(str(self.root), str(self.vocab_dir), str(p), fingerprint) for p in paths]
+        results = []
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            for n, result in enumerate(pool.map(_parse_job, jobs, chunksize=16), start=1):
+                if progress:
+                    progress(n, len(paths), str(paths[n - 1]))
+                results.append(result)
+        return results
+
     def _parse(self, path: Path, fingerprint: str) -> tuple[list[dict[str, Any]], FileReport, str, str]:
         """(rows, report, sha256 of the bytes, cache key) of one stored file, through the cache."""
         try:
@@ -691,6 +715,27 @@ class Library:
 
 
 # -------------------------------------------------------------------- helpers
+
+
+_WORKER_LIBRARIES: dict[tuple[str, str], Library] = {}
+
+
+def _parse_job(job: tuple[str, str, str, str]) -> tuple[list[dict[str, Any]], FileReport, str, str]:
+    """`Library._parse` in a pool worker (one Library, hence one vocabulary load, per worker)."""
+    root, vocab_dir, path, fingerprint = job
+    library = _WORKER_LIBRARIES.get((root, vocab_dir))
+    if library is None:
+        library = _WORKER_LIBRARIES[(root, vocab_dir)] = Library(root, Path(vocab_dir))
+    return library._parse(Path(path), fingerprint)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """(size, mtime_ns) of a file, (-1, -1) when it cannot be read."""
+    try:
+        st = path.stat()
+    except OSError:
+        return -1, -1
+    return st.st_size, st.st_mtime_ns
 
 
 def _described(entry: store.StoredFile, path: Path, fingerprint: str) -> bool:

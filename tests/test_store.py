@@ -155,3 +155,21 @@ def test_loads_concurrent_with_adds_and_removals_leave_a_consistent_store(tmp_pa
     assert manifest is not None  # whichever load wrote last, its store is whole
     assert_same_as_pipeline(Library(root))
     assert sorted(f.path for f in store.read_manifest(lib.store_dir).files) == names[1:]
+
+
+def test_many_files_are_parsed_in_a_process_pool_with_the_same_result(lib, monkeypatch):
+    monkeypatch.setattr(library_module, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(library_module.os, "cpu_count", lambda: 2)
+    pools = []
+    real_pool = library_module.ProcessPoolExecutor
+
+    def counting_pool(*args, **kwargs):
+        pools.append(args)
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(library_module, "ProcessPoolExecutor", counting_pool)
+    seen: list[tuple[int, int]] = []
+    lib.load(progress=lambda n, total, path: seen.append((n, total)))
+    assert pools == [(2,)] and seen == [(n, 5) for n in range(1, 6)]
+    shutil.rmtree(lib.root / ".cache")
+    assert_same_as_pipeline(lib)
