@@ -24,6 +24,7 @@ from urllib.parse import quote_plus, urlparse
 import pytest
 
 from tests.conftest import copy_library
+from tests.test_contrast import AA, contrast, over
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -326,6 +327,12 @@ def test_clicking_a_bar_narrows_the_explorer(browser_page: object, server: str, 
     assert "70 / 70 mục" in " ".join(page.locator("[data-testid=stCaptionContainer]").all_inner_texts())
 
 
+def _rgb(css: str) -> tuple[float, float, float]:
+    """(r, g, b) of a computed "rgb(r, g, b)" / "rgba(r, g, b, a)" colour."""
+    r, g, b = (float(v) for v in css[css.index("(") + 1 : css.index(")")].split(",")[:3])
+    return r, g, b
+
+
 def test_document_language_and_nothing_fetched_from_the_internet(browser_page: object, server: str) -> None:
     """`<html lang>` follows the language switch, the uploader speaks Vietnamese, and no page asks another host
     for anything (the favicon is shipped with the app, fonts are Streamlit's bundled ones)."""
@@ -357,6 +364,17 @@ def test_document_language_and_nothing_fetched_from_the_internet(browser_page: o
         page.wait_for_selector("h1:has-text('Overview')")
         settle(page)
         assert page.evaluate("document.documentElement.lang") == "en"
+        # Captions and chart ticks as drawn, at WCAG AA contrast on the page (tests/test_contrast.py explains).
+        caption, opacity, tick = page.evaluate(
+            """() => {
+                const el = document.querySelector('[data-testid=stMain] [data-testid=stCaptionContainer]');
+                const c = getComputedStyle(el);
+                return [c.color, c.opacity, document.querySelector('.js-plotly-plot .xtick text').style.fill];
+            }"""
+        )
+        white = (255, 255, 255)
+        assert contrast(over(_rgb(caption), white, float(opacity)), white) >= AA
+        assert contrast(_rgb(tick), white) >= AA
     finally:
         page.close()
         context.remove_listener("request", watch)
