@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 PAGES = [
     "pages/overview.py",
+    "pages/terms.py",
     "pages/sectors.py",
     "pages/issuers.py",
     "pages/doc_types.py",
@@ -41,7 +42,10 @@ PAGES = [
     "pages/places.py",
     "pages/explorer.py",
 ]
-SIZES = {"bundled": 1, "7k": 100, "70k": 1000}  # copies of the bundled digests
+SIZES = {"bundled": 1, "7k": 100, "70k": 1000, "350k": 5000}  # copies of the bundled digests
+#: Weeks a synthetic corpus is spread over (None: every copy in its own week). 350k: ten years of a
+#: national corpus, ~48 digests a week.
+WEEKS = {"350k": 520}
 TARGET_FILTER_MS = 300
 TARGET_FIRST_S = 3.0
 
@@ -84,8 +88,9 @@ def shift_text(text: str, days: int, renumber: int) -> str:
     return text
 
 
-def synthesize(copies: int, root: Path) -> Path:
-    """A library under `root` with the bundled digests plus `copies - 1` shifted, renumbered copies."""
+def synthesize(copies: int, root: Path, weeks: int | None = None) -> Path:
+    """A library under `root` with the bundled digests plus `copies - 1` shifted, renumbered copies
+    (each in its own earlier week, or cycling over `weeks` weeks)."""
     from loaders.pipeline import parse_file
 
     digests = root / "digests"
@@ -107,7 +112,7 @@ def synthesize(copies: int, root: Path) -> Path:
                 (digests / path.name).write_text(text, encoding="utf-8")
                 continue
             slot += 1
-            target = earliest - dt.timedelta(weeks=slot)
+            target = earliest - dt.timedelta(weeks=slot if weeks is None else 1 + slot % weeks)
             shifted = shift_text(text, (target - week_start).days, renumber=10000 * j)
             (digests / f"synthetic_{j:04d}_{path.name}").write_text(shifted, encoding="utf-8")
     (root / "COMPLETE").write_text("synthetic corpus: see bench/bench_dashboard.py\n", encoding="utf-8")
@@ -218,9 +223,153 @@ def pure_filter_ms(library: Path, runs: int) -> tuple[int, float, float]:
     return len(items), statistics.median(times), key_ms
 
 
+_READ_PARQUET = """
+import sys, time
+import pandas as pd  # loaded before the first session, like the server's
+t0 = time.perf_counter()
+frame = pd.read_parquet({path!r})
+print(time.perf_counter() - t0, len(frame))
+"""
+
+_TOUR = """
+import resource, sys
+sys.path.insert(0, {root!r})
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({app!r}, default_timeout=900).run()
+for page in {pages!r}:
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+def _python(code: str, library: Path) -> str:
+    env = {**os.environ, "DASHBOARD_DATA_DIR": str(library)}
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, check=True
+    ).stdout
+
+
+def _best_ms(fn, runs: int) -> float:
+    times = []
+    for _ in range(max(3, runs)):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return min(times)
+
+
+def core_aggregation(items, runs: int) -> tuple[float, float]:
+    """(ms of the dashboard's counts by ISO week x sector of one document type, ms of a numpy-bincount floor
+    on pre-coded columns): the same counts, checked equal."""
+    import numpy as np
+    import pandas as pd
+
+    from analytics import aggregate as agg
+    from analytics.filters import Filters, filter_mask
+
+    doc_type = items["doc_type"].value_counts().index[0]
+    filters = Filters(doc_types=(doc_type,))
+    light = items.drop(columns=["body", "search_key"])
+
+    def dashboard():
+        rows = light[filter_mask(items, filters)]
+        return agg.counts_by_period(agg.counted(rows), by="sector", granularity="week")
+
+    week_codes, week_labels = pd.factorize(items["week"], sort=True)
+    sector_codes, sector_labels = pd.factorize(items["sector"], sort=True)
+    type_codes, type_labels = pd.factorize(items["doc_type"])
+    first = items["first_report"].to_numpy()
+    wanted = int(np.flatnonzero(type_labels == doc_type)[0])
+
+    def floor():
+        mask = (type_codes == wanted) & first
+        flat = week_codes[mask] * len(sector_labels) + sector_codes[mask]
+        return np.bincount(flat, minlength=len(week_labels) * len(sector_labels))
+
+    counts = dashboard()
+    assert int(counts["count"].sum()) == int(floor().sum())
+    return _best_ms(dashboard, runs), _best_ms(floor, runs)
+
+
+def rare_search(items, runs: int) -> tuple[str, int, float, float]:
+    """(query, matches, ms of the dashboard's search, ms of an inverted-index floor: precomputed postings of
+    the query's words, intersected, then the phrase check on the rows left)."""
+    import numpy as np
+
+    from analytics.filters import Filters, filter_mask, search_terms
+    from loaders.search import SEARCH_KEY, build_index
+
+    # A document number of one synthetic copy: in one digest, like a rare term.
+    query = next(s for s in items["doc_symbol"][::-1] if s.count("/") == 1 and s[:1].isdigit())
+    keys = items[SEARCH_KEY].to_numpy()
+    terms = search_terms(query)
+    full = build_index(keys, None)
+    postings = [full.rows[full.bounds[full.words[w]] : full.bounds[full.words[w] + 1]] for w in terms[0].split()]
+    needle = f" {terms[0]} "
+
+    def floor():
+        rows = postings[0]
+        for other in postings[1:]:
+            rows = np.intersect1d(rows, other, assume_unique=True)
+        return [r for r in rows if needle in keys[r]]
+
+    mask = filter_mask(items, Filters(query=query))
+    assert int(mask.sum()) == len(floor())
+    return (
+        query,
+        int(mask.sum()),
+        _best_ms(lambda: filter_mask(items, Filters(query=query)), runs),
+        _best_ms(floor, runs),
+    )
+
+
+def targets(library: Path, size: str, reruns: dict[str, dict[str, list[float]]], runs: int) -> None:
+    """The issue-8 target table for this corpus: each figure next to its floor, measured in this run."""
+    from loaders.library import Library
+    from loaders.store import path as store_path
+
+    items, _ = Library(library).load_items()  # the dashboard's frame, with its search index
+    first = first_render(library, cold_disk=False)
+    read = float(_python(_READ_PARQUET.format(path=str(store_path(library / ".cache" / "store"))), library).split()[0])
+    agg_ms, floor_ms = core_aggregation(items, runs)
+    query, hits, search_ms, index_ms = rare_search(items, runs)
+    slowest = max(statistics.median(ts) * 1000 for kinds in reruns.values() for ts in kinds.values())
+    tour = _python(_TOUR.format(root=str(ROOT), app=str(ROOT / "dashboard.py"), pages=PAGES), library)
+    rss = int(tour.split()[-1]) / 2**30
+    print(f"  targets at {len(items):,} items ({size}), measured in this run:")
+    rows = [
+        (
+            "first render after restart / fresh-process pd.read_parquet",
+            f"{first:.2f} s / {read:.2f} s",
+            first / read,
+            3,
+        ),
+        ("slowest page rerun (median), filter change or broad search", f"{slowest:.0f} ms", slowest, 300),
+        (
+            "core aggregation (week x sector, one type) / bincount floor",
+            f"{agg_ms:.2f} / {floor_ms:.2f} ms",
+            agg_ms / floor_ms,
+            15,
+        ),
+        (
+            f"rare-term search ('{query}', {hits} rows) / inverted-index floor",
+            f"{search_ms:.2f} / {index_ms:.2f} ms",
+            search_ms / index_ms,
+            20,
+        ),
+        ("peak memory (RSS) of a fresh process after visiting every page", f"{rss:.2f} GB", rss, 2),
+    ]
+    for what, figures, value, target in rows:
+        unit = "" if what.startswith(("slowest", "peak")) else "x"
+        ok = "OK" if value <= target else "MISSED"
+        shown = "" if not unit else f"  = {value:.1f}{unit}"
+        print(f"    {what:<72} {figures:>22}{shown}  [target <= {target}{unit or ''}: {ok}]")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="bundled,7k,70k", help="comma-separated: bundled, 7k, 70k")
+    parser.add_argument("--sizes", default="bundled,7k,70k", help="comma-separated: bundled, 7k, 70k, 350k")
     parser.add_argument("--runs", type=int, default=5, help="filter changes timed per page")
     parser.add_argument(
         "--work",
@@ -242,7 +391,7 @@ def main() -> None:
             label = "bundled digests"
         else:
             t0 = time.perf_counter()
-            library = synthesize(copies, args.work / f"synthetic-x{copies}")
+            library = synthesize(copies, args.work / f"synthetic-x{copies}", WEEKS.get(size))
             label = f"SYNTHETIC corpus ({copies} copies of the bundled digests, shifted weeks, renumbered)"
             print(f"\n[{size}] {label}\n  corpus files ready in {time.perf_counter() - t0:.1f} s ({library})")
         if size == "bundled":
@@ -279,6 +428,8 @@ def main() -> None:
             print(f"    {Path(page).stem:<10} " + " ".join(f"{c:>17}" for c in cells))
         if size == "bundled":
             shutil.rmtree(library, ignore_errors=True)
+        else:
+            targets(library, size, times, args.runs)
     if "70k" in args.sizes:
         print(
             f"\nslowest page median at 70k: {worst:.0f} ms "

@@ -3,10 +3,13 @@ full parse to simply reading, NFC-normalising and regex-scanning the same bytes 
 
 The corpus is SYNTHETIC: each bundled digest is replicated with its document numbers renumbered
 (435/UBND-NC -> 435007/UBND-NC for copy 7), so every copy is a distinct digest with the same structure.
+With --redated (issue 8) the copies are instead moved week by week across 2020–2026 (every date in the
+text shifted, `bench_dashboard.shift_text`), so items fall on both sides of the 1/7/2025 reform.
 
-    python bench/bench_parse.py [--copies 200] [--repeat 3]
+    python bench/bench_parse.py [--copies 200] [--repeat 3] [--redated]
 
-Target (issue 2): full parse within 4x of the scan.
+The scan is issue 8's: read bytes, decode UTF-8, NFC, count the matches of the symbol and date patterns
+below, split lines. Target (issues 2, 8): the full parse, on one core, within 4x of the scan.
 """
 
 from __future__ import annotations
@@ -22,32 +25,48 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_dashboard import shift_text  # noqa: E402
+
 import loaders  # noqa: E402
-from loaders.symbols import DATE_RE, SYMBOL_RE  # noqa: E402
+
+SCAN_SYMBOL = re.compile(r"(\d+)\s*/\s*(?:(\d{4})/)?([A-ZĐa-zđ&]+)-([A-ZĐa-zđ0-9&]+)")
+SCAN_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 SYMBOL_NUMBER = re.compile(r"(?<![\w/])(\d{1,6})(\s?/\s?(?:(?:19|20)\d\d\s?/\s?)?[^\W\d_])")
 
 
-def build_corpus(folder: Path, copies: int) -> int:
-    """Write `copies` renumbered copies of every bundled digest into `folder`; return the byte count."""
+def build_corpus(folder: Path, copies: int, redated: bool = False) -> int:
+    """Write `copies` renumbered copies of every bundled digest into `folder`; return the byte count.
+
+    `redated`: copy k of a seed is moved by whole weeks so that the copies step week by week from
+    January 2020 (wrapping after 2026), every date in its text shifted alike.
+    """
+    import datetime as dt
+
     total = 0
-    for seed in sorted((ROOT / "data" / "digests").glob("*.txt")):
+    start, span = dt.date(2020, 1, 6), (dt.date(2026, 12, 28) - dt.date(2020, 1, 6)).days // 7
+    for s, seed in enumerate(sorted((ROOT / "data" / "digests").glob("*.txt"))):
         text = seed.read_text(encoding="utf-8")
+        monday = loaders.load([seed])[1].files[0].week_start if redated else None
         for k in range(copies):
             body = SYMBOL_NUMBER.sub(lambda m, k=k: f"{m[1]}{k:03d}{m[2]}", text)
+            if monday is not None:
+                target = start + dt.timedelta(weeks=(k * 5 + s) % span)
+                body = shift_text(body, (target - monday).days, renumber=0)
             data = body.encode("utf-8")
             (folder / f"{seed.stem}_copy{k:04d}.txt").write_bytes(data)
             total += len(data)
     return total
 
 
-def scan(files: list[Path]) -> int:
-    """The baseline: read, decode, NFC-normalise and regex-scan every file; returns the match count."""
-    found = 0
+def scan(files: list[Path]) -> tuple[int, int]:
+    """The baseline: read, decode, NFC-normalise, regex-scan and split every file; (matches, lines)."""
+    found = lines = 0
     for path in files:
         text = unicodedata.normalize("NFC", path.read_bytes().decode("utf-8"))
-        found += sum(1 for _ in SYMBOL_RE.finditer(text)) + sum(1 for _ in DATE_RE.finditer(text))
-    return found
+        found += sum(1 for _ in SCAN_SYMBOL.finditer(text)) + sum(1 for _ in SCAN_DATE.finditer(text))
+        lines += len(text.splitlines())
+    return found, lines
 
 
 def best_of(repeat: int, fn) -> tuple[float, object]:
@@ -63,22 +82,28 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=200, help="copies of each of the 5 seeds (default 200)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measurement; the best is kept")
+    parser.add_argument("--redated", action="store_true", help="copies re-dated week by week across 2020–2026")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        size = build_corpus(folder, args.copies)
+        size = build_corpus(folder, args.copies, args.redated)
         files = sorted(folder.glob("*.txt"))
         scan_s, matches = best_of(args.repeat, lambda: scan(files))
         parse_s, (items, report) = best_of(args.repeat, lambda: loaders.load([folder]))
 
     mb = size / 2**20
+    how = "renumbered, re-dated week by week across 2020–2026" if args.redated else "renumbered"
+    print(f"corpus: SYNTHETIC, {len(files)} digests ({args.copies} {how} copies of each bundled digest), {mb:.1f} MB")
+    if args.redated and len(items):
+        after = (items["week_start"] >= "2025-07-01").mean()
+        print(f"  weeks {items['week'].min()} to {items['week'].max()}; {after:.0%} of items after the 1/7/2025 reform")
     print(
-        f"corpus: SYNTHETIC, {len(files)} digests ({args.copies} renumbered copies of each bundled digest), {mb:.1f} MB"
+        f"scan  (read + NFC + regex + lines): {scan_s:6.2f} s  {mb / scan_s:7.1f} MB/s  "
+        f"({matches[0]} matches, {matches[1]} lines)"
     )
-    print(f"scan  (read + NFC + regex): {scan_s:6.2f} s  {mb / scan_s:7.1f} MB/s  ({matches} matches)")
     print(
-        f"parse (loaders.load)      : {parse_s:6.2f} s  {mb / parse_s:7.1f} MB/s  "
+        f"parse (loaders.load)              : {parse_s:6.2f} s  {mb / parse_s:7.1f} MB/s  "
         f"{len(items) / parse_s:8.0f} items/s  ({len(items)} items, {len(report.failed)} failed files)"
     )
     ratio = parse_s / scan_s

@@ -35,6 +35,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -681,12 +682,18 @@ class Library:
         # forkserver (not fork): the dashboard's server has threads, which a forked child must not inherit.
         context = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
         jobs = [(str(self.root), str(self.vocab_dir), str(p), fingerprint) for p in paths]
-        results = []
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            for n, result in enumerate(pool.map(_parse_job, jobs, chunksize=16), start=1):
+        results: list[tuple[list[dict[str, Any]], FileReport, str, str]] = []
+        try:
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                for n, result in enumerate(pool.map(_parse_job, jobs, chunksize=16), start=1):
+                    if progress:
+                        progress(n, len(paths), str(paths[n - 1]))
+                    results.append(result)
+        except (BrokenProcessPool, OSError):  # no pool here (a sandbox, a killed worker): parse the rest here
+            for n, path in enumerate(paths[len(results) :], start=len(results) + 1):
                 if progress:
-                    progress(n, len(paths), str(paths[n - 1]))
-                results.append(result)
+                    progress(n, len(paths), str(path))
+                results.append(self._parse(path, fingerprint))
         return results
 
     def _parse(self, path: Path, fingerprint: str) -> tuple[list[dict[str, Any]], FileReport, str, str]:

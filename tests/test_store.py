@@ -173,3 +173,24 @@ def test_many_files_are_parsed_in_a_process_pool_with_the_same_result(lib, monke
     assert pools == [(2,)] and seen == [(n, 5) for n in range(1, 6)]
     shutil.rmtree(lib.root / ".cache")
     assert_same_as_pipeline(lib)
+
+
+def test_a_broken_pool_falls_back_to_parsing_in_process(lib, monkeypatch):
+    monkeypatch.setattr(library_module, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(library_module.os, "cpu_count", lambda: 2)
+
+    class Broken:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def map(self, *args, **kwargs):
+            raise library_module.BrokenProcessPool("a worker died")
+
+    monkeypatch.setattr(library_module, "ProcessPoolExecutor", Broken)
+    assert_same_as_pipeline(lib)
