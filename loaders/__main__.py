@@ -10,8 +10,11 @@
     python -m loaders restore TRASH_ID           put a digest back from the trash
     python -m loaders brief --week 2023-W32 [--compare 4] [--lang vi|en] --out brief.docx|brief.md|brief.html
                                                  the weekly brief of one week of the library
+    python -m loaders log [--limit N]            the audit log: who added, replaced, removed, restored what
+    python -m loaders hash-password [--stdin]    hash the dashboard's editor password (for secrets.toml)
 
-The library is $DASHBOARD_DATA_DIR when set, else the bundled data/ folder. Exit codes: 0 done, 1 nothing
+The library is $DASHBOARD_DATA_DIR when set, else the bundled data/ folder. Changes are logged in its audit
+log under the operating-system user's name. Exit codes: 0 done, 1 nothing
 done (or something refused) because of bad input, 2 usage error (including a confirmation that cannot be
 asked because stdin is not a terminal: pass --yes).
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import os
 import sys
 from pathlib import Path
@@ -40,6 +44,7 @@ from loaders.library import (
     Library,
     LibraryError,
 )
+from loaders.passwords import PASSWORD_HASH_ENV, hash_password
 from loaders.pipeline import load
 
 MAX_PROBLEM_LINES = 25
@@ -82,7 +87,7 @@ def export_main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m loaders",
         description="Parse the weekly digests of a provincial People's Committee into one items table.",
-        epilog="Library commands: python -m loaders {add,list,remove,trash,restore,brief} --help",
+        epilog="Library commands: python -m loaders {add,list,remove,trash,restore,log,brief,hash-password} --help",
     )
     parser.add_argument("paths", nargs="+", type=Path, help="digest files (.txt, .html, .md) or folders")
     parser.add_argument("--out", type=Path, help=f"output file: {', '.join(SUFFIXES)} by its extension")
@@ -155,6 +160,20 @@ def _refusal(command: str, question: str) -> int | None:
     return None
 
 
+def _open_library() -> Library:
+    """The library, after finishing any write a killed writer left half-done (said on stdout)."""
+    library = Library()
+    print(f"Library: {library.root}")
+    try:
+        finished = library.recover()
+    except LibraryError as exc:
+        print(f"  could not finish an interrupted write: {exc}", file=sys.stderr)
+        return library
+    for record in finished:
+        print(f"  finished an interrupted {record['action']} of {record['file']}")
+    return library
+
+
 def _print_candidate(cand: Candidate) -> None:
     label = {NEW: "NEW", SAME: "SAME", CONFLICT: "CONFLICT", REFUSED: "REFUSED"}[cand.status]
     if cand.status == REFUSED:
@@ -202,8 +221,7 @@ def add_main(argv: list[str]) -> int:
         "--keep-both", action="store_true", help="when the library has another digest for the same week, keep both"
     )
     args = parser.parse_args(argv)
-    library = Library()
-    print(f"Library: {library.root}")
+    library = _open_library()
     candidates = library.preview_paths(args.paths)
     for cand in candidates:
         _print_candidate(cand)
@@ -217,13 +235,16 @@ def add_main(argv: list[str]) -> int:
         if default:
             resolve[cand.digest_id] = default
         elif not args.yes and sys.stdin.isatty():
+            choices = {"k": KEEP_STORED, "r": REPLACE, "b": KEEP_BOTH}
+            first = next(k for k, v in choices.items() if v == cand.default_choice)
             resolve[cand.digest_id] = _ask_choice(
                 f"{cand.name} differs from the stored digest of week {cand.week_label}: "
-                "[k]eep the stored one (default), [r]eplace it (it goes to the trash), keep [b]oth? ",
-                {"k": KEEP_STORED, "r": REPLACE, "b": KEEP_BOTH},
+                "[k]eep the stored one, [r]eplace it (it goes to the trash), keep [b]oth? "
+                f"(default: {first}) ",
+                {first: cand.default_choice, **choices},
             )
         else:
-            resolve[cand.digest_id] = KEEP_STORED
+            resolve[cand.digest_id] = cand.default_choice  # keep the stored one, unless the new one is the better
     to_write = len(new) + sum(resolve[c.digest_id] != KEEP_STORED for c in conflicts)
     if not to_write:
         print("Nothing to add.")
@@ -277,7 +298,7 @@ def remove_main(argv: list[str]) -> int:
     parser.add_argument("digest_id", help="digest id (or a unique prefix of it), or file name, from `list`")
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     args = parser.parse_args(argv)
-    library = Library()
+    library = _open_library()
     try:
         entry = library.find(args.digest_id)
     except LibraryError as exc:
@@ -316,7 +337,7 @@ def restore_main(argv: list[str]) -> int:
     )
     parser.add_argument("trash_id", help="id shown by `python -m loaders trash`")
     args = parser.parse_args(argv)
-    library = Library()
+    library = _open_library()
     try:
         entry = library.restore(args.trash_id)
     except LibraryError as exc:
@@ -388,6 +409,63 @@ def brief_main(argv: list[str]) -> int:
     return OK
 
 
+def log_main(argv: list[str]) -> int:
+    """`log`: the audit log, latest first."""
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders log", description="Show the library's audit log, latest first."
+    )
+    parser.add_argument("--limit", "-n", type=int, default=50, help="show at most N records (default 50; 0: all)")
+    args = parser.parse_args(argv)
+    if args.limit < 0:
+        parser.error("--limit must be 0 or more")
+    library = Library()
+    records = library.log(args.limit or None)
+    print(f"Audit log of {library.root}: {len(records)} record(s) shown, latest first")
+    for r in records:
+        digest = r.get("digest_id") or "-"
+        print(f"  {r.get('time', '?'):<20}  {r.get('action', '?'):<8}  {r.get('file', '?')}  [digest {digest}]")
+        print(f"  {'':<20}  by {r.get('who', '?')}; sha256 {str(r.get('sha256', ''))[:16]}…", end="")
+        details = [f"trash {r['trash_id']}"] if r.get("trash_id") else []
+        details += [f"replaced {x.get('file')} (trash {x.get('trash_id')})" for x in r.get("replaced") or []]
+        details += ["finished after an interruption"] if r.get("recovered") else []
+        print(f"; {'; '.join(details)}" if details else "")
+    return OK
+
+
+def hash_password_main(argv: list[str]) -> int:
+    """`hash-password`: read the editor password (twice, without echo; or one line of stdin) and print its hash."""
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders hash-password",
+        description="Print the argon2 hash of the dashboard's editor password, for .streamlit/secrets.toml "
+        f"([dashboard] editor_password_hash) or ${PASSWORD_HASH_ENV}. The password itself is stored nowhere.",
+    )
+    parser.add_argument("--stdin", action="store_true", help="read the password from the first line of stdin")
+    args = parser.parse_args(argv)
+    if args.stdin:
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    else:
+        try:
+            password = getpass.getpass("Editor password: ")
+            if getpass.getpass("Same password again: ") != password:
+                print("hash-password: the two passwords differ; nothing was printed.", file=sys.stderr)
+                return BAD_INPUT
+        except (EOFError, KeyboardInterrupt):
+            print("\nhash-password: cancelled.", file=sys.stderr)
+            return BAD_INPUT
+    try:
+        hashed = hash_password(password)
+    except ValueError as exc:
+        print(f"hash-password: {exc}.", file=sys.stderr)
+        return BAD_INPUT
+    print(hashed)
+    print(
+        f'Put it in .streamlit/secrets.toml as [dashboard] editor_password_hash = "{hashed}" '
+        f"(or in ${PASSWORD_HASH_ENV}).",
+        file=sys.stderr,
+    )
+    return OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of `python -m loaders`."""
     argv = sys.argv[1:] if argv is None else argv
@@ -398,6 +476,8 @@ def main(argv: list[str] | None = None) -> int:
         "trash": trash_main,
         "restore": restore_main,
         "brief": brief_main,
+        "log": log_main,
+        "hash-password": hash_password_main,
     }
     if argv and argv[0] in commands:
         return commands[argv[0]](argv[1:])

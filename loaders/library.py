@@ -13,12 +13,16 @@ Layout of the library folder (`loaders.config.data_dir()` by default):
 - `.trash/<trash_id>/`  removed or replaced digests, each with a `trash.json` sidecar saying where it came
   from and when: every removal can be undone.
 - `.lock`  writers (add, remove, restore) hold an exclusive lock on it (`flock`); readers never take it.
+- `audit.jsonl`  the audit log (`loaders.audit`): who added, replaced, removed or restored which digest, when.
+- `.journal/`  the steps of the write in progress, saved before each step is taken: when a writer dies half-way
+  (e.g. between storing a replacement and trashing the digest it replaces), the next writer finishes the
+  steps whose first file operation happened, logs them, and drops the rest (`Library.recover`).
 
 Every write goes to a temporary file in the target folder, is flushed and fsynced, then renamed into
 place, and the folder is fsynced: a crash or a full disk leaves either the old or the new state, plus at
-worst a temporary file that readers ignore and the next writer deletes (see `loaders.atomic`). A batch
-`add` that fails half-way undoes what it already did. Uploads are screened first by `loaders.uploads`
-(types, sizes, zips expanded in memory, safe names).
+worst a temporary file that readers ignore and the next writer deletes (see `loaders.atomic`). A write that
+fails half-way undoes what it already did; one killed half-way is finished by the next writer (journal).
+Uploads are screened first by `loaders.uploads` (types, sizes, zips expanded in memory, safe names).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -43,7 +48,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from loaders import atomic, parse_cache, pipeline, search, store
+from loaders import atomic, audit, parse_cache, pipeline, search, store
 from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, PROFILE_DIR, data_dir
 from loaders.pipeline import parse_bytes
 from loaders.report import FileReport, LoadReport, Problem
@@ -90,6 +95,7 @@ class Entry:
     added_at: dt.datetime | None  # the file's modification time
     headlines: tuple[str, ...] = field(default=(), repr=False)
     signature: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)  # item keys, in item order
+    truncated: bool = False  # the parse says items are missing (`pipeline.looks_truncated`)
 
     @property
     def loaded(self) -> bool:
@@ -115,6 +121,7 @@ class Candidate:
     rows: list[dict[str, Any]] = field(default_factory=list, repr=False)
     same_as: str = ""  # file name of the stored (or earlier uploaded) digest it duplicates
     conflicts_with: list[Entry] = field(default_factory=list)  # same week, different items
+    default_choice: str = KEEP_STORED  # what `add` does with the conflict when nobody chooses
 
     @functools.cached_property
     def sha256(self) -> str:
@@ -214,6 +221,7 @@ class Library:
         self.root = Path(root) if root is not None else data_dir()
         self.vocab_dir = vocab_dir
         self._vocab: Vocab | None = None
+        self._planned_trash: set[str] = set()  # trash ids chosen by the write in progress
 
     def __repr__(self) -> str:
         return f"Library({str(self.root)!r})"
@@ -237,6 +245,16 @@ class Library:
     def trash_dir(self) -> Path:
         """Removed and replaced digests."""
         return self.root / ".trash"
+
+    @property
+    def audit_path(self) -> Path:
+        """The audit log (JSON lines)."""
+        return self.root / audit.AUDIT_FILE
+
+    @property
+    def journal_dir(self) -> Path:
+        """Steps of the write in progress (empty unless a writer is running or died)."""
+        return self.root / ".journal"
 
     # ---------------------------------------------------------------- reading (never blocks, never writes
     # anything but the cache)
@@ -399,6 +417,14 @@ class Library:
                     out.append(entry)
         return sorted(out, key=lambda t: (t.removed_at, t.trash_id), reverse=True)
 
+    def log(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """The audit log, latest first (at most `limit` records)."""
+        return audit.read(self.audit_path, limit)
+
+    def pending(self) -> bool:
+        """True when a writer died half-way: `recover` (or any write) finishes its steps."""
+        return self.journal_dir.is_dir() and any(self.journal_dir.glob("*.json"))
+
     # ---------------------------------------------------------------- previewing uploads (no writes)
 
     def preview(self, uploads: Iterable[tuple[str, bytes]]) -> list[Candidate]:
@@ -449,19 +475,29 @@ class Library:
         for cand in candidates:
             if cand.status == REFUSED:
                 continue
-            cand.status, cand.reason, cand.same_as, cand.conflicts_with = _judge(cand, known)
+            verdict = _judge(cand, known)
+            cand.status, cand.reason, cand.same_as = verdict.status, verdict.reason, verdict.same_as
+            cand.conflicts_with, cand.default_choice = verdict.conflicts, verdict.default
             if cand.status != SAME:
                 known.append(_entry(cand.name, cand.rows, cand.report, len(cand.data), cand.sha256, None))
         return candidates
 
     # ---------------------------------------------------------------- writing (under the lock)
 
-    def add(self, candidates: Iterable[Candidate], resolve: dict[str, str] | None = None) -> AddResult:
+    def add(
+        self,
+        candidates: Iterable[Candidate],
+        resolve: dict[str, str] | None = None,
+        who: str | None = None,
+        action: str = audit.ADD,
+    ) -> AddResult:
         """Store the candidates that are new; conflicts as `resolve` says (keyed by digest id or name).
 
         Everything is re-checked under the lock, so two concurrent adds of one digest store it once, and a
-        conflict that appeared since the preview is kept stored unless resolved. An unresolved conflict
-        keeps the stored digest. On any failure what this call did is undone and LibraryError is raised.
+        conflict that appeared since the preview gets its default (keep the stored digest, unless the stored one
+        looks truncated and the new one is complete) unless resolved. Each stored file is logged as `action`
+        ("add", or e.g. "fetch"; "replace" when it replaced digests) by `who` (default: the OS user). On any
+        failure what this call did is undone and LibraryError is raised.
         """
         resolve = dict(resolve or {})
         for key, choice in resolve.items():
@@ -472,21 +508,15 @@ class Library:
         if all(c.status == REFUSED for c in candidates):  # nothing could be written: do not even lock
             result.skipped = [(c, c.reason) for c in candidates]
             return result
-        with self._writer():
-            known = self.entries()
-            undo: list[Callable[[], None]] = []
-            try:
+        try:
+            with self._transaction(who) as tx:
+                known = self.entries()
                 for cand in candidates:
-                    self._add_one(cand, resolve, known, result, undo)
-            except BaseException as exc:
-                for step in reversed(undo):
-                    with contextlib.suppress(OSError):
-                        step()
-                if isinstance(exc, OSError):
-                    raise LibraryError(
-                        f"cannot write to the library {self.root}: {exc.strerror or exc}; nothing was changed"
-                    ) from exc
-                raise
+                    self._add_one(cand, resolve, known, result, tx, action)
+        except OSError as exc:
+            raise LibraryError(
+                f"cannot write to the library {self.root}: {exc.strerror or exc}; nothing was changed"
+            ) from exc
         return result
 
     def _add_one(
@@ -495,86 +525,123 @@ class Library:
         resolve: dict[str, str],
         known: list[Entry],
         result: AddResult,
-        undo: list[Callable[[], None]],
+        tx: _Transaction,
+        action: str,
     ) -> None:
         if cand.status == REFUSED:
             result.skipped.append((cand, cand.reason))
             return
-        status, reason, _, conflicts = _judge(cand, known)
+        verdict = _judge(cand, known)
         choice = KEEP_BOTH
-        if status == SAME:
-            result.skipped.append((cand, reason))
+        if verdict.status == SAME:
+            result.skipped.append((cand, verdict.reason))
             return
-        if status == CONFLICT:
-            choice = resolve.get(cand.digest_id) or resolve.get(cand.name) or KEEP_STORED
+        if verdict.status == CONFLICT:
+            choice = resolve.get(cand.digest_id) or resolve.get(cand.name) or verdict.default
             if choice == KEEP_STORED:
-                result.skipped.append((cand, f"{reason}: kept the stored one"))
+                result.skipped.append((cand, f"{verdict.reason}: kept the stored one"))
                 return
         path = self._unique_path(safe_name(cand.name))
+        rel = path.relative_to(self.digests_dir).as_posix()
+        trashes = (
+            [self._trash_entry(old, f"replaced by {rel}") for old in verdict.conflicts] if choice == REPLACE else []
+        )
+        tx.step(
+            audit.event(
+                audit.REPLACE if trashes else action,
+                tx.who,
+                **_audit_fields(rel, cand.digest_id, cand.sha256, cand.week_start),
+                upload=cand.name,
+                **({"replaced": [_trashed_fields(t) for t in trashes]} if trashes else {}),
+            ),
+            new={"file": rel, "sha256": cand.sha256},
+            trash=trashes,
+        )
         atomic.write_atomic(path, cand.data)
-        undo.append(lambda: (path.unlink(missing_ok=True), atomic.fsync_dir(path.parent)))
+        tx.undo.append(lambda: (path.unlink(missing_ok=True), atomic.fsync_dir(path.parent)))
         st = path.stat()
         entry = _entry(
-            path.relative_to(self.digests_dir).as_posix(),
-            cand.rows,
-            cand.report,
-            st.st_size,
-            cand.sha256,
-            dt.datetime.fromtimestamp(st.st_mtime).astimezone(),
+            rel, cand.rows, cand.report, st.st_size, cand.sha256, dt.datetime.fromtimestamp(st.st_mtime).astimezone()
         )
         known.append(entry)
         result.added.append(entry)
-        if choice == REPLACE:
-            for old in conflicts:
-                trashed = self._move_to_trash(old, f"replaced by {entry.file_name}")
-                undo.append(lambda t=trashed: self._restore_unlocked(t))
-                known.remove(old)
-                result.trashed.append(trashed)
+        for old, trashed in zip(verdict.conflicts if trashes else [], trashes, strict=True):
+            self._move_to_trash(trashed)
+            tx.undo.append(lambda t=trashed: self._restore_unlocked(t))
+            known.remove(old)
+            result.trashed.append(trashed)
 
-    def remove(self, key: str) -> TrashEntry:
+    def remove(self, key: str, who: str | None = None) -> TrashEntry:
         """Move a stored digest (by digest id or file name) to the trash; `restore` undoes it."""
-        with self._writer():
-            entry = self.find(key)
-            try:
-                return self._move_to_trash(entry, "removed")
-            except OSError as exc:
-                raise LibraryError(
-                    f"cannot move {entry.file_name} to the trash: {exc.strerror or exc}; nothing was changed"
-                ) from exc
-
-    def restore(self, trash_id: str) -> Entry:
-        """Put a digest from the trash back into the library (under a new name if its name is taken)."""
-        with self._writer():
-            trashed = {t.trash_id: t for t in self.trash()}.get(trash_id)
-            if trashed is None:
-                raise LibraryError(f"no '{trash_id}' in the trash of {self.root}")
-            same = [
-                e
-                for e in self.entries()
-                if e.sha256 == trashed.sha256 or (trashed.digest_id and e.digest_id == trashed.digest_id)
-            ]
-            if same:
-                raise LibraryError(
-                    f"{trashed.file_name} is already in the library as {same[0].file_name}: nothing to restore"
+        try:
+            with self._transaction(who) as tx:
+                entry = self.find(key)
+                trashed = self._trash_entry(entry, "removed")
+                tx.step(
+                    audit.event(
+                        audit.REMOVE,
+                        tx.who,
+                        **_audit_fields(entry.file_name, entry.digest_id, entry.sha256, entry.week_start),
+                        trash_id=trashed.trash_id,
+                    ),
+                    trash=[trashed],
                 )
-            try:
-                path = self._restore_unlocked(trashed)
-            except OSError as exc:
-                raise LibraryError(
-                    f"cannot restore {trashed.file_name}: {exc.strerror or exc}; nothing was changed"
-                ) from exc
-        rel = path.relative_to(self.digests_dir).as_posix()
+                self._move_to_trash(trashed)
+                tx.undo.append(lambda: self._restore_unlocked(trashed))
+                return trashed
+        except OSError as exc:
+            raise LibraryError(f"cannot move {key} to the trash: {exc.strerror or exc}; nothing was changed") from exc
+
+    def restore(self, trash_id: str, who: str | None = None) -> Entry:
+        """Put a digest from the trash back into the library (under a new name if its name is taken)."""
+        try:
+            with self._transaction(who) as tx:
+                trashed = {t.trash_id: t for t in self.trash()}.get(trash_id)
+                if trashed is None:
+                    raise LibraryError(f"no '{trash_id}' in the trash of {self.root}")
+                same = [
+                    e
+                    for e in self.entries()
+                    if e.sha256 == trashed.sha256 or (trashed.digest_id and e.digest_id == trashed.digest_id)
+                ]
+                if same:
+                    raise LibraryError(
+                        f"{trashed.file_name} is already in the library as {same[0].file_name}: nothing to restore"
+                    )
+                target = self._restore_target(trashed)
+                rel = target.relative_to(self.digests_dir).as_posix()
+                tx.step(
+                    audit.event(
+                        audit.RESTORE,
+                        tx.who,
+                        **_audit_fields(rel, trashed.digest_id, trashed.sha256, trashed.week_start),
+                        trash_id=trashed.trash_id,
+                    ),
+                    restore={"file": rel, "trash": _trash_json(trashed)},
+                )
+                self._restore_to(trashed, target)
+                tx.undo.append(lambda: self._move_to_trash(trashed, target))
+        except OSError as exc:
+            raise LibraryError(f"cannot restore {trash_id}: {exc.strerror or exc}; nothing was changed") from exc
         return next(e for e in self.entries() if e.file_name == rel)
 
-    def _move_to_trash(self, entry: Entry, reason: str) -> TrashEntry:
-        source = self.digests_dir / entry.file_name
+    def recover(self) -> list[dict[str, Any]]:
+        """Finish what writers that died half-way left in the journal; the audit records of what was finished."""
+        if not self.pending():
+            return []
+        with self._writer() as recovered:
+            return recovered
+
+    def _trash_entry(self, entry: Entry, reason: str) -> TrashEntry:
+        """The trash entry `entry` will get (its id not used by any entry on disk or planned in this process)."""
         now = dt.datetime.now(dt.UTC)
         base = f"{now:%Y%m%d-%H%M%S}-{(entry.digest_id or entry.sha256)[:8]}"
         trash_id, n = base, 1
-        while (self.trash_dir / trash_id).exists():
+        while (self.trash_dir / trash_id).exists() or trash_id in self._planned_trash:
             n += 1
             trash_id = f"{base}-{n}"
-        trashed = TrashEntry(
+        self._planned_trash.add(trash_id)
+        return TrashEntry(
             trash_id,
             PurePosixPath(entry.file_name).name,
             entry.file_name,
@@ -587,7 +654,11 @@ class Library:
             now,
             reason,
         )
-        folder = self.trash_dir / trash_id
+
+    def _move_to_trash(self, trashed: TrashEntry, source: Path | None = None) -> None:
+        """Move `source` (default digests/<trashed.original>) into the trash entry `trashed`, its sidecar first."""
+        source = source or self.digests_dir / trashed.original
+        folder = self.trash_dir / trashed.trash_id
         folder.mkdir(parents=True)
         # The sidecar first: an entry without its file (a crash right here) is ignored and swept.
         atomic.write_atomic(
@@ -600,17 +671,22 @@ class Library:
             raise
         atomic.fsync_dir(folder)
         atomic.fsync_dir(source.parent)
-        return trashed
 
-    def _restore_unlocked(self, trashed: TrashEntry) -> Path:
-        folder = self.trash_dir / trashed.trash_id
+    def _restore_target(self, trashed: TrashEntry) -> Path:
         original = self.digests_dir / trashed.original
-        target = original if not original.exists() else self._unique_path(original.name)
+        return original if not original.exists() else self._unique_path(original.name)
+
+    def _restore_to(self, trashed: TrashEntry, target: Path) -> None:
+        folder = self.trash_dir / trashed.trash_id
         target.parent.mkdir(parents=True, exist_ok=True)
         atomic.rename(folder / trashed.file_name, target)
         atomic.fsync_dir(target.parent)
         shutil.rmtree(folder, ignore_errors=True)
         atomic.fsync_dir(self.trash_dir)
+
+    def _restore_unlocked(self, trashed: TrashEntry) -> Path:
+        target = self._restore_target(trashed)
+        self._restore_to(trashed, target)
         return target
 
     def _unique_path(self, name: str) -> Path:
@@ -625,8 +701,23 @@ class Library:
         return self.digests_dir / candidate
 
     @contextlib.contextmanager
-    def _writer(self, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-        """Hold the library's writer lock (waiting up to `timeout` s); sweep what crashed writers left behind."""
+    def _transaction(self, who: str | None) -> Iterator[_Transaction]:
+        """A journaled write under the lock: its steps are undone if it fails, logged if it succeeds."""
+        with self._writer():
+            tx = _Transaction(self, who or audit.default_who())
+            try:
+                yield tx
+                tx.commit()
+            except BaseException:
+                tx.rollback()
+                raise
+            finally:
+                self._planned_trash.clear()
+
+    @contextlib.contextmanager
+    def _writer(self, timeout: float = LOCK_TIMEOUT) -> Iterator[list[dict[str, Any]]]:
+        """Hold the library's writer lock (waiting up to `timeout` s); sweep what crashed writers left behind
+        and finish their journaled steps (yields the audit records of what was finished)."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
@@ -641,16 +732,16 @@ class Library:
                     )
                 time.sleep(0.05)
             try:
-                self._sweep()
-                yield
+                yield self._sweep()
             finally:
                 atomic.unlock(fd)
         finally:
             os.close(fd)
 
-    def _sweep(self) -> None:
-        """Delete temporary files and half-made trash entries of writers that crashed (we hold the lock)."""
-        for folder in (self.digests_dir, self.trash_dir, self.store_dir):
+    def _sweep(self) -> list[dict[str, Any]]:
+        """Delete temporary files and half-made trash entries of writers that crashed, then finish their
+        journaled steps (we hold the lock). Returns the audit records of the steps finished."""
+        for folder in (self.digests_dir, self.trash_dir, self.store_dir, self.journal_dir):
             if folder.is_dir():
                 for tmp in folder.rglob(f"{atomic.TEMP_PREFIX}*{atomic.TEMP_SUFFIX}"):
                     with contextlib.suppress(OSError):
@@ -659,6 +750,49 @@ class Library:
             for folder in self.trash_dir.iterdir():
                 if folder.is_dir() and _read_trash_entry(folder) is None:
                     shutil.rmtree(folder, ignore_errors=True)
+        finished: list[dict[str, Any]] = []
+        if self.journal_dir.is_dir():
+            for journal in sorted(self.journal_dir.glob("*.json")):
+                finished += self._replay(journal)
+        return finished
+
+    def _replay(self, journal: Path) -> list[dict[str, Any]]:
+        """Finish the steps of a dead writer's journal: a step whose new file is on disk (or that only moves
+        files) is completed and logged; a step whose new file never made it is dropped."""
+        try:
+            steps = json.loads(journal.read_text(encoding="utf-8"))["steps"]
+        except (OSError, ValueError, KeyError, TypeError):
+            steps = []  # journals are written atomically: unreadable means not ours; nothing to finish
+        logged = audit.logged_ids(self.audit_path)
+        done = []
+        for step in steps:
+            new = step.get("new")
+            if new and not self._holds(new["file"], new["sha256"]):
+                continue  # killed before the new file was in place: nothing else was done either
+            for meta in step.get("trash", []):
+                trashed = _trash_from_json(meta)
+                if self._holds(trashed.original, trashed.sha256) and not (self.trash_dir / trashed.trash_id).exists():
+                    self._move_to_trash(trashed)
+            restore = step.get("restore")
+            if restore:
+                trashed, target = _trash_from_json(restore["trash"]), self.digests_dir / restore["file"]
+                if not target.exists() and _read_trash_entry(self.trash_dir / trashed.trash_id):
+                    self._restore_to(trashed, target)
+                elif not self._holds(restore["file"], trashed.sha256):
+                    continue  # its name was taken meanwhile: leave it in the trash
+            if step["event"].get("id") not in logged:
+                done.append({**step["event"], "recovered": True})
+        audit.append(self.audit_path, done)
+        journal.unlink()
+        atomic.fsync_dir(self.journal_dir)
+        return done
+
+    def _holds(self, rel: str, sha256: str) -> bool:
+        """True when digests/<rel> exists with these bytes."""
+        try:
+            return hashlib.sha256((self.digests_dir / rel).read_bytes()).hexdigest() == sha256
+        except OSError:
+            return False
 
     # ---------------------------------------------------------------- the parse cache
 
@@ -756,25 +890,38 @@ def _described(entry: store.StoredFile, path: Path, fingerprint: str) -> bool:
     return same_file and entry.parse_key == parse_cache.key(entry.sha256, path.name, fingerprint)
 
 
-def _judge(cand: Candidate, known: list[Entry]) -> tuple[str, str, str, list[Entry]]:
-    """(status, reason, same_as, conflicts) of a parsed candidate against known digests."""
+@dataclass(frozen=True)
+class _Verdict:
+    """What a parsed candidate is against the known digests."""
+
+    status: str
+    reason: str = ""
+    same_as: str = ""
+    conflicts: list[Entry] = field(default_factory=list)
+    default: str = KEEP_STORED  # what `add` does with a conflict nobody resolved
+
+
+def _judge(cand: Candidate, known: list[Entry]) -> _Verdict:
+    """The candidate against known digests: same, new, or a conflict (with the better digest as the default)."""
     sig = sorted(_item_keys(cand.rows))
     for e in known:
         if e.sha256 == cand.sha256 or (e.loaded and e.digest_id == cand.digest_id):
-            return SAME, f"already in the library as {e.file_name}", e.file_name, []
+            return _Verdict(SAME, f"already in the library as {e.file_name}", e.file_name)
     same_week = [e for e in known if e.loaded and e.week_start == cand.week_start]
     for e in same_week:
         if sorted(e.signature) == sig:
-            return SAME, f"the same week and items as {e.file_name}", e.file_name, []
-    if same_week:
-        names = ", ".join(f"{e.file_name} ({e.items} items)" for e in same_week)
-        return (
-            CONFLICT,
-            f"the library already has another digest for the week {cand.week_label}: {names}",
-            "",
-            same_week,
-        )
-    return NEW, "", "", []
+            return _Verdict(SAME, f"the same week and items as {e.file_name}", e.file_name)
+    if not same_week:
+        return _Verdict(NEW)
+    complete = not pipeline.looks_truncated(cand.report)
+    names = ", ".join(f"{e.file_name} ({e.items} items{', looks truncated' if e.truncated else ''})" for e in same_week)
+    reason = f"the library already has another digest for the week {cand.week_label}: {names}"
+    if complete and all(e.truncated and e.items <= cand.items for e in same_week):
+        reason += "; this one is complete, so by default it replaces the truncated one (moved to the trash)"
+        return _Verdict(CONFLICT, reason, conflicts=same_week, default=REPLACE)
+    if not complete and any(not e.truncated for e in same_week):
+        reason += "; this one looks truncated, so by default the stored one is kept"
+    return _Verdict(CONFLICT, reason, conflicts=same_week)
 
 
 def _item_keys(rows: list[dict[str, Any]]) -> tuple[tuple[str, str, str], ...]:
@@ -807,6 +954,7 @@ def _entry(
         added,
         tuple(r["headline"] for r in rows),
         _item_keys(rows),
+        pipeline.looks_truncated(report),
     )
 
 
@@ -821,20 +969,84 @@ def _trash_json(t: TrashEntry) -> dict[str, Any]:
     return out
 
 
+def _trash_from_json(meta: dict[str, Any]) -> TrashEntry:
+    return TrashEntry(
+        **{
+            **meta,
+            "week_start": dt.date.fromisoformat(meta["week_start"]) if meta.get("week_start") else None,
+            "week_end": dt.date.fromisoformat(meta["week_end"]) if meta.get("week_end") else None,
+            "removed_at": dt.datetime.fromisoformat(meta["removed_at"]),
+        }
+    )
+
+
 def _read_trash_entry(folder: Path) -> TrashEntry | None:
     """The trash entry in `folder`, or None when incomplete or unreadable."""
     try:
-        meta = json.loads((folder / TRASH_META).read_text(encoding="utf-8"))
-        entry = TrashEntry(
-            **{
-                **meta,
-                "week_start": dt.date.fromisoformat(meta["week_start"]) if meta.get("week_start") else None,
-                "week_end": dt.date.fromisoformat(meta["week_end"]) if meta.get("week_end") else None,
-                "removed_at": dt.datetime.fromisoformat(meta["removed_at"]),
-            }
-        )
+        entry = _trash_from_json(json.loads((folder / TRASH_META).read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError, KeyError):
         return None
     if entry.trash_id != folder.name or not (folder / entry.file_name).is_file():
         return None
     return entry
+
+
+def _audit_fields(file_name: str, digest_id: str, sha256: str, week_start: dt.date | None) -> dict[str, Any]:
+    """What the audit log says of one digest file."""
+    return {
+        "file": file_name,
+        "digest_id": digest_id,
+        "sha256": sha256,
+        "week": week_start.isoformat() if week_start else None,
+    }
+
+
+def _trashed_fields(t: TrashEntry) -> dict[str, Any]:
+    return {**_audit_fields(t.original, t.digest_id, t.sha256, t.week_start), "trash_id": t.trash_id}
+
+
+class _Transaction:
+    """One write (an add batch, a removal, a restore) under the writer lock.
+
+    Before each step its intent is saved in `<library>/.journal/<id>.json` (all the steps so far, written
+    atomically), so that a writer killed half-way is finished by the next one (`Library._replay`). A step that
+    raises is undone with `undo`; a write that completes appends its audit records, then drops its journal.
+    """
+
+    def __init__(self, library: Library, who: str) -> None:
+        self.library, self.who = library, who
+        self.path = library.journal_dir / f"{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(4)}.json"
+        self.steps: list[dict[str, Any]] = []
+        self.undo: list[Callable[[], None]] = []
+
+    def step(
+        self,
+        event: dict[str, Any],
+        new: dict[str, str] | None = None,
+        trash: Iterable[TrashEntry] = (),
+        restore: dict[str, Any] | None = None,
+    ) -> None:
+        """Record the next step (its audit record and the file operations it is about to do)."""
+        self.steps.append({"event": event, "new": new, "trash": [_trash_json(t) for t in trash], "restore": restore})
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic.write_atomic(self.path, json.dumps({"steps": self.steps}, ensure_ascii=False).encode("utf-8"))
+
+    def commit(self) -> None:
+        """Log the steps, then forget them."""
+        if not self.steps:
+            return
+        audit.append(self.library.audit_path, [s["event"] for s in self.steps])
+        self._forget()
+
+    def rollback(self) -> None:
+        """Undo the steps taken, newest first, then forget them."""
+        for undo in reversed(self.undo):
+            with contextlib.suppress(OSError):
+                undo()
+        if self.steps:
+            with contextlib.suppress(OSError):
+                self._forget()
+
+    def _forget(self) -> None:
+        self.path.unlink(missing_ok=True)
+        atomic.fsync_dir(self.path.parent)

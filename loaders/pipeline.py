@@ -29,7 +29,9 @@ from loaders.textnorm import fold_words, normalize
 from loaders.vocab import Vocab, load_vocab
 
 #: Bump when a parsing rule changes: cached parses of older versions are discarded.
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"
+#: Warnings saying that items are missing (the text was cut short): a complete digest of the same week wins.
+TRUNCATION_CODES = frozenset({"possibly_truncated", "summary_without_item"})
 
 Progress = Callable[[int, int, str], None]
 Part = TypeVar("Part", bound=Sized)
@@ -75,9 +77,11 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
     report.summary_entries = len(parsed.summary_entries)
     if not parsed.blocks:
         if parsed.title:
+            report.week_start, report.week_end = parsed.week_start, parsed.week_end
+            week = f"week {parsed.week_start:%d/%m/%Y}–{parsed.week_end:%d/%m/%Y}" if parsed.week_start else "no week"
             report.error(
                 "no_items",
-                "the digest title was found but no item block (headline followed by "
+                f"the digest title ({week}) was found but no item block (headline followed by "
                 "a lead sentence naming a document) — truncated or not a digest?",
             )
         else:
@@ -175,6 +179,11 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
     report.items = len(rows)
     _check_summary(parsed, report, block_items)
     return rows
+
+
+def looks_truncated(report: FileReport | None) -> bool:
+    """True when the parse found signs that items are missing (`TRUNCATION_CODES`)."""
+    return report is not None and any(p.code in TRUNCATION_CODES for p in report.warnings)
 
 
 def _merge(row: dict[str, Any], item: ItemFields) -> None:

@@ -20,11 +20,11 @@ from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES
 ZIP_SUFFIX = ".zip"
 #: Refuse a zip with more members than this (a year of weekly digests is ~52).
 MAX_ZIP_MEMBERS = 1000
-#: Refuse a zip whose members add up to more than this once uncompressed.
-MAX_ZIP_TOTAL_BYTES = 200 * 1024 * 1024
-#: Refuse a zip member compressed more than this ratio (text compresses ~3–10×; bombs ~1000×)…
+#: Refuse a zip whose members add up to more than this once uncompressed (a year of digests is ~5 MB).
+MAX_ZIP_TOTAL_BYTES = 50 * 1024 * 1024
+#: Refuse a zip member, or a whole zip, compressed more than this ratio (text compresses ~3–10×; bombs ~1000×)…
 MAX_ZIP_RATIO = 100
-#: …once it is bigger than this (tiny files can have silly ratios harmlessly).
+#: …once it expands to more than this (tiny files can have silly ratios harmlessly).
 ZIP_RATIO_MIN_BYTES = 1024 * 1024
 #: Longest stem (in UTF-8 bytes) of a stored file name, leaving room for "-2" suffixes.
 MAX_NAME_BYTES = 150
@@ -128,13 +128,10 @@ def expand_zip(name: str, data: bytes) -> list[tuple[str, bytes] | Refusal]:
                 f"× when uncompressed: refused as a possible zip bomb",
             )
         total += info.file_size
-        if total > MAX_ZIP_TOTAL_BYTES:
-            raise UnsafeUpload(
-                "zip_bomb",
-                f"the files add up to more than {mb(MAX_ZIP_TOTAL_BYTES)} uncompressed (at member '{member}')",
-            )
+        _check_total(total, len(data), member)
         wanted.append(info)
     out: list[tuple[str, bytes] | Refusal] = []
+    read = 0
     for info in wanted:
         display = f"{name}/{info.filename}"
         suffix = PurePosixPath(info.filename.replace("\\", "/")).suffix.lower()
@@ -151,8 +148,25 @@ def expand_zip(name: str, data: bytes) -> list[tuple[str, bytes] | Refusal]:
             raise UnsafeUpload(
                 "zip_bomb", f"member '{info.filename}' is over the {mb(MAX_FILE_BYTES)} limit uncompressed"
             )
+        read += len(content)
+        _check_total(read, len(data), info.filename)  # what was really read, in case the headers lie
         out.append((display, content))
     return out
+
+
+def _check_total(total: int, packed: int, member: str) -> None:
+    """Refuse a zip whose members, up to `member`, expand beyond the total size or ratio limits."""
+    if total > MAX_ZIP_TOTAL_BYTES:
+        raise UnsafeUpload(
+            "zip_bomb",
+            f"the files add up to more than {mb(MAX_ZIP_TOTAL_BYTES)} uncompressed (at member '{member}')",
+        )
+    if total > ZIP_RATIO_MIN_BYTES and total > MAX_ZIP_RATIO * max(packed, 1):
+        raise UnsafeUpload(
+            "zip_bomb",
+            f"the zip expands more than {MAX_ZIP_RATIO}× (to {mb(total)} at member '{member}'): "
+            "refused as a possible zip bomb",
+        )
 
 
 def safe_name(name: str) -> str:

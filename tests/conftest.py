@@ -36,11 +36,13 @@ def copy_library(root: Path) -> Path:
 
 
 def snapshot(root: Path) -> dict[str, str]:
-    """sha256 of every file under a library root except the parse cache (disposable) and the empty lock file."""
+    """sha256 of every file under a library root except the parse cache (disposable), the empty lock file and
+    the audit log (append-only record keeping, checked by its own tests: a removal undone by a restore
+    leaves the digests and the trash as they were, and two lines in the log)."""
     out = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith(".cache/") and rel != ".lock":
+        if path.is_file() and not rel.startswith(".cache/") and rel not in (".lock", "audit.jsonl"):
             out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
     return out
 

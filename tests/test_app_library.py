@@ -266,6 +266,24 @@ def test_a_conflicting_digest_offers_the_choice_and_each_choice_does_what_it_say
     assert overview_figures(at) == overview_expected(lib_root)
 
 
+def test_a_complete_digest_replaces_a_stored_truncated_one_by_default(
+    make_app: Callable[..., AppTest], lib_root: Path
+) -> None:
+    from tests.test_library import TRUNCATED_002
+
+    (lib_root / "digests" / SEED["002"].name).write_bytes(TRUNCATED_002)
+    at = upload(library_page(make_app), ("002-day-du.txt", SEED_002))
+    assert_clean(at)
+    assert table(at, "library_preview")["Trạng thái"].tolist() == ["khác bản đã lưu"]
+    radio = next(r for r in at.radio if (r.key or "").startswith("library_choice_"))
+    assert radio.value == "replace", "the complete digest wins by default"
+    button(at, "library_confirm").click().run()
+    assert_clean(at)
+    now = stored(lib_root)
+    assert now["002-day-du.txt"] == SEED_002 and SEED["002"].name not in now
+    assert [t.original for t in Library(lib_root).trash()] == [SEED["002"].name]
+
+
 def _zip_bomb() -> bytes:
     return zip_of(("to.txt", b"0" * (MAX_FILE_BYTES + 1)))
 

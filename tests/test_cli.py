@@ -248,6 +248,21 @@ def test_conflicts_keep_the_stored_digest_unless_told_otherwise(conflict, librar
     assert snapshot(library_dir) == before
 
 
+def test_yes_keeps_the_complete_digest_of_a_week_stored_truncated(library_dir, tmp_path, monkeypatch, capsys):
+    from tests.test_library import TRUNCATED_002
+
+    no_terminal(monkeypatch)
+    cut = tmp_path / "002-cut.txt"
+    cut.write_bytes(TRUNCATED_002)
+    assert main(["add", str(cut), "--yes"]) == 0
+    capsys.readouterr()
+    assert main(["add", str(SEED_DIR / "002_0b14f9dcf9426668.txt"), "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "looks truncated" in out and "this one is complete" in out
+    assert "trashed  002-cut.txt (replaced by 002_0b14f9dcf9426668.txt)" in out
+    assert sorted(p.name for p in (library_dir / "digests").iterdir()) == ["002_0b14f9dcf9426668.txt"]
+
+
 def test_conflict_replace(conflict, library_dir, capsys):
     assert main(["add", str(conflict), "--yes", "--replace"]) == 0
     assert "trashed  002_0b14f9dcf9426668.txt (replaced by 002-altered.txt)" in capsys.readouterr().out

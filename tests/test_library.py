@@ -11,6 +11,7 @@ import hashlib
 import io
 import multiprocessing
 import os
+import random
 import signal
 import stat
 import time
@@ -47,6 +48,13 @@ ALTERED_002 = SEED_002.replace("381/QĐ-UBND".encode(), "391/QĐ-UBND".encode())
 #: Digest 002 with one body sentence reworded: other text (another digest id), same week and same items.
 REWORDED_002 = SEED_002.replace("Theo đó, Phân bổ 10.000".encode(), "Theo đó, phân bổ 10.000".encode())
 NOT_A_DIGEST = "Thông báo lịch tiếp công dân của UBND tỉnh Lạng Sơn tháng 11.\nKhông có nội dung khác.\n".encode()
+_LINES_002 = SEED_002.decode("utf-8").split("\n")
+_ITEM_5 = next(n for n, line in enumerate(_LINES_002) if line.startswith("Kế hoạch Triển khai thực hiện công tác Bình"))
+#: Digest 002 cut in the middle of its 5th item's body (as a page saved before it finished loading): 5 of its 8
+#: items, the last one ending mid-sentence, and 3 summary entries without their block.
+TRUNCATED_002 = ("\n".join(_LINES_002[: _ITEM_5 + 3]) + "\n" + _LINES_002[_ITEM_5 + 4][:60]).encode("utf-8")
+#: Digest 002 cut right after its opening summary: the title (week 02/03/2020–08/03/2020) and no item block.
+SUMMARY_ONLY_002 = "\n".join(_LINES_002[:7]).encode("utf-8")
 
 
 def temp_files(root: Path) -> list[Path]:
@@ -205,6 +213,40 @@ def test_conflict_resolved_by_replacing_moves_the_stored_one_to_the_trash(lib):
     lib.restore(trashed.trash_id)
     after = {k: v for k, v in snapshot(lib.root).items() if not k.startswith(".trash/")}
     assert after == before
+
+
+def test_the_complete_digest_replaces_a_stored_truncated_one_by_default(empty):
+    empty.add(empty.preview([("002-cut.txt", TRUNCATED_002)]))
+    [stored] = empty.entries()
+    assert (stored.items, stored.truncated) == (5, True)
+    [cand] = empty.preview([("002.txt", SEED_002)])
+    assert cand.status == CONFLICT and cand.default_choice == REPLACE
+    assert "002-cut.txt (5 items, looks truncated)" in cand.reason and "this one is complete" in cand.reason
+    result = empty.add([cand])  # nobody chose: the default
+    assert [e.file_name for e in result.added] == ["002.txt"]
+    assert [t.original for t in result.trashed] == ["002-cut.txt"]
+    assert [e.file_name for e in empty.entries()] == ["002.txt"]
+    assert (empty.trash_dir / result.trashed[0].trash_id / "002-cut.txt").read_bytes() == TRUNCATED_002
+    assert [r["action"] for r in empty.log()] == ["replace", "add"]
+    assert empty.log()[0]["replaced"][0]["file"] == "002-cut.txt"
+
+
+def test_a_truncated_upload_never_replaces_a_complete_digest_by_default(lib):
+    before = snapshot(lib.root)
+    [cand] = lib.preview([("002-cut.txt", TRUNCATED_002)])
+    assert cand.status == CONFLICT and cand.default_choice == KEEP_STORED
+    assert "this one looks truncated" in cand.reason
+    assert not lib.add([cand]).changed and snapshot(lib.root) == before
+    # Told to, it does.
+    assert lib.add([cand], {cand.digest_id: REPLACE}).trashed
+
+
+def test_a_page_cut_after_its_summary_is_refused_with_its_week_named(empty):
+    [cand] = empty.preview([("002-summary.txt", SUMMARY_ONLY_002)])
+    assert (cand.status, cand.code) == (REFUSED, "no_items")
+    assert cand.week_label == "02/03/2020–08/03/2020"
+    assert "title (week 02/03/2020–08/03/2020) was found but no item block" in cand.reason
+    assert snapshot(empty.root) == {}
 
 
 def test_a_conflict_that_appears_after_the_preview_keeps_the_stored_digest(empty):
@@ -367,6 +409,35 @@ def test_zip_whose_members_add_up_to_too_much_is_refused(empty, monkeypatch):
     assert cand.status == REFUSED and "add up to more than" in cand.reason and "'b.txt'" in cand.reason
 
 
+def _text_like(size: int, seed: int) -> bytes:
+    """`size` bytes that deflate about 10×, like text: 1 kB of noise in every 10 kB."""
+    rng = random.Random(seed)
+    chunk = 10 * 1024
+    return b"".join(rng.randbytes(1024) + b"a" * (chunk - 1024) for _ in range(size // chunk))
+
+
+def test_a_5_mb_zip_expanding_beyond_50_mb_is_refused_by_name(empty):
+    members = {f"tuan-{n}.txt": _text_like(18 * 2**20, n) for n in range(3)}  # 54 MB, each under 20 MB
+    data = zip_bytes(members)
+    assert 4 * 2**20 < len(data) < 6 * 2**20, "about 5 MB: under the 20 MB upload limit"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert all(i.file_size < uploads.MAX_ZIP_RATIO * i.compress_size for i in archive.infolist())
+    [cand] = empty.preview([("nam-2024.zip", data)])
+    assert cand.status == REFUSED and cand.code == "zip_bomb"
+    assert cand.message.startswith("nam-2024.zip: ") and "add up to more than 50 MB" in cand.reason
+    assert snapshot(empty.root) == {}
+
+
+def test_a_zip_of_many_small_bombs_is_refused_on_its_overall_ratio(empty):
+    # Each member is 1 MB of zeros (not over the 1 MB floor of the per-member ratio check) and the 30 MB
+    # total is under the 50 MB cap, but the whole zip expands ~1000×.
+    data = zip_bytes({f"{n}.txt": b"0" * 2**20 for n in range(30)})
+    assert len(data) * 500 < 30 * 2**20
+    [cand] = empty.preview([("bom-nho.zip", data)])
+    assert cand.status == REFUSED and cand.code == "zip_bomb"
+    assert "expands more than 100×" in cand.reason and cand.message.startswith("bom-nho.zip: ")
+
+
 def test_a_zip_of_digests_is_expanded_in_memory(empty):
     members = {f"tuan/{n}": b for n, b in SEED_BYTES.items()}
     members.update({"__MACOSX/tuan/._000.txt": b"\0\x05\x16\x07", "tuan/.DS_Store": b"\0", "tuan/anh.jpg": b"\xff"})
@@ -493,7 +564,7 @@ def test_a_replace_that_fails_while_trashing_is_undone(lib, monkeypatch):
     before = snapshot(lib.root)
     [cand] = lib.preview([("002-altered.txt", ALTERED_002)])
 
-    def broken_trash(self, entry, reason):
+    def broken_trash(self, *args):
         raise OSError(30, "Read-only file system")
 
     monkeypatch.setattr(Library, "_move_to_trash", broken_trash)
@@ -503,7 +574,11 @@ def test_a_replace_that_fails_while_trashing_is_undone(lib, monkeypatch):
 
 
 def _crash_before_rename(root: str, ready) -> None:
+    real_rename = atomic.rename
+
     def hang(source, target):
+        if target.parent.name != "digests":
+            return real_rename(source, target)  # the journal of the write
         ready.set()  # the temp file is written and fsynced: now kill me
         signal.pause()
 
@@ -527,10 +602,11 @@ def test_a_process_killed_between_write_and_rename_leaves_the_library_as_it_was(
     # Readers ignore the leftover; so does the plain loader on the folder.
     pd.testing.assert_frame_equal(lib.load()[0], items_before)
     pd.testing.assert_frame_equal(pipeline.load([lib.digests_dir])[0], items_before)
-    assert {k: v for k, v in snapshot(lib.root).items() if "/.tmp-" not in k} == before
-    # The dead writer's lock is gone and the next writer sweeps its leftover.
+    assert {k: v for k, v in snapshot(lib.root).items() if "/.tmp-" not in k and ".journal/" not in k} == before
+    # The dead writer's lock is gone and the next writer sweeps its leftover (and drops its unfinished step).
     result = lib.add(lib.preview([("new.txt", ALTERED_002.replace(b"2020", b"2019"))]))
-    assert result.changed and temp_files(lib.root) == []
+    assert result.changed and temp_files(lib.root) == [] and not lib.pending()
+    assert [r["action"] for r in lib.log()] == ["add"], "the step that never happened is not logged"
 
 
 def test_a_removal_that_fails_after_the_sidecar_changes_nothing(lib, monkeypatch):

@@ -9,6 +9,7 @@ Text from uploads only ever reaches the page through these DataFrames or `ui.saf
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,10 +18,10 @@ from typing import Any, Protocol
 import pandas as pd
 import streamlit as st
 
+from loaders import audit
 from loaders.config import MAX_FILE_BYTES, data_dir
 from loaders.library import (
     CONFLICT,
-    KEEP_STORED,
     NEW,
     REFUSED,
     RESOLUTIONS,
@@ -32,7 +33,7 @@ from loaders.library import (
     LibraryError,
     TrashEntry,
 )
-from ui import data
+from ui import auth, data
 from ui.components import whole_numbers
 from ui.i18n import DEFAULT_LANG, catalog, translate
 from ui.quality import code_label
@@ -187,13 +188,13 @@ def to_store(candidates: Iterable[Candidate]) -> tuple[int, int]:
 
 
 def resolutions(candidates: Iterable[Candidate], choices: dict[str, str]) -> dict[str, str]:
-    """`Library.add`'s resolve argument from the choices made per candidate key (keep the stored one when
-    no valid choice was made)."""
+    """`Library.add`'s resolve argument from the choices made per candidate key (the candidate's default —
+    keep the stored one, unless it looks truncated and the upload is complete — when no valid choice was made)."""
     out = {}
     for c in candidates:
         if c.status == CONFLICT:
-            choice = choices.get(candidate_key(c), KEEP_STORED)
-            out[c.digest_id] = choice if choice in RESOLUTIONS else KEEP_STORED
+            choice = choices.get(candidate_key(c), c.default_choice)
+            out[c.digest_id] = choice if choice in RESOLUTIONS else c.default_choice
     return out
 
 
@@ -238,13 +239,13 @@ def _reset_upload() -> None:
 def confirm(language: str) -> None:
     """Store the previewed uploads (a button callback), conflicts as chosen on the page."""
     state = st.session_state.get(PREVIEW_KEY)
-    if not isinstance(state, PreviewState):
+    if not isinstance(state, PreviewState) or not _editor_or_refuse(language):
         return
     choices = {
         k.removeprefix(CHOICE_PREFIX): v for k, v in st.session_state.items() if str(k).startswith(CHOICE_PREFIX)
     }
     try:
-        result = open_library().add(state.candidates, resolutions(state.candidates, choices))
+        result = open_library().add(state.candidates, resolutions(state.candidates, choices), who=auth.editor())
     except (LibraryError, OSError, ValueError) as exc:
         st.session_state[FLASH_KEY] = Flash("error", _t("write_failed", language, error=md_escape(exc)))
         return
@@ -272,8 +273,19 @@ def remove_confirm_key(file_name: str) -> str:
     return f"library_remove_ok_{hashlib.sha256(file_name.encode()).hexdigest()[:16]}"
 
 
+def _editor_or_refuse(language: str) -> bool:
+    """True when the current user may edit; else the refusal is flashed (the page shows viewers no button, but
+    a callback is checked again: roles can change between the run that drew the button and the click)."""
+    if auth.can_edit():
+        return True
+    st.session_state[FLASH_KEY] = Flash("error", translate(catalog(), "auth.not_allowed", language))
+    return False
+
+
 def _write(language: str, action: Callable[[Library], str], done_key: str) -> None:
     """Run a library write from a button callback: flash its outcome, reload the corpus when it worked."""
+    if not _editor_or_refuse(language):
+        return
     try:
         name = action(open_library())
     except (LibraryError, OSError) as exc:
@@ -288,12 +300,12 @@ def remove(file_name: str, language: str) -> None:
     if not st.session_state.get(remove_confirm_key(file_name)):
         return  # only ever removed after the explicit confirmation
     st.session_state.pop(remove_confirm_key(file_name), None)
-    _write(language, lambda library: library.remove(file_name).original, "removed")
+    _write(language, lambda library: library.remove(file_name, who=auth.editor()).original, "removed")
 
 
 def restore(trash_id: str, language: str) -> None:
     """Put a digest back from the trash (a button callback)."""
-    _write(language, lambda library: library.restore(trash_id).file_name, "restored")
+    _write(language, lambda library: library.restore(trash_id, who=auth.editor()).file_name, "restored")
 
 
 # ------------------------------------------------------------------------------------------ library tables
@@ -353,4 +365,41 @@ def trash_table(trash: Iterable[TrashEntry], language: str) -> pd.DataFrame:
         for t in trash
     ]
     cols = ["file", "original", "week", "items", "removed_at", "reason"]
+    return pd.DataFrame(rows, columns=cols).rename(columns=lambda col: _t(f"col.{col}", language))
+
+
+# ------------------------------------------------------------------------------------------ the audit log
+
+#: Records of the audit log the page shows (the CLI's `log --limit 0` shows all).
+AUDIT_ROWS = 200
+
+
+def _local_time(value: object) -> dt.datetime | None:
+    """An ISO time of the log (UTC) as local time without a zone, like the other tables; None if unreadable."""
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone().replace(tzinfo=None)
+    except ValueError:
+        return None
+
+
+def audit_table(records: Iterable[dict[str, Any]], language: str) -> pd.DataFrame:
+    """The audit log, latest first: when (local time), who, what, which file and digest, and the details."""
+    rows = []
+    for r in records:
+        action = str(r.get("action", ""))
+        details = [_t("audit_trash", language, id=r["trash_id"])] if r.get("trash_id") else []
+        details += [_t("audit_replaced", language, file=x.get("file", "?")) for x in r.get("replaced") or []]
+        details += [_t("audit_recovered", language)] if r.get("recovered") else []
+        rows.append(
+            {
+                "time": _local_time(r.get("time")),
+                "who": str(r.get("who", "")),
+                "action": _t(f"action.{action}", language) if action in audit.ACTIONS else action,
+                "file": str(r.get("file", "")),
+                "digest_id": str(r.get("digest_id") or "")[:12],
+                "sha256": str(r.get("sha256") or "")[:12],
+                "detail": "; ".join(details),
+            }
+        )
+    cols = ["time", "who", "action", "file", "digest_id", "sha256", "detail"]
     return pd.DataFrame(rows, columns=cols).rename(columns=lambda col: _t(f"col.{col}", language))
