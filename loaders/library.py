@@ -15,8 +15,9 @@ Layout of the library folder (`loaders.config.data_dir()` by default):
 - `.lock`  writers (add, remove, restore) hold an exclusive lock on it (`flock`); readers never take it.
 - `audit.jsonl`  the audit log (`loaders.audit`): who added, replaced, removed or restored which digest, when.
 - `.journal/`  the steps of the write in progress, saved before each step is taken: when a writer dies half-way
-  (e.g. between storing a replacement and trashing the digest it replaces), the next writer finishes the
-  steps whose first file operation happened, logs them, and drops the rest (`Library.recover`).
+  (e.g. between storing a replacement and trashing the digest it replaces), whoever next takes the lock (a
+  writer, a load refreshing the store, `Library.recover`) finishes the steps whose first file operation
+  happened, logs them, and drops the rest.
 
 Every write goes to a temporary file in the target folder, is flushed and fsynced, then renamed into
 place, and the folder is fsynced: a crash or a full disk leaves either the old or the new state, plus at
