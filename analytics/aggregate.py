@@ -13,6 +13,8 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
+from analytics.filters import week_monday
+
 GRANULARITIES: tuple[str, ...] = ("week", "month", "quarter", "year")
 #: Above this many weeks in view, "auto" granularity switches to months, then quarters, then years.
 _AUTO_LIMIT = 60
@@ -183,13 +185,25 @@ def crosstab(
     return out
 
 
-def recent_periods(weeks: Sequence[str], k: int) -> tuple[list[str], list[str]]:
-    """The last `k` weeks that have a digest, and the `k` before them (fewer when data runs out)."""
+def recent_periods(weeks: Sequence[str], k: int, latest: str | None = None) -> tuple[list[str], list[str]]:
+    """The weeks of `weeks` (those with a digest) among the `k` calendar weeks ending at `latest` (default: the
+    last of `weeks`), and those among the `k` calendar weeks just before.
+
+    Calendar weeks, not the last weeks that happen to have a digest: digests can be years apart, and a week
+    compared with one three years earlier is not "the previous period". An empty second list means the
+    previous period has no digest, so there is nothing to compare with.
+    """
     ordered = sorted(set(weeks))
-    if k <= 0:
+    if k <= 0 or not ordered:
         return [], []
-    cut = max(0, len(ordered) - k)
-    return ordered[cut:], ordered[max(0, cut - k) : cut]
+    end = week_monday(latest or ordered[-1])
+    start = end - dt.timedelta(weeks=k - 1)
+    before = start - dt.timedelta(weeks=k)
+    mondays = {w: week_monday(w) for w in ordered}
+    return (
+        [w for w in ordered if start <= mondays[w] <= end],
+        [w for w in ordered if before <= mondays[w] < start],
+    )
 
 
 def movers(
@@ -199,11 +213,15 @@ def movers(
     previous_weeks: Sequence[str],
     explode: bool = False,
     missing: str | None = "—",
+    digests: tuple[int, int] | None = None,
 ) -> pd.DataFrame:
     """How each value of `column` moved between two sets of weeks.
 
     Columns: [column], current, previous, change, current_share, previous_share, share_change
-    (shares of the items in each period, change in percentage points / 100). Largest moves first.
+    (shares of the items in each period, change in percentage points / 100). With `digests` (the number of
+    digests in each period) also current_per_digest, previous_per_digest and change_per_digest: periods
+    holding different numbers of digests compare by their averages, and moves are ranked by those.
+    Largest moves first.
     """
     now = items[items["week"].isin(list(current_weeks))]
     before = items[items["week"].isin(list(previous_weeks))]
@@ -217,8 +235,15 @@ def movers(
     out["current_share"] = out["current"] / len(now) if len(now) else 0.0
     out["previous_share"] = out["previous"] / len(before) if len(before) else 0.0
     out["share_change"] = out["current_share"] - out["previous_share"]
+    rank = "change"
+    if digests is not None:
+        now_n, before_n = digests
+        out["current_per_digest"] = out["current"] / now_n if now_n else 0.0
+        out["previous_per_digest"] = out["previous"] / before_n if before_n else 0.0
+        out["change_per_digest"] = out["current_per_digest"] - out["previous_per_digest"]
+        rank = "change_per_digest"
     out = out.reset_index()
-    out["_abs"] = out["change"].abs()
+    out["_abs"] = out[rank].abs()
     out = out.sort_values(["_abs", "current", column], ascending=[False, False, True], kind="stable")
     return out.drop(columns="_abs").reset_index(drop=True)
 

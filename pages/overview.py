@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analytics import aggregate as agg
@@ -107,32 +108,50 @@ k = (
     )
     or 4
 )
-current, previous = agg.recent_periods(counted["week"].unique().tolist(), k)
+# Calendar periods: the k weeks ending at the latest week in view against the k weeks before. Digests are
+# counted over the corpus (a digest none of whose items match the filters still belongs to its period).
+f = view.filters
+digest_weeks = [w for w in view.corpus.weeks if f.week_from <= w and (not f.week_to or w <= f.week_to)]
+current, previous = agg.recent_periods(digest_weeks, k, latest=latest)
 if not previous:
-    st.info(t("overview.movers_none"), icon=":material/info:")
-else:
-    moved = agg.movers(counted, "sector", current, previous, missing=None)
-    st.caption(t("overview.movers_caption", current=", ".join(current), previous=", ".join(previous)))
-    moved_shown = moved[moved["change"] != 0].head(12)
-    fig = charts.bars(
-        moved_shown.assign(count=moved_shown["change"], share=moved_shown["share_change"]),
-        "sector",
-        charts.Labels(
-            x=t("overview.change"), count=t("overview.change"), share=t("overview.share_change"), names=names["sector"]
+    before_end = week_monday(latest) - pd.Timedelta(weeks=k)
+    st.info(
+        t(
+            "overview.movers_no_previous",
+            n=k,
+            start=f"{before_end - pd.Timedelta(weeks=k - 1):%d/%m/%Y}",
+            end=f"{before_end + pd.Timedelta(days=6):%d/%m/%Y}",
         ),
+        icon=":material/info:",
+    )
+else:
+    all_weeks = view.corpus.items["week"]
+    digests = tuple(int(view.corpus.items.loc[all_weeks.isin(ws), "digest_id"].nunique()) for ws in (current, previous))
+    per_digest = digests[0] != digests[1]
+    moved = agg.movers(counted, "sector", current, previous, missing=None, digests=digests)
+    st.caption(t("overview.movers_caption", current=", ".join(current), previous=", ".join(previous)))
+    if per_digest:
+        st.caption(t("overview.movers_per_digest", a=digests[0], b=digests[1]))
+    value = "change_per_digest" if per_digest else "change"
+    moved_shown = moved[moved[value] != 0].head(12)
+    change_label = t("overview.change_per_digest" if per_digest else "overview.change")
+    fig = charts.bars(
+        moved_shown.assign(count=moved_shown[value], share=moved_shown["share_change"]),
+        "sector",
+        charts.Labels(x=change_label, count=change_label, share=t("overview.share_change"), names=names["sector"]),
         colors=view.corpus.sector_colors,
-        value="change",
+        value=value,
         horizontal=True,
     )
     n_now = int(counted["week"].isin(current).sum())
     n_before = int(counted["week"].isin(previous).sum())
+    columns = ["sector", "current", "previous", "change"]
+    columns += ["current_per_digest", "previous_per_digest", "change_per_digest"] if per_digest else []
     ui.chart_with_table(
         fig,
-        ui.summary_table(
-            moved, ["sector", "current", "previous", "change", "current_share", "previous_share", "share_change"], names
-        ),
+        ui.summary_table(moved, [*columns, "current_share", "previous_share", "share_change"], names),
         key="ov_movers",
-        title=t("overview.movers_chart"),
+        title=t("overview.movers_chart_per_digest" if per_digest else "overview.movers_chart"),
         n=n_now + n_before,
         m=view.total_counted,
     )

@@ -381,11 +381,25 @@ def test_crosstab() -> None:
     assert by_agency[by_agency["lead_agencies"] == "Sở Y tế"]["count"].tolist() == [2]
 
 
-def test_recent_periods() -> None:
+def test_recent_periods_are_calendar_weeks() -> None:
     weeks = ["2024-W47", "2024-W44", "2024-W45", "2024-W45"]
-    assert agg.recent_periods(weeks, 1) == (["2024-W47"], ["2024-W45"])
-    assert agg.recent_periods(weeks, 2) == (["2024-W45", "2024-W47"], ["2024-W44"])
-    assert agg.recent_periods(weeks, 5) == (["2024-W44", "2024-W45", "2024-W47"], [])
+    # The week before 2024-W47 (W46) has no digest: nothing to compare the latest week with.
+    assert agg.recent_periods(weeks, 1) == (["2024-W47"], [])
+    assert agg.recent_periods(weeks, 2) == (["2024-W47"], ["2024-W44", "2024-W45"])  # W46–47 against W44–45
+    assert agg.recent_periods(weeks, 3) == (["2024-W45", "2024-W47"], ["2024-W44"])  # W45–47 vs W42–44
+    assert agg.recent_periods(weeks, 1, latest="2024-W45") == (["2024-W45"], ["2024-W44"])
+    # Across a year end: 2025-W01's previous week is 2024-W52.
+    assert agg.recent_periods(["2024-W52", "2025-W01"], 1) == (["2025-W01"], ["2024-W52"])
+    assert agg.recent_periods([], 4) == ([], [])
+
+
+def test_recent_periods_of_the_seeds_years_apart(seed_items) -> None:
+    weeks = seed_items[0]["week"].unique().tolist()
+    assert sorted(weeks) == ["2020-W10", "2022-W25", "2023-W32", "2024-W44", "2025-W12"]
+    for k in (1, 4):  # no digest in the 1 or 4 weeks before 2025-W12 (the one before is 2024-W44, 20 weeks)
+        assert agg.recent_periods(weeks, k) == (["2025-W12"], [])
+    # 13 weeks: 2024-W52..2025-W12 against 2024-W39..W51, which holds 2024-W44.
+    assert agg.recent_periods(weeks, 13) == (["2025-W12"], ["2024-W44"])
 
 
 def test_movers() -> None:
@@ -393,6 +407,16 @@ def test_movers() -> None:
     assert out[["sector", "current", "previous", "change"]].values.tolist() == [[CH, 1, 0, 1], [YT, 1, 1, 0]]
     assert out["current_share"].tolist() == [0.5, 0.5]
     assert out["share_change"].tolist() == [0.5, -0.5]
+
+
+def test_movers_per_digest_when_the_periods_hold_different_numbers_of_digests() -> None:
+    # One digest now, two before (W44 and W45): Y tế has 1 item now and 2 before, i.e. 1 per digest both times.
+    out = agg.movers(COUNTED, "sector", ["2024-W47"], ["2024-W44", "2024-W45"], digests=(1, 2))
+    rows = out.set_index("sector")
+    assert rows.loc[YT, ["current", "previous", "change"]].tolist() == [1, 2, -1]
+    assert rows.loc[YT, "change_per_digest"] == 0.0
+    assert rows.loc[CH, ["current_per_digest", "previous_per_digest", "change_per_digest"]].tolist() == [1.0, 0, 1.0]
+    assert out["sector"].iloc[0] != YT  # ranked by the per-digest move, not by the raw count
 
 
 def test_headline_figures() -> None:

@@ -153,3 +153,22 @@ def test_missing_item_numbers_are_blank_not_none(make_app: Callable[..., AppTest
     conflict = problems[problems["Vấn đề"] == code_label("year_conflict", "vi")]
     assert list(conflict["STT"]) == [""]
     assert all(v == "" or v.isdigit() for v in problems["STT"])
+
+
+# --- "what moved" compares like with like ----------------------------------------------------------------------
+
+
+def test_what_moved_says_when_the_previous_period_has_no_digest(make_app: Callable[..., AppTest]) -> None:
+    # The latest digest is 2025-W12 (17–23/03/2025); the one before it is 2024-W44, twenty weeks earlier.
+    at = make_app().run()
+    assert not at.exception
+    infos = [i.value for i in at.info]
+    # The last 4 weeks are 2025-W09..W12 (24/02–23/03/2025); the 4 before them, W05..W08, hold no digest.
+    expected = "Không có bản tin nào trong 4 tuần trước đó (27/01/2025 – 23/02/2025): không có kỳ trước để so sánh."
+    assert expected in infos
+    assert len(at.get("plotly_chart")) == 2  # the per-period and document-type charts, no movers chart
+    at.session_state["ov_k"] = 13
+    at.run()
+    assert not [i for i in at.info if "Không có bản tin nào" in i.value]
+    assert "Kỳ này: 2025-W12. Kỳ trước: 2024-W44. Chỉ tính các tuần có bản tin." in [c.value for c in at.caption]
+    assert len(at.get("plotly_chart")) == 3
