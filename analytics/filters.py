@@ -1,4 +1,9 @@
-"""The shared filter: what the sidebar selects, how it travels in the URL, and how it narrows the items.
+"""The shared filters: one registry of filter specs, the `Filters` value built from it, and the mask.
+
+`FILTERS` is the one place a sidebar filter is written down: its field, its URL key, the column it tests,
+its kind, where its options come from and its labels. The sidebar (ui/state.py), the mask below, the
+defaults, the URL codec (analytics/urls.py) and the docs test iterate it. Adding a filter is one entry
+here plus its two labels in data/i18n.yaml (see the README, "Adding a filter").
 
 `Filters` is a frozen value with defaults meaning "everything". `apply_filters` is vectorised and
 uncached: it is cheap enough to run on every rerun (see bench/bench_dashboard.py).
@@ -8,50 +13,98 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
-from urllib.parse import quote
+from collections.abc import Iterator
+from dataclasses import dataclass, field, make_dataclass, replace
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from loaders.schema import BY_NAME
 from loaders.search import SEARCH_KEY, index_of, matching_rows, search_keys
 from loaders.textnorm import fold, fold_words
 
-#: Names of the URL query parameters; also the sidebar widgets' keys (widgets are bound to the URL).
-PARAM = {
-    "weeks": "weeks",
-    "sectors": "sector",
-    "issuers": "issuer",
-    "leaders": "leader",
-    "doc_types": "type",
-    "normative_only": "normative",
-    "lead_agencies": "agency",
-    "districts": "district",
-    "query": "q",
-}
-
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+Kind = Literal["range", "multi", "bool", "text"]
 
 
 @dataclass(frozen=True)
-class Filters:
-    """The sidebar's selection. Empty values mean "no restriction"."""
+class FilterSpec:
+    """One sidebar filter.
 
-    week_from: str = ""  # ISO week label, e.g. "2024-W44"; "" = from the first week
-    week_to: str = ""  # ISO week label; "" = to the last week
-    sectors: tuple[str, ...] = ()
-    issuers: tuple[str, ...] = ()
-    leaders: tuple[str, ...] = ()
-    doc_types: tuple[str, ...] = ()
-    normative_only: bool = False
-    lead_agencies: tuple[str, ...] = ()
-    districts: tuple[str, ...] = ()
-    query: str = ""
+    kind: "range" (a from–to pair of ISO week labels on a date column: two fields, `<name>_from` and
+    `<name>_to`), "multi" (any of several values; on a list column, any shared value), "bool" (on a list
+    column: the list is non-empty), "text" (the free-text search over every text column).
+    """
+
+    name: str  # field of `Filters`
+    key: str  # URL query parameter and sidebar widget key
+    column: str  # items column it tests ("" for the free-text search, which reads many)
+    kind: Kind
+    label: str  # labels in data/i18n.yaml: ui.filters.<label> and ui.filters.<label>_help
+    options: str = ""  # multi: option order, "vocab" (vocabulary order), "frequency" or "sorted"
+    codes: str = ""  # multi: vocabulary whose codes stand for the values in URLs; "" = slugs of the values
+
+    @property
+    def default(self) -> object:
+        """The value meaning "no restriction"."""
+        return _DEFAULTS[self.kind]
+
+    @property
+    def on_list(self) -> bool:
+        """True when the column holds lists (lead agencies, districts, deadlines…)."""
+        col = BY_NAME.get(self.column)
+        return col is not None and col.kind.startswith("list")
+
+
+_DEFAULTS: dict[str, object] = {"range": ("", ""), "multi": (), "bool": False, "text": ""}
+
+#: Every sidebar filter, in sidebar order.
+FILTERS: tuple[FilterSpec, ...] = (
+    FilterSpec("week", "weeks", "week_start", "range", "weeks"),
+    FilterSpec("query", "q", "", "text", "query"),
+    FilterSpec("sectors", "sector", "sector", "multi", "sectors", options="vocab", codes="sectors"),
+    FilterSpec("issuers", "issuer", "issuer", "multi", "issuers", options="frequency"),
+    FilterSpec("leaders", "leader", "leader", "multi", "leaders", options="sorted"),
+    FilterSpec("doc_types", "type", "doc_type", "multi", "doc_types", options="frequency", codes="doc_types"),
+    FilterSpec("lead_agencies", "agency", "lead_agencies", "multi", "lead_agencies", options="frequency"),
+    FilterSpec("districts", "district", "districts", "multi", "districts", options="sorted"),
+    FilterSpec("normative_only", "normative", "is_normative", "bool", "normative"),
+    FilterSpec("has_deadline", "deadline", "deadlines", "bool", "has_deadline"),
+)
+BY_KEY: dict[str, FilterSpec] = {s.key: s for s in FILTERS}
+MULTI: tuple[FilterSpec, ...] = tuple(s for s in FILTERS if s.kind == "multi")
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_TYPES: dict[str, Any] = {"multi": tuple[str, ...], "bool": bool, "text": str}
+
+
+def _fields() -> Iterator[tuple[str, Any, Any]]:
+    for spec in FILTERS:
+        if spec.kind == "range":
+            yield f"{spec.name}_from", str, field(default="")
+            yield f"{spec.name}_to", str, field(default="")
+        else:
+            yield spec.name, _TYPES[spec.kind], field(default=spec.default)
+
+
+class _FilterMethods:
+    """Methods of `Filters` (its fields come from the registry)."""
 
     def is_default(self) -> bool:
         """True when nothing is restricted."""
-        return self == Filters()
+        return self == type(self)()
+
+    def value(self, spec: FilterSpec) -> Any:
+        """This filter's value: a (from, to) pair for a range, else the field."""
+        if spec.kind == "range":
+            return (getattr(self, f"{spec.name}_from"), getattr(self, f"{spec.name}_to"))
+        return getattr(self, spec.name)
+
+    def with_value(self, spec: FilterSpec, value: Any) -> Filters:
+        """These filters with one filter's value replaced (a pair for a range)."""
+        if spec.kind == "range":
+            return replace(self, **{f"{spec.name}_from": value[0], f"{spec.name}_to": value[1]})  # type: ignore[type-var]
+        return replace(self, **{spec.name: value})  # type: ignore[type-var]
 
     def with_weeks(self, week_from: str, week_to: str, all_weeks: list[str]) -> Filters:
         """These filters with a week range; the full range of `all_weeks` is stored as "no restriction"."""
@@ -59,7 +112,14 @@ class Filters:
             week_from = ""
         if all_weeks and week_to == all_weeks[-1]:
             week_to = ""
-        return replace(self, week_from=week_from, week_to=week_to)
+        return replace(self, week_from=week_from, week_to=week_to)  # type: ignore[type-var]
+
+
+#: The sidebar's selection, one field per registry entry (`week_from`/`week_to`, `sectors`, `query`…).
+#: Empty values mean "no restriction".
+Filters = make_dataclass("Filters", list(_fields()), bases=(_FilterMethods,), frozen=True)
+Filters.__module__ = __name__  # so that it pickles and prints as analytics.filters.Filters
+Filters.__doc__ = "The sidebar's selection: one field per entry of FILTERS. Empty values mean no restriction."
 
 
 def week_monday(label: str) -> dt.date:
@@ -68,6 +128,11 @@ def week_monday(label: str) -> dt.date:
     if not m:
         raise ValueError(f"'{label}' is not an ISO week label like 2024-W44")
     return dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+
+
+def is_week(label: str) -> bool:
+    """True for an ISO week label like 2024-W44."""
+    return bool(_WEEK.match(label or ""))
 
 
 def search_terms(query: str) -> list[str]:
@@ -90,45 +155,6 @@ def add_search_key(items: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _any_in_list(column: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
-    targets = set(wanted)
-    return np.fromiter((bool(targets.intersection(v)) for v in column), dtype=bool, count=len(column))
-
-
-def filter_mask(items: pd.DataFrame, filters: Filters) -> np.ndarray:
-    """Boolean array (one per row of `items`, in order) of the rows that pass `filters`."""
-    mask = np.ones(len(items), dtype=bool)
-    if items.empty:
-        return mask
-    if filters.week_from:
-        mask &= (items["week_start"] >= pd.Timestamp(week_monday(filters.week_from))).to_numpy()
-    if filters.week_to:
-        mask &= (items["week_start"] <= pd.Timestamp(week_monday(filters.week_to))).to_numpy()
-    for field_name, column in (
-        ("sectors", "sector"),
-        ("issuers", "issuer"),
-        ("leaders", "leader"),
-        ("doc_types", "doc_type"),
-    ):
-        wanted = getattr(filters, field_name)
-        if wanted:
-            mask &= items[column].isin(wanted).to_numpy()
-    if filters.normative_only:
-        mask &= items["is_normative"].to_numpy(dtype=bool)
-    # The slow tests (lists, text) look only at the rows still in, by position.
-    for field_name, column in (("lead_agencies", "lead_agencies"), ("districts", "districts")):
-        wanted = getattr(filters, field_name)
-        if wanted and mask.any():
-            rows = np.flatnonzero(mask)
-            mask[rows] = _any_in_list(items[column].iloc[rows], wanted)
-    terms = search_terms(filters.query)
-    if terms and mask.any():
-        rows = match_query(items, np.flatnonzero(mask), terms)
-        mask[:] = False
-        mask[rows] = True
-    return mask
-
-
 def match_query(items: pd.DataFrame, rows: np.ndarray, terms: list[str]) -> np.ndarray:
     """The positions among `rows` (sorted positions in `items`) whose search text holds every term.
 
@@ -139,75 +165,73 @@ def match_query(items: pd.DataFrame, rows: np.ndarray, terms: list[str]) -> np.n
     return matching_rows(key, rows, terms, index_of(items))
 
 
+def _any_in_list(column: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:
+    targets = set(wanted)
+    return np.fromiter((bool(targets.intersection(v)) for v in column), dtype=bool, count=len(column))
+
+
+def is_active(spec: FilterSpec, value: Any) -> bool:
+    """True when `value` restricts anything (a search of blanks does not)."""
+    if spec.kind == "text":
+        return bool(search_terms(value))
+    if spec.kind == "range":
+        return any(value)
+    return bool(value)
+
+
+def _vectorised(spec: FilterSpec) -> bool:
+    # Tests on a whole column at C speed; the others (lists, text) only look at the rows still in.
+    return spec.kind == "range" or (spec.kind in ("multi", "bool") and not spec.on_list)
+
+
+def _column_mask(items: pd.DataFrame, spec: FilterSpec, value: Any) -> np.ndarray:
+    column = items[spec.column]
+    if spec.kind == "range":
+        start, end = value
+        mask = np.ones(len(items), dtype=bool)
+        if start:
+            mask &= (column >= pd.Timestamp(week_monday(start))).to_numpy()
+        if end:
+            mask &= (column <= pd.Timestamp(week_monday(end))).to_numpy()
+        return mask
+    if spec.kind == "multi":
+        return column.isin(value).to_numpy()
+    return column.to_numpy(dtype=bool)
+
+
+def _rows_kept(items: pd.DataFrame, spec: FilterSpec, value: Any, rows: np.ndarray) -> np.ndarray:
+    if spec.kind == "text":
+        return match_query(items, rows, search_terms(value))
+    column = items[spec.column].iloc[rows]
+    if spec.kind == "multi":
+        return rows[_any_in_list(column, value)]
+    return rows[np.fromiter((len(v) > 0 for v in column), dtype=bool, count=len(column))]
+
+
+def filter_mask(items: pd.DataFrame, filters: Filters) -> np.ndarray:
+    """Boolean array (one per row of `items`, in order) of the rows that pass `filters`."""
+    mask = np.ones(len(items), dtype=bool)
+    if items.empty:
+        return mask
+    active = [(s, filters.value(s)) for s in FILTERS if is_active(s, filters.value(s))]
+    for spec, value in active:
+        if _vectorised(spec):
+            mask &= _column_mask(items, spec, value)
+    # The slow tests look only at the rows still in, by position; the text search, slowest, last.
+    for spec, value in sorted((a for a in active if not _vectorised(a[0])), key=lambda a: a[0].kind == "text"):
+        if not mask.any():
+            break
+        rows = _rows_kept(items, spec, value, np.flatnonzero(mask))
+        mask[:] = False
+        mask[rows] = True
+    return mask
+
+
 def apply_filters(items: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The rows of `items` that pass `filters`, in their original order."""
     if filters.is_default():
         return items
     return items[filter_mask(items, filters)]
-
-
-def to_query_params(filters: Filters, all_weeks: list[str] | None = None) -> dict[str, str | list[str]]:
-    """URL query parameters for `filters`; defaults are left out so that links stay short.
-
-    The week range is two values (from, to). An open end is written as the first/last of `all_weeks`
-    when given (the form the sidebar's range slider reads), else as an empty value.
-    """
-    params: dict[str, str | list[str]] = {}
-    if filters.week_from or filters.week_to:
-        first, last = (all_weeks[0], all_weeks[-1]) if all_weeks else ("", "")
-        params[PARAM["weeks"]] = [filters.week_from or first, filters.week_to or last]
-    for f in fields(Filters):
-        if f.name in ("week_from", "week_to"):
-            continue
-        value = getattr(filters, f.name)
-        if value in ((), "", False):
-            continue
-        if isinstance(value, bool):
-            params[PARAM[f.name]] = "true"
-        elif isinstance(value, tuple):
-            params[PARAM[f.name]] = list(value)
-        else:
-            params[PARAM[f.name]] = value
-    return params
-
-
-def _as_list(value: str | list[str] | tuple[str, ...] | None) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value] if value else []
-    return [v for v in value if v]
-
-
-def from_query_params(params: Mapping[str, str | list[str]], all_weeks: list[str] | None = None) -> Filters:
-    """Filters from URL query parameters (the inverse of `to_query_params`).
-
-    Unknown parameters are ignored; a malformed week is dropped rather than failing the page.
-    A week range with one open end may be given as a single value or with an empty end.
-    """
-    values: dict[str, object] = {}
-    raw_weeks = params.get(PARAM["weeks"])
-    weeks = [raw_weeks] if isinstance(raw_weeks, str) else list(raw_weeks or [])
-    weeks = [w if _WEEK.match(w or "") else "" for w in weeks[:2]]
-    if len(weeks) == 1:  # one week: the range is that week
-        weeks = weeks * 2
-    if any(weeks):
-        values["week_from"], values["week_to"] = weeks[0], weeks[1]
-    for f in fields(Filters):
-        key = PARAM.get(f.name)
-        if key is None or f.name in ("week_from", "week_to") or key not in params:
-            continue
-        raw = params[key]
-        if f.name == "normative_only":
-            values[f.name] = str(raw[-1] if isinstance(raw, list) else raw).lower() == "true"
-        elif f.name == "query":
-            values[f.name] = str(raw[-1] if isinstance(raw, list) else raw).strip()
-        else:
-            values[f.name] = tuple(dict.fromkeys(_as_list(raw)))
-    filters = Filters(**values)  # type: ignore[arg-type]
-    if all_weeks and (filters.week_from or filters.week_to):
-        filters = filters.with_weeks(filters.week_from or all_weeks[0], filters.week_to or all_weeks[-1], all_weeks)
-    return filters
 
 
 @dataclass(frozen=True)
@@ -252,38 +276,9 @@ def apply_selection(items: pd.DataFrame, selection: Selection | None) -> pd.Data
     return rows[mask]
 
 
-#: URL parameter naming exact items, e.g. from the data-quality page: "<digest_id>:<item_no>" for one item,
-#: "<digest_id>" for every item of a digest. Repeatable. Not a sidebar filter: it is a link to items.
-ITEM_PARAM = "item"
-
-_ITEM_REF = re.compile(r"^([0-9A-Za-z]{4,64})(?::(\d{1,6}))?$")
-
-
-def item_ref(digest_id: str, item_no: int | None = None) -> str:
-    """The ITEM_PARAM value naming item `item_no` of a digest, or the whole digest when `item_no` is None."""
-    return f"{digest_id}:{int(item_no)}" if item_no is not None else digest_id
-
-
-def item_query(digest_id: str, item_no: int | None = None) -> str:
-    """The query string of a link to one item (or a whole digest): "item=<digest_id>:<item_no>"."""
-    return f"{ITEM_PARAM}={quote(item_ref(digest_id, item_no), safe=':')}"
-
-
-def parse_item_refs(values: str | list[str] | tuple[str, ...] | None) -> tuple[tuple[str, int | None], ...]:
-    """(digest_id, item_no or None) for each well-formed ITEM_PARAM value, in order, without repeats.
-
-    Malformed values are dropped (a hand-edited link must not break the page).
-    """
-    out: dict[tuple[str, int | None], None] = {}
-    for value in _as_list(values):
-        m = _ITEM_REF.match(value.strip())
-        if m:
-            out[(m.group(1), int(m.group(2)) if m.group(2) else None)] = None
-    return tuple(out)
-
-
 def apply_item_refs(items: pd.DataFrame, refs: tuple[tuple[str, int | None], ...]) -> pd.DataFrame:
-    """The rows of `items` named by `refs` (all rows when there are none), in their original order."""
+    """The rows of `items` named by `refs` ((digest_id, item_no or None for the whole digest), see
+    `analytics.urls.parse_item_refs`; all rows when there are none), in their original order."""
     if not refs or items.empty:
         return items
     whole = {d for d, n in refs if n is None}

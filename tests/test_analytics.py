@@ -4,6 +4,8 @@ from the six rows in `ITEMS` (see the comment above it)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -19,12 +21,12 @@ from analytics.filters import (
     add_search_key,
     apply_filters,
     apply_selection,
-    from_query_params,
     search_terms,
-    to_query_params,
     week_monday,
 )
+from analytics.urls import from_query_params, to_query_params
 from loaders.schema import COLUMN_NAMES, coerce_items
+from tests.conftest import SEEDS
 
 YT, GD, CH = "Y tế", "Giáo dục và đào tạo", "Chỉ đạo điều hành chung"
 W44, W45, W47 = dt.date(2024, 10, 28), dt.date(2024, 11, 4), dt.date(2024, 11, 18)
@@ -199,6 +201,23 @@ def test_apply_filters(filters: Filters, expected: list[int]) -> None:
 )
 def test_search_ignores_case_and_diacritics(query: str, expected: list[int]) -> None:
     assert rows_of(apply_filters(add_search_key(ITEMS), Filters(query=query))) == expected
+
+
+# Items of the bundled digests that state a dated deadline, read by hand: 000 #4 ("chậm nhất trong ngày
+# 31/3/2025"); 001 #3 (two dates on one line) and #16; 003 #1 (two lines), #2, #4, #17, #20. 002 and 004
+# state none; 003's "trước ngày Quyết định này có hiệu lực" is not a deadline.
+DEADLINE_ITEMS = {("000", 4), ("001", 3), ("001", 16), ("003", 1), ("003", 2), ("003", 4), ("003", 17), ("003", 20)}
+_DEADLINE_LINE = re.compile(r"(trước ngày|chậm nhất(?: trong)? ngày) \d{1,2}/\d{1,2}")
+
+
+def test_has_deadline_filter_on_the_seeds(seed_items: tuple[pd.DataFrame, object]) -> None:
+    lines = {p.name[:3]: sum(bool(_DEADLINE_LINE.search(x)) for x in p.read_text("utf-8").splitlines()) for p in SEEDS}
+    assert lines == {"000": 1, "001": 2, "002": 0, "003": 6, "004": 0}  # the independent (grep-style) count
+    items = seed_items[0]
+    got = apply_filters(items, Filters(has_deadline=True))
+    assert {(Path(s).name[:3], n) for s, n in zip(got["source"], got["item_no"], strict=True)} == DEADLINE_ITEMS
+    both = apply_filters(items, Filters(has_deadline=True, sectors=(got["sector"].iloc[0],)))
+    assert 0 < len(both) <= len(got) and set(both.index) <= set(got.index)
 
 
 def test_search_works_without_precomputed_key() -> None:

@@ -21,7 +21,7 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from analytics.filters import Selection
+from analytics.filters import FILTERS, Selection
 from loaders.schema import BY_NAME, COLUMN_NAMES
 from tests.conftest import app_maker
 from tests.test_export import read_csv_export
@@ -183,6 +183,15 @@ def test_week_range_and_normative(make_app: Callable[..., AppTest], items: pd.Da
     at.toggle(key="normative").set_value(True).run()
     normative = in_range[in_range["is_normative"] & in_range["first_report"]]
     assert metrics(at)["Mục chỉ đạo"] == str(len(normative))
+
+
+def test_has_deadline_filter(make_app: Callable[..., AppTest], items: pd.DataFrame) -> None:
+    at = make_app().run()
+    at.toggle(key="deadline").set_value(True).run()
+    assert_clean(at)
+    rows = items[[len(d) > 0 for d in items["deadlines"]]]
+    assert 0 < len(rows) < len(items)
+    assert metrics(at)["Mục chỉ đạo"] == str(int(rows["first_report"].sum()))
 
 
 @pytest.mark.parametrize("query", ["tiem chung", "TIÊM CHỦNG", "hoá", "hóa", "QĐ-UBND"])
@@ -384,12 +393,8 @@ def test_every_interface_text_exists_in_both_languages() -> None:
 
     sources = [ROOT / "dashboard.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
     keys = {k for p in sources for k in re.findall(r'\bt\("([a-z_.]+)"', p.read_text(encoding="utf-8"))}
-    # Keys built at run time: f"filters.{name}", f"granularity.{g}", f"sectors.mode_{m}", f"weeks.status_{s}".
-    keys |= {
-        f"filters.{n}{h}"
-        for n in ("sectors", "issuers", "leaders", "doc_types", "lead_agencies", "districts")
-        for h in ("", "_help")
-    }
+    # Keys built at run time: each filter's two labels, f"granularity.{g}", f"sectors.mode_{m}", f"weeks.status_{s}".
+    keys |= {f"filters.{spec.label}{h}" for spec in FILTERS for h in ("", "_help")}
     keys |= {f"granularity.{g}" for g in ("auto", "week", "month", "quarter", "year")}
     keys |= {"sectors.mode_count", "sectors.mode_share", "weeks.status_upcoming", "weeks.status_past"}
     assert len(keys) > 100

@@ -19,7 +19,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import loaders
-from analytics.filters import ITEM_PARAM, apply_item_refs, item_ref, parse_item_refs
+from analytics.filters import apply_item_refs
+from analytics.urls import ITEM_PARAM, item_ref, parse_item_refs
 from loaders.config import MAX_FILE_BYTES
 from loaders.library import Library
 from tests.conftest import ROOT, SEEDS, app_maker, copy_library, snapshot

@@ -44,3 +44,23 @@ def test_code_is_ruff_formatted():
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_readme_lists_every_filter_of_the_registry():
+    """A filter added to analytics.filters.FILTERS must be documented in the README's filter table."""
+    from analytics.filters import FILTERS
+
+    block = README.split("<!-- filters:start -->")[1].split("<!-- filters:end -->")[0]
+    rows = [line for line in block.strip().splitlines()[2:]]
+    documented = [re.search(r"\| `([^`]+)` \| (\w+) \|", row).groups() for row in rows]
+    assert documented == [(spec.key, spec.kind) for spec in FILTERS]
+    for spec, row in zip(FILTERS, rows, strict=True):
+        assert spec.column == "" or f"`{spec.column}`" in row, row
+
+
+def test_readme_shows_the_deadline_filter_as_the_example():
+    from analytics.filters import FILTERS
+
+    entry = next(s for s in FILTERS if s.name == "has_deadline")
+    example = README.split("### Adding a filter")[1]
+    assert f'FilterSpec("{entry.name}", "{entry.key}", "{entry.column}", "{entry.kind}", "{entry.label}")' in example

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import fields
 from urllib.parse import urlencode
 
 import numpy as np
@@ -16,7 +15,8 @@ import streamlit as st
 
 from analytics import aggregate as agg
 from analytics.charts import selected_values
-from analytics.filters import Filters, Selection, item_query, to_query_params
+from analytics.filters import FILTERS, Selection
+from analytics.urls import item_query, to_query_params
 from loaders import export
 from ui.i18n import column_label, lang, t, yes_no
 from ui.safe import md_escape
@@ -80,25 +80,21 @@ def summary_table(
     return out.rename(columns=labels)
 
 
-#: Filters whose values have display names per language, and the column naming them (see `view_names`).
-_NAMED_FILTERS = {"sectors": "sector", "issuers": "issuer", "doc_types": "doc_type"}
-
-
 def describe_filters(view: View) -> str:
     """The view's filters in words, in the current language ("no filter: all the data" when none)."""
     f, names, parts = view.filters, view_names(view), []
-    if f.week_from or f.week_to:
-        weeks = view.corpus.weeks
-        parts.append(f"{t('filters.weeks')}: {f.week_from or weeks[0]} – {f.week_to or weeks[-1]}")
-    for spec in fields(Filters):
-        value = getattr(f, spec.name)
-        if spec.name in ("week_from", "week_to") or value in ((), "", False):
+    for spec in FILTERS:
+        value = f.value(spec)
+        if value == spec.default:
             continue
-        label = t(f"filters.{spec.name}")
-        if isinstance(value, bool):
+        label = t(f"filters.{spec.label}")
+        if spec.kind == "range":
+            weeks = view.corpus.weeks
+            parts.append(f"{label}: {value[0] or weeks[0]} – {value[1] or weeks[-1]}")
+        elif spec.kind == "bool":
             parts.append(label)
-        elif isinstance(value, tuple):
-            shown = names.get(_NAMED_FILTERS.get(spec.name, ""), {})
+        elif spec.kind == "multi":
+            shown = names.get(spec.column, {})
             parts.append(f"{label}: {', '.join(shown.get(v, v) for v in value)}")
         else:
             parts.append(f"{label}: “{value}”")

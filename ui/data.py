@@ -20,7 +20,8 @@ import pandas as pd
 import streamlit as st
 
 from analytics.aggregate import citations
-from analytics.filters import SEARCH_KEY, add_search_key
+from analytics.filters import MULTI, SEARCH_KEY, FilterSpec, add_search_key
+from analytics.urls import value_codes
 from loaders.config import NATIONAL_VOCAB_DIR, PROFILE_DIR, data_dir
 from loaders.report import LoadReport
 from loaders.vocab import Profile, Vocab, VocabError, load_vocab, vocab_files
@@ -42,7 +43,8 @@ class Corpus:
     key: str
     light: pd.DataFrame = field(default_factory=pd.DataFrame)  # `items` without HEAVY_COLUMNS
     weeks: list[str] = field(default_factory=list)
-    options: dict[str, list[str]] = field(default_factory=dict)
+    options: dict[str, list[str]] = field(default_factory=dict)  # multi filter name -> its options, in order
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)  # multi filter name -> {value: URL code}
     sector_order: list[str] = field(default_factory=list)
     sector_colors: dict[str, str] = field(default_factory=dict)
     sector_names_en: dict[str, str] = field(default_factory=dict)
@@ -119,8 +121,16 @@ def _by_frequency(series: pd.Series) -> list[str]:
     return sorted(counts.index, key=lambda v: (-counts[v], v))
 
 
-def _exploded(series: pd.Series) -> pd.Series:
-    return series.explode().dropna().astype(str)
+def _options(spec: FilterSpec, items: pd.DataFrame, vocab_order: list[str]) -> list[str]:
+    """A multi filter's options: the values present, in the order its spec names."""
+    column = items[spec.column]
+    values = column.explode().dropna().astype(str) if spec.on_list else column
+    if spec.options == "vocab":
+        present = set(values)
+        return [v for v in vocab_order if v in present] + sorted(present - set(vocab_order) - {""})
+    if spec.options == "frequency":
+        return _by_frequency(values)
+    return sorted(set(values) - {""})
 
 
 def latest_change(files: list[Path]) -> dt.datetime | None:
@@ -145,15 +155,13 @@ def build_corpus(
     order = [s.name_vi for s in sectors]
     if SEARCH_KEY not in items:  # the library's store has it; a bare frame (tests) gets it here
         items = add_search_key(items)
-    present = set(items["sector"])
-    options = {
-        "sectors": [s for s in order if s in present] + sorted(present - set(order) - {""}),
-        "issuers": _by_frequency(items["issuer"]),
-        "leaders": sorted(set(items["leader"]) - {""}),
-        "doc_types": _by_frequency(items["doc_type"]),
-        "lead_agencies": _by_frequency(_exploded(items["lead_agencies"])),
-        "districts": sorted(set(_exploded(items["districts"]))),
+    # Codes that stand for values in URLs, by the vocabulary a spec names (else slugs of the values).
+    vocab_codes = {
+        "sectors": {s.name_vi: s.id for s in sectors},
+        "doc_types": {name: code for code, name in reversed(vocab.type_names.items())},
     }
+    options = {spec.name: _options(spec, items, order) for spec in MULTI}
+    codes = {spec.name: value_codes(options[spec.name], vocab_codes.get(spec.codes)) for spec in MULTI}
     return Corpus(
         items=items,
         report=report,
@@ -161,6 +169,7 @@ def build_corpus(
         light=items.drop(columns=list(HEAVY_COLUMNS)),
         weeks=sorted(set(items["week"])),
         options=options,
+        codes=codes,
         sector_order=order,
         sector_colors={s.name_vi: s.color for s in sectors},
         sector_names_en={s.name_vi: s.name_en for s in sectors},

@@ -23,12 +23,20 @@ __all__ = [
 ]
 
 LANG_KEY = "lang"  # session/URL key of the language switch
+#: Display names of the languages (the language switch's options).
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 
 def lang() -> str:
     """The language chosen in the sidebar ("vi" or "en")."""
     value = st.session_state.get(LANG_KEY, DEFAULT_LANG)
     return value if value in LANGUAGES else DEFAULT_LANG
+
+
+def lang_param(language: str) -> str:
+    """The URL value of a language ("" for the default, which links leave out)."""
+    # The language radio is bound to the URL and writes its option's display name there.
+    return "" if language == DEFAULT_LANG else LANGUAGE_NAMES[language]
 
 
 def t(key: str, **values: object) -> str:

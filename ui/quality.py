@@ -5,22 +5,20 @@ range, their labels in the current language, and links that open exactly a probl
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from analytics.filters import ITEM_PARAM, Filters, item_ref, week_monday
+from analytics.filters import Filters, week_monday
 from analytics.quality import COLUMN_LABELS_VI, COUNT_COLUMNS, problem_table, quality_table
+from analytics.urls import ITEM_PARAM, LANG_PARAM, item_ref, page_url
 from loaders.problems import code_label
 from ui.components import whole_numbers
 from ui.data import Corpus
-from ui.i18n import DEFAULT_LANG, LANG_KEY, catalog, translate, value_names
+from ui.i18n import DEFAULT_LANG, catalog, lang_param, translate, value_names
 
 #: url_path of the explorer page in dashboard.py (a test checks they agree).
 EXPLORER_URL = "tra-cuu"
-#: The language radio writes its option's display name into the URL (see ui/state.py).
-_LANG_URL_VALUE = {"en": "English"}
 #: Column holding the explorer link in the displayed tables.
 LINK_COLUMN = "link"
 
@@ -67,10 +65,7 @@ def explorer_link(refs: Iterable[str], language: str) -> str:
 
     Relative, so that it also works when the app is served under a path prefix; the language travels along.
     """
-    params: list[tuple[str, str]] = [(ITEM_PARAM, r) for r in refs]
-    if language in _LANG_URL_VALUE:
-        params.insert(0, (LANG_KEY, _LANG_URL_VALUE[language]))
-    return f"{EXPLORER_URL}?{urlencode(params)}"
+    return page_url(EXPLORER_URL, {LANG_PARAM: lang_param(language), ITEM_PARAM: list(refs)})
 
 
 def problem_refs(problems: pd.DataFrame) -> list[str]:

@@ -16,26 +16,25 @@ import streamlit as st
 
 from analytics.aggregate import GRANULARITIES, auto_granularity
 from analytics.filters import (
-    ITEM_PARAM,
-    PARAM,
+    FILTERS,
     Filters,
+    FilterSpec,
     Selection,
     apply_item_refs,
     apply_selection,
     filter_mask,
-    parse_item_refs,
     week_monday,
 )
+from analytics.urls import ITEM_PARAM, parse_item_refs
 from ui.data import Corpus
-from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGUAGES, catalog, lang, t
+from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGUAGE_NAMES, LANGUAGES, catalog, lang, t
 from ui.safe import md_escape
 
 GRANULARITY_KEY = "per"
 SELECTION_KEY = "_chart_selection"  # a chart click, kept in the session only (see `Selection`)
 VIEW_KEY = "_view"
 _WEEKS_SEEN = "_weeks_full_range"  # the full week range the slider last offered
-_LANG_NAMES = {"vi": "Tiếng Việt", "en": "English"}
-_MULTI = ("sectors", "issuers", "leaders", "doc_types", "lead_agencies", "districts")
+_WEEKS = next(s for s in FILTERS if s.kind == "range")
 
 
 @dataclass(frozen=True)
@@ -76,11 +75,14 @@ class View:
 
 
 def _defaults(corpus: Corpus) -> dict[str, object]:
+    """Widget key -> its value meaning "no restriction" (the week slider's is the full range)."""
     weeks = corpus.weeks
-    out: dict[str, object] = {PARAM[f]: [] for f in _MULTI}
-    out.update({PARAM["normative_only"]: False, PARAM["query"]: "", GRANULARITY_KEY: "auto"})
+    out: dict[str, object] = {s.key: list(s.default) if s.kind == "multi" else s.default for s in FILTERS}
+    out[GRANULARITY_KEY] = "auto"
     if len(weeks) > 1:
-        out[PARAM["weeks"]] = (weeks[0], weeks[-1])
+        out[_WEEKS.key] = (weeks[0], weeks[-1])
+    else:
+        out.pop(_WEEKS.key)
     return out
 
 
@@ -101,7 +103,7 @@ def _language_switch() -> str:
     st.radio(
         "Ngôn ngữ / Language",
         LANGUAGES,
-        format_func=_LANG_NAMES.get,
+        format_func=LANGUAGE_NAMES.get,
         key=LANG_KEY,
         bind="query-params",
         horizontal=True,
@@ -114,15 +116,47 @@ def _follow_week_range(weeks: list[str]) -> None:
     """Keep the week slider meaningful when digests are added or removed: "every week" stays every week
     (the new first and last), and a range whose ends no longer exist goes back to every week."""
     full = (weeks[0], weeks[-1])
-    current = st.session_state.get(PARAM["weeks"])
+    current = st.session_state.get(_WEEKS.key)
     previous = st.session_state.get(_WEEKS_SEEN)
     if (
         current is not None
         and len(current) == 2
         and (tuple(current) == previous or any(w not in weeks for w in current))
     ):
-        st.session_state[PARAM["weeks"]] = full
+        st.session_state[_WEEKS.key] = full
     st.session_state[_WEEKS_SEEN] = full
+
+
+def _filter_widget(spec: FilterSpec, corpus: Corpus) -> object:
+    """Draw one filter's widget (bound to its URL key) and return its value as `Filters` holds it."""
+    label, help_text = t(f"filters.{spec.label}"), t(f"filters.{spec.label}_help")
+    if spec.kind == "range":
+        weeks = corpus.weeks
+        if len(weeks) < 2:
+            return spec.default
+        _follow_week_range(weeks)
+        chosen = st.select_slider(
+            label, options=weeks, value=(weeks[0], weeks[-1]), key=spec.key, bind="query-params", help=help_text
+        )
+        st.caption(_week_caption(chosen))
+        return Filters().with_weeks(chosen[0], chosen[1], weeks).value(spec)
+    if spec.kind == "text":
+        value = st.text_input(
+            label, key=spec.key, bind="query-params", placeholder=t(f"filters.{spec.label}_placeholder"), help=help_text
+        )
+        return value.strip()
+    if spec.kind == "multi":
+        values = st.multiselect(
+            label,
+            corpus.options[spec.name],
+            key=spec.key,
+            bind="query-params",
+            placeholder=t("filters.all"),
+            help=help_text,
+            select_all=False,
+        )
+        return tuple(values)
+    return st.toggle(label, key=spec.key, bind="query-params", help=help_text)
 
 
 def sidebar(corpus: Corpus) -> View:
@@ -130,51 +164,9 @@ def sidebar(corpus: Corpus) -> View:
     with st.sidebar:
         language = _language_switch()
         st.header(t("filters.title"))
-        options = corpus.options
-        weeks = corpus.weeks
-        week_range: tuple[str, str] | None = None
-        if len(weeks) > 1:
-            _follow_week_range(weeks)
-            week_range = st.select_slider(
-                t("filters.weeks"),
-                options=weeks,
-                value=(weeks[0], weeks[-1]),
-                key=PARAM["weeks"],
-                bind="query-params",
-                help=t("filters.weeks_help"),
-            )
-            st.caption(_week_caption(week_range))
-        query = st.text_input(
-            t("filters.query"),
-            key=PARAM["query"],
-            bind="query-params",
-            placeholder=t("filters.query_placeholder"),
-            help=t("filters.query_help"),
-        )
-        chosen: dict[str, list[str]] = {}
-        for name in _MULTI:
-            chosen[name] = st.multiselect(
-                t(f"filters.{name}"),
-                options[name],
-                key=PARAM[name],
-                bind="query-params",
-                placeholder=t("filters.all"),
-                help=t(f"filters.{name}_help"),
-                select_all=False,
-            )
-        normative = st.toggle(
-            t("filters.normative_only"),
-            key=PARAM["normative_only"],
-            bind="query-params",
-            help=t("filters.normative_help"),
-        )
-        filters = Filters(
-            query=query.strip(),
-            normative_only=normative,
-            **{name: tuple(values) for name, values in chosen.items()},
-        )
-        if week_range is not None:
-            filters = filters.with_weeks(week_range[0], week_range[1], weeks)
+        filters = Filters()
+        for spec in FILTERS:
+            filters = filters.with_value(spec, _filter_widget(spec, corpus))
         st.button(
             t("filters.reset"),
             on_click=reset_filters,
