@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analytics.urls import EXPLORER_PATH
 from ui import data, frame, state
-from ui.components import EXPLORER_PATH
 from ui.i18n import lang, t
 
 st.set_page_config(page_title=data.app_title(lang()), page_icon=frame.FAVICON, layout="wide")

@@ -26,6 +26,9 @@ Params = Mapping[str, str | Sequence[str]]
 #: filter name -> {data value: URL code}
 Codes = Mapping[str, Mapping[str, str]]
 
+#: url_path of the explorer page (dashboard.py), the target of item links, quality links and chart clicks.
+EXPLORER_PATH = "tra-cuu"
+
 LANG_PARAM = "lang"
 PER_PARAM = "per"
 #: Exact items, e.g. from the data-quality page or a permalink: "<digest_id>:<item_no>" for one item,
@@ -168,11 +171,6 @@ def item_ref(digest_id: str, item_no: int | None = None) -> str:
     return f"{digest_id}:{int(item_no)}" if item_no is not None else digest_id
 
 
-def item_query(digest_id: str, item_no: int | None = None) -> str:
-    """The query string of a link to one item (or a whole digest): "item=<digest_id>:<item_no>"."""
-    return urlencode({ITEM_PARAM: item_ref(digest_id, item_no)}, safe=":")
-
-
 def parse_item_refs(values: str | Sequence[str] | None) -> tuple[tuple[str, int | None], ...]:
     """(digest_id, item_no or None) for each well-formed ITEM_PARAM value, in order, without repeats.
 
@@ -229,5 +227,5 @@ def page_url(path: str, params: Mapping[str, Any]) -> str:
 
     Relative, so that it also works when the app is served under a path prefix.
     """
-    query = urlencode({k: v for k, v in params.items() if v not in (None, "", [], ())}, doseq=True)
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "", [], ())}, doseq=True, safe=":")
     return f"{path}?{query}" if query else path

@@ -379,7 +379,7 @@ def test_empty_library_shows_a_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_page_url_paths_differ_from_file_names() -> None:
     """See dashboard.py: a URL equal to a page's file name would run the page without the entrypoint on a
     fresh server (Streamlit treats a `pages/` folder as a legacy app until st.navigation runs once)."""
-    from ui.components import EXPLORER_PATH  # the explorer's path is shared with its item permalinks
+    from analytics.urls import EXPLORER_PATH  # the explorer's path is shared with every link to it
 
     source = (ROOT / "dashboard.py").read_text(encoding="utf-8").replace("EXPLORER_PATH", f'"{EXPLORER_PATH}"')
     pages = re.findall(r'st\.Page\(\s*"pages/(\w+)\.py".*?url_path="([\w-]+)"', source, flags=re.S)

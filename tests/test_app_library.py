@@ -562,10 +562,12 @@ def test_week_range_keeps_files_without_a_week() -> None:
 
 
 def test_explorer_url_of_the_links_is_the_explorers() -> None:
-    from ui.quality import EXPLORER_URL
+    from analytics.urls import EXPLORER_PATH
+    from ui.quality import explorer_link
 
     source = (ROOT / "dashboard.py").read_text(encoding="utf-8")
-    assert re.search(rf'st\.Page\("pages/explorer\.py".*?url_path="{EXPLORER_URL}"', source, flags=re.S)
+    assert re.search(r'st\.Page\("pages/explorer\.py".*?url_path=EXPLORER_PATH', source, flags=re.S)
+    assert explorer_link(["abcd1234"], "vi") == f"{EXPLORER_PATH}?item=abcd1234"
 
 
 def test_every_new_text_and_label_exists_in_both_languages() -> None:

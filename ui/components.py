@@ -16,15 +16,13 @@ import streamlit as st
 from analytics import aggregate as agg
 from analytics.charts import selected_values
 from analytics.filters import FILTERS, Selection
-from analytics.urls import item_query, to_query_params
+from analytics.urls import EXPLORER_PATH, ITEM_PARAM, item_ref, page_url, to_query_params
 from loaders import export
 from ui.i18n import column_label, lang, t, yes_no
 from ui.safe import md_escape
 from ui.state import View, get_selection, get_view, set_selection
 
 EXPLORER_PAGE = "pages/explorer.py"
-#: The explorer's URL path (its `st.Page` in dashboard.py uses it): item permalinks point there.
-EXPLORER_PATH = "tra-cuu"
 _PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]}
 
 
@@ -232,7 +230,7 @@ def chart_with_table(
 def item_url(digest_id: str, item_no: int, absolute: bool = False) -> str:
     """The explorer's permalink to one item: relative ("tra-cuu?item=…", for links on a page) or, with
     `absolute`, the full URL of this server (to copy and cite)."""
-    link = f"{EXPLORER_PATH}?{item_query(digest_id, item_no)}"
+    link = page_url(EXPLORER_PATH, {ITEM_PARAM: item_ref(digest_id, item_no)})
     if not absolute:
         return link
     current = str(st.context.url or "")  # e.g. http://host:8501/base/tu-khoa?terms=… (empty in AppTest)

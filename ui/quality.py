@@ -11,14 +11,12 @@ import streamlit as st
 
 from analytics.filters import Filters, week_monday
 from analytics.quality import COLUMN_LABELS_VI, COUNT_COLUMNS, problem_table, quality_table
-from analytics.urls import ITEM_PARAM, LANG_PARAM, item_ref, page_url
+from analytics.urls import EXPLORER_PATH, ITEM_PARAM, LANG_PARAM, item_ref, page_url
 from loaders.problems import code_label
 from ui.components import whole_numbers
 from ui.data import Corpus
 from ui.i18n import DEFAULT_LANG, catalog, lang_param, translate, value_names
 
-#: url_path of the explorer page in dashboard.py (a test checks they agree).
-EXPLORER_URL = "tra-cuu"
 #: Column holding the explorer link in the displayed tables.
 LINK_COLUMN = "link"
 
@@ -65,7 +63,7 @@ def explorer_link(refs: Iterable[str], language: str) -> str:
 
     Relative, so that it also works when the app is served under a path prefix; the language travels along.
     """
-    return page_url(EXPLORER_URL, {LANG_PARAM: lang_param(language), ITEM_PARAM: list(refs)})
+    return page_url(EXPLORER_PATH, {LANG_PARAM: lang_param(language), ITEM_PARAM: list(refs)})
 
 
 def problem_refs(problems: pd.DataFrame) -> list[str]:
