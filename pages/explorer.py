@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from analytics.filters import item_ref
+from analytics.urls import item_ref
 from loaders import export
 from ui import components as ui
 from ui.i18n import column_label, t
