@@ -12,6 +12,7 @@ import streamlit as st
 
 from loaders.library import CONFLICT, REFUSED, RESOLUTIONS, LibraryError
 from ui import auth, frame
+from ui import components as ui
 from ui import library as lib
 from ui.i18n import t
 from ui.safe import md_escape
@@ -147,7 +148,9 @@ st.caption(t("library.folder", folder=md_escape(library.digests_dir)))
 if not entries:
     st.info(t("library.empty_library"), icon=":material/folder_open:")
 else:
-    st.dataframe(lib.entries_table(entries, language), hide_index=True, width="stretch", key="library_entries")
+    st.dataframe(
+        ui.styled(lib.entries_table(entries, language)), hide_index=True, width="stretch", key="library_entries"
+    )
     by_name = {e.file_name: e for e in entries}
     target = (
         st.selectbox(

@@ -93,7 +93,9 @@ c1, c2 = st.columns([1, 2])
 with c1:
     top = agg.ranking(agg.counted(week_rows), "sector", missing=None, top=5)
     st.metric(t("overview.latest_items"), ui.thousands(len(week_rows)), border=True)
-    st.dataframe(ui.summary_table(top, ["sector", "count", "share"], names), hide_index=True, width="stretch")
+    st.dataframe(
+        ui.styled(ui.summary_table(top, ["sector", "count", "share"], names)), hide_index=True, width="stretch"
+    )
 with c2:
     st.markdown(ui.item_list(week_rows.head(12)))
     if len(week_rows) > 12:

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
 from loaders.problems import code_label
 from tests.conftest import app_maker, snapshot
-from ui.components import display_value
+from ui.components import display_value, number_text
 from ui.i18n import yes_no
 from ui.safe import md_escape
 
@@ -172,3 +173,33 @@ def test_what_moved_says_when_the_previous_period_has_no_digest(make_app: Callab
     assert not [i for i in at.info if "Không có bản tin nào" in i.value]
     assert "Kỳ này: 2025-W12. Kỳ trước: 2024-W44. Chỉ tính các tuần có bản tin." in [c.value for c in at.caption]
     assert len(at.get("plotly_chart")) == 3
+
+
+# --- decimal comma on screen, plain numbers in downloads -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "vi", "en"),
+    [(24.3, "24,3", "24.3"), (70000, "70.000", "70,000"), (50.0, "50", "50"), (21.853, "21,853", "21.853")],
+)
+def test_number_text(value: float, vi: str, en: str) -> None:
+    assert number_text(value, "vi") == vi and number_text(value, "en") == en
+
+
+def _display_values(table: object) -> pd.DataFrame:
+    """What st.dataframe shows for a styled table (the Styler's display values)."""
+    styler = table.proto.arrow_data.styler
+    return pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+
+
+def test_summary_tables_show_the_decimal_comma_and_keep_numbers(make_app: Callable[..., AppTest]) -> None:
+    # Document types of the seeds: 17 of 70 first reports are decisions (Quyết định), 24.3%.
+    at = make_app().run()
+    table = next(d for d in at.dataframe if "Loại văn bản" in d.value.columns)
+    raw = table.value.set_index("Loại văn bản")
+    assert raw.loc["Quyết định", "Tỉ lệ (%)"] == 24.3  # a number: it sorts as one (and downloads as one)
+    shown = _display_values(table)
+    assert shown.loc[shown["Loại văn bản"] == "Quyết định", "Tỉ lệ (%)"].tolist() == ["24,3"]
+    english = make_app(lang="English").run()
+    table = next(d for d in english.dataframe if "Document type" in d.value.columns)
+    assert not table.proto.arrow_data.styler.display_values  # English numbers are already "24.3"

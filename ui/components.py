@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from analytics import aggregate as agg
 from analytics.charts import selected_values
@@ -222,7 +223,7 @@ def chart_with_table(
         else:
             st.caption(t("common.click_hint"))
     with st.expander(t("common.summary_table"), icon=":material/table:"):
-        st.dataframe(table, hide_index=True, width="stretch")
+        st.dataframe(styled(table), hide_index=True, width="stretch")
         download_buttons(table, slug(title), key)
     return list(pairs) if pickable else []
 
@@ -313,6 +314,24 @@ def percent(x: float) -> str:
     """A share as a percentage in the current language's style ("12,5%" / "12.5%")."""
     text = f"{x * 100:.1f}%"
     return text.replace(".", ",") if lang() == "vi" else text
+
+
+def number_text(x: float, language: str | None = None) -> str:
+    """A number as shown on screen: thousands separated, at most 4 decimals without trailing zeros, in the
+    language's style ("1.234,5" / "1,234.5"). Exports keep plain numbers: only display tables use this."""
+    text = f"{x:,.4f}".rstrip("0").rstrip(".") if isinstance(x, float) else f"{x:,}"
+    return text.translate(str.maketrans(",.", ".,")) if (language or lang()) == "vi" else text
+
+
+def styled(frame: pd.DataFrame) -> pd.DataFrame | Styler:
+    """A display table whose numbers read in the current language (decimal comma in Vietnamese): a pandas
+    Styler formats what is shown while the values stay numbers, so columns still sort as numbers. Downloads
+    are made from the frame itself, never from this."""
+    numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c]) and frame[c].dtype != bool]
+    if lang() != "vi" or not numeric:
+        return frame
+    language = lang()
+    return frame.style.format(lambda v: "" if pd.isna(v) else number_text(v, language), subset=numeric)
 
 
 def thousands(n: int) -> str:
