@@ -2,9 +2,18 @@
 
 Score per sector: each keyword found in the headline counts 3, in the lead or first body paragraph 1
 (data/vocab/sectors.yaml); the first lead department ("… chủ trì") adds 2 to its sectors
-(the profile's departments.yaml); the drafting unit adds 1 to the sectors it is a prior for. Ties go to the
-lead department's sector, then the unit's, then taxonomy order. With no signal at all the item is
-"unclassified" and reported.
+(the profile's departments.yaml); the drafting unit adds 1 to the sectors it is a prior for. With no signal
+at all the item is "unclassified" and reported.
+
+A tie (two sectors with the top score) is broken by this rule, not by the order of the sector list (that is
+only the last resort, when one keyword names two sectors and nothing else tells them apart):
+1. the lead department's sectors, its primary (first listed) sector first;
+2. the drafting unit's prior sectors;
+3. more points from the headline (what the digest chose to say about the item);
+4. the keyword written last in the headline, then in the lead: headlines put the frame first and the
+   object last ("kinh phí hỗ trợ … giao thông nông thôn", "nâng cao năng lực cạnh tranh và phát triển
+   dịch vụ logistics").
+`reason` then says it was a tie, with which sectors and which step decided.
 """
 
 from __future__ import annotations
@@ -30,11 +39,11 @@ class SectorResult:
     unclassified: bool
 
 
-def _keywords(text: str, vocab: Vocab) -> list[str]:
-    found: list[str] = []
+def _keywords(text: str, vocab: Vocab) -> dict[str, int]:
+    """Keywords found in `text`, in order of first appearance, each with the end of its last occurrence."""
+    found: dict[str, int] = {}
     for m in vocab.keyword_re.finditer(text.lower()):
-        if m.group(0) not in found:
-            found.append(m.group(0))
+        found[m.group(0)] = m.end()
     return found
 
 
@@ -42,19 +51,25 @@ def classify(headline: str, paragraphs: list[str], lead_agencies: list[str], uni
     """Classify one item from its headline, first paragraphs, lead departments and drafting unit."""
     scores: dict[str, int] = {}
     evidence: dict[str, list[str]] = {}
+    head_points: dict[str, int] = {}
+    last_at: dict[str, int] = {}  # position of a sector's last keyword: headline first, then the lead
 
     def add(sector_id: str, points: int, why: str) -> None:
         scores[sector_id] = scores.get(sector_id, 0) + points
         evidence.setdefault(sector_id, []).append(why)
 
     head_kw = _keywords(headline, vocab)
-    for kw in head_kw:
+    for kw, end in head_kw.items():
         for sid in vocab.keyword_sectors[kw]:
             add(sid, HEADLINE_WEIGHT, f"“{kw}” (tiêu đề)")
-    for kw in _keywords(" \n ".join(paragraphs[:2]), vocab):
+            head_points[sid] = head_points.get(sid, 0) + HEADLINE_WEIGHT
+            last_at[sid] = max(last_at.get(sid, -1), end)
+    offset = len(headline) + 1
+    for kw, end in _keywords(" \n ".join(paragraphs[:2]), vocab).items():
         if kw not in head_kw:
             for sid in vocab.keyword_sectors[kw]:
                 add(sid, BODY_WEIGHT, f"“{kw}”")
+                last_at[sid] = max(last_at.get(sid, -1), offset + end)
     agency_sectors: tuple[str, ...] = ()
     if lead_agencies:
         agency_sectors = vocab.agency_sectors.get(lead_agencies[0], ())
@@ -69,12 +84,22 @@ def classify(headline: str, paragraphs: list[str], lead_agencies: list[str], uni
     if not scores:
         u = vocab.unclassified
         return SectorResult(u.name_vi, [], "không có từ khóa, cơ quan chủ trì hay đơn vị nào khớp", True)
-    order = {s.id: i for i, s in enumerate(vocab.sectors)}
-    ranked = sorted(
-        scores,
-        key=lambda sid: (-scores[sid], sid not in agency_sectors, sid not in unit_sectors, order[sid]),
+    steps = (
+        ("cơ quan chủ trì", lambda sid: agency_sectors.index(sid) if sid in agency_sectors else len(agency_sectors)),
+        ("đơn vị soạn thảo", lambda sid: sid not in unit_sectors),
+        ("điểm ở tiêu đề", lambda sid: -head_points.get(sid, 0)),
+        ("từ khóa nêu sau", lambda sid: -last_at.get(sid, -1)),
     )
+    # Last resort (one keyword of two sectors, nothing else to tell them apart): the taxonomy's order.
+    order = {s.id: i for i, s in enumerate(vocab.sectors)}
+    ranked = sorted(scores, key=lambda sid: (-scores[sid], *(rank(sid) for _, rank in steps), order[sid]))
     top = ranked[0]
     secondary = [vocab.sector(s).name_vi for s in ranked[1:3] if scores[s] >= SECONDARY_SHARE * scores[top]]
     reason = "; ".join(evidence[top])
+    tied = [sid for sid in ranked[1:] if scores[sid] == scores[top]]
+    if tied:
+        # The first step that tells the winner from the runner-up decided.
+        step = next((name for name, rank in steps if rank(top) != rank(tied[0])), "thứ tự lĩnh vực")
+        names = ", ".join(vocab.sector(sid).name_vi for sid in tied)
+        reason += f"; hòa điểm với {names}: chọn theo {step}"
     return SectorResult(vocab.sector(top).name_vi, secondary, reason, False)

@@ -152,8 +152,8 @@ def _places(folded: str, vocab: Vocab, day: dt.date) -> list[str]:
         # A bare province name is the province (not its capital city); other bare district names are districts.
         if explicit or (p.key != vocab.profile.key and _bare_district(words, p.key)):
             found.append(p.label)
-    if day >= vocab.reform_date:
-        found.extend(p.label for p in vocab.communes if p.kind_key + p.key[1:] in words)
+    # Communes only with their kind word ("xã Thạch Đạn"): the units of the item's date.
+    found.extend((vocab.commune_index if day >= vocab.reform_date else vocab.former_commune_index).find(words))
     return found
 
 

@@ -29,7 +29,7 @@ from loaders.textnorm import fold_words, normalize
 from loaders.vocab import Vocab, load_vocab
 
 #: Bump when a parsing rule changes: cached parses of older versions are discarded.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"  # 3: profiles, pre-2025 communes, paragraphs merged once, stated sector tie rule
 #: Warnings saying that items are missing (the text was cut short): a complete digest of the same week wins.
 TRUNCATION_CODES = frozenset({"possibly_truncated", "summary_without_item"})
 
@@ -186,11 +186,39 @@ def looks_truncated(report: FileReport | None) -> bool:
     return report is not None and any(p.code in TRUNCATION_CODES for p in report.warnings)
 
 
+#: A repeated paragraph that only adds this many trailing words to one already kept is the same paragraph
+#: with a stray word ("… vào Việt Nam tại."): the first copy stays. More than that, the first was cut short.
+STRAY_WORDS = 2
+
+
+def merge_paragraphs(kept: list[str], added: list[str]) -> list[str]:
+    """`kept` plus the paragraphs of `added` it lacks, each paragraph once.
+
+    Paragraphs compare by their words (`fold_words`: case, diacritics and punctuation aside). One that
+    extends a kept paragraph by at most STRAY_WORDS trailing words is that paragraph again; one that
+    extends it by more replaces it (the complete variant wins); anything else is appended.
+    """
+    out = list(kept)
+    words = [fold_words(p).split() for p in out]
+    for para in added:
+        new = fold_words(para).split()
+        for i, old in enumerate(words):
+            short, long_ = sorted((old, new), key=len)
+            if short and long_[: len(short)] == short:
+                if long_ is new and len(new) - len(old) > STRAY_WORDS:
+                    out[i], words[i] = para, new
+                break
+        else:
+            out.append(para)
+            words.append(new)
+    return out
+
+
 def _merge(row: dict[str, Any], item: ItemFields) -> None:
-    """Fold a repeated block into the row of its first occurrence, losing nothing it adds."""
+    """Fold a repeated block into the row of its first occurrence, losing nothing it adds, repeating nothing."""
     row["merged_blocks"] += 1
-    if item.body and item.body != row["body"]:
-        row["body"] += "\n" + item.body
+    if item.body:
+        row["body"] = "\n".join(merge_paragraphs(row["body"].split("\n"), item.body.split("\n")))
     for col in ("lead_agencies", "districts", "cited_documents", "deadlines"):
         row[col] = row[col] + [v for v in getattr(item, col) if v not in row[col]]
 

@@ -220,6 +220,58 @@ def test_repeated_block_keeps_what_the_repeat_adds(seed_items):
     assert "BHXH tỉnh tiếp tục thực hiện tốt công tác tham mưu" in row["body"]
 
 
+def test_a_repeated_item_keeps_each_paragraph_once(seed_items):
+    items, _ = seed_items
+    # Seed 001 prints the pig-smuggling item twice; the second lead ends "… vào Việt Nam tại." (a stray word).
+    body = _row(items, "1062/UBND-KT")["body"].split("\n")
+    assert len(body) == 3
+    assert body[0].endswith("qua biên giới vào Việt Nam.")
+    assert body[1].startswith("Các sở, ngành chức năng liên quan triển khai các biện pháp nghiệp vụ")
+    assert body[2].startswith("UBND các huyện, thành phố tăng cường chỉ đạo các đơn vị kiểm tra")
+    # Seed 003's 5990/VP-KT repeats verbatim: one copy of each of its 3 paragraphs.
+    assert len(_row(items, "5990/VP-KT")["body"].split("\n")) == 3
+    # 1619/UBND-KGVX's second block is written differently: its paragraphs are all kept (5 + 6).
+    assert len(_row(items, "1619/UBND-KGVX")["body"].split("\n")) == 11
+
+
+def test_merge_paragraphs_keeps_the_complete_variant():
+    from loaders.pipeline import merge_paragraphs
+
+    kept = ["UBND tỉnh chỉ đạo tăng cường phòng, chống dịch.", "Sở Y tế chủ trì"]
+    added = [
+        "UBND tỉnh chỉ đạo tăng cường phòng, chống dịch tại.",  # a stray word: the first copy stays
+        "Sở Y tế chủ trì, phối hợp với các cơ quan liên quan triển khai.",  # the kept one was cut short
+        "UBND các huyện thực hiện.",
+    ]
+    assert merge_paragraphs(kept, added) == [kept[0], added[1], added[2]]
+    assert merge_paragraphs(kept, kept) == kept
+
+
+@pytest.mark.parametrize(
+    ("symbol", "sector", "step"),
+    [
+        # "kinh phí hỗ trợ Đề án phát triển giao thông nông thôn": funding frame first, the object last.
+        ("381/QĐ-UBND", "Xây dựng, giao thông", "từ khóa nêu sau"),
+        # "nâng cao năng lực cạnh tranh và phát triển dịch vụ logistics" (the lead; the headline only cites 221/QĐ-TTg).
+        ("143/KH-UBND", "Công thương, cửa khẩu", "từ khóa nêu sau"),
+        # "tuyển dụng" is in the headline; "Sở Văn hóa, Thể thao và Du lịch" only lists a recruiting body.
+        ("1227/QĐ-UBND", "Tổ chức bộ máy, cán bộ", "điểm ở tiêu đề"),
+        ("1634/UBND-KT", "Công thương, cửa khẩu", "đơn vị soạn thảo"),  # KT: the economic units' prior
+    ],
+)
+def test_a_sector_tie_follows_the_stated_rule_and_says_so(seed_items, symbol, sector, step):
+    items, _ = seed_items
+    row = _row(items, symbol)
+    assert row["sector"] == sector
+    assert "hòa điểm với" in row["sector_reason"] and row["sector_reason"].endswith(f"chọn theo {step}")
+
+
+def test_only_ties_say_tie(seed_items):
+    items, _ = seed_items
+    tied = sorted(items.loc[items["sector_reason"].str.contains("hòa điểm"), "doc_symbol"])
+    assert tied == ["1227/QĐ-UBND", "143/KH-UBND", "1634/UBND-KT", "381/QĐ-UBND"]
+
+
 @pytest.mark.parametrize(
     ("symbol", "cited"),
     [
@@ -262,31 +314,88 @@ def test_meeting_deadlines(seed_items):
     assert second["deadlines"] == [dt.date(2024, 11, 5)]
 
 
-@pytest.mark.parametrize(
-    ("symbol", "places"),
-    [
-        (
-            "1517/VP-KTCN",
-            [
-                "thành phố Lạng Sơn",
-                "huyện Tràng Định",
-                "huyện Văn Lãng",
-                "huyện Cao Lộc",
-                "huyện Hữu Lũng",
-                "huyện Chi Lăng",
-                "huyện Lộc Bình",
-                "huyện Đình Lập",
-            ],
-        ),
-        ("1049/UBND-KT", ["huyện Tràng Định", "huyện Văn Lãng", "huyện Cao Lộc", "huyện Lộc Bình", "huyện Đình Lập"]),
-        ("1073/QĐ-UBND", ["huyện Tràng Định", "huyện Lộc Bình"]),
-        ("171/KH-UBND", ["huyện Chi Lăng"]),
-        ("435/UBND-NC", []),  # "tỉnh Lạng Sơn" is the province, not the city
+ALL_DISTRICTS = [
+    "thành phố Lạng Sơn",
+    "huyện Tràng Định",
+    "huyện Bình Gia",
+    "huyện Văn Lãng",
+    "huyện Cao Lộc",
+    "huyện Văn Quan",
+    "huyện Bắc Sơn",
+    "huyện Hữu Lũng",
+    "huyện Chi Lăng",
+    "huyện Lộc Bình",
+    "huyện Đình Lập",
+]
+#: Every place named in the five seeds, by (seed, item_no), read off the text: districts in profile order,
+#: then the commune-level units of the item's date in profile order (GSO code order within a district).
+#: Every other item names none ("tỉnh Lạng Sơn" is the province; "các xã, phường, thị trấn" names no unit;
+#: "trường Mầm non Đông Quan" is a school). Before the 2025 reform these are the pre-reform units.
+PLACES: dict[tuple[str, int], list[str]] = {
+    # "UBND các huyện Tràng Định, Văn Lãng, Cao Lộc, Lộc Bình, Đình Lập, Chi Lăng, Hữu Lũng và thành phố Lạng Sơn"
+    ("000", 2): [
+        "thành phố Lạng Sơn",
+        "huyện Tràng Định",
+        "huyện Văn Lãng",
+        "huyện Cao Lộc",
+        "huyện Hữu Lũng",
+        "huyện Chi Lăng",
+        "huyện Lộc Bình",
+        "huyện Đình Lập",
     ],
-)
-def test_districts(seed_items, symbol, places):
+    # "… phường Vĩnh Trại và phường Đông Kinh, thành phố Lạng Sơn …; … phường Hoàng Văn Thụ, thành phố Lạng Sơn"
+    ("001", 1): ["thành phố Lạng Sơn", "phường Hoàng Văn Thụ", "phường Vĩnh Trại", "phường Đông Kinh"],
+    # "UBND các huyện biên giới (Cao Lộc, Lộc Bình, Đình Lập, Tràng Định, Văn Lãng"
+    ("001", 5): ["huyện Tràng Định", "huyện Văn Lãng", "huyện Cao Lộc", "huyện Lộc Bình", "huyện Đình Lập"],
+    ("001", 7): ["huyện Chi Lăng"],  # "xây dựng Đền Chi Lăng, huyện Chi Lăng"
+    # 113/QĐ-BCĐ: "Phường Tam Thanh, thành phố Lạng Sơn, tỉnh Lạng Sơn; Xã Thạch Đạn, huyện Cao Lộc, …"
+    ("001", 23): [
+        *ALL_DISTRICTS,
+        "phường Tam Thanh",
+        "xã Đại Đồng",
+        "thị trấn Bình Gia",
+        "xã Hội Hoan",
+        "xã Thạch Đạn",
+        "xã Trấn Ninh",
+        "thị trấn Bắc Sơn",
+        "xã Minh Sơn",
+        "xã Vạn Linh",
+        "xã Tam Gia",
+        "xã Bính Xá",
+    ],
+    # "(… phường Vĩnh Trại, thành phố Lạng Sơn …) … (… phường Chi Lăng, thành phố Lạng Sơn …)"
+    ("003", 4): ["thành phố Lạng Sơn", "phường Vĩnh Trại", "phường Chi Lăng"],
+    ("003", 13): ["thành phố Lạng Sơn"],  # "tại các phường thuộc thành phố Lạng Sơn"
+    ("003", 22): ["huyện Bắc Sơn"],  # "ngói âm dương của huyện Bắc Sơn"
+    # "trường Mầm non Đông Quan, huyện Lộc Bình …; trường Tiểu học Thị trấn Thất Khê, huyện Tràng Định"
+    ("004", 8): ["huyện Tràng Định", "huyện Lộc Bình", "thị trấn Thất Khê"],
+}
+
+
+def test_every_place_of_every_item(seed_items):
     items, _ = seed_items
-    assert _row(items, symbol)["districts"] == places
+    got = {(r.source[:3], r.item_no): list(r.districts) for r in items.itertuples()}
+    assert {k: v for k, v in got.items() if v} == PLACES
+    # 17 of the 48 mentions are pre-2025 communes: recall was 31/48 = 0.65 before they were known.
+    communes = [p for places in PLACES.values() for p in places if not p.startswith(("huyện", "thành phố"))]
+    assert len(communes) == 17 and sum(map(len, PLACES.values())) == 48
+
+
+def test_communes_of_the_items_date(tmp_path):
+    """Pre-2025 units before the reform date, the 65 units of 1/7/2025 after; never a unit of the other era."""
+    import loaders
+
+    text = SEEDS[4].read_text(encoding="utf-8")  # 1073/QĐ-UBND names "Thị trấn Thất Khê" (6/2022)
+    later = text.replace("/2022", "/2025").replace("/6/2025", "/7/2025").replace("ngày 20/6", "ngày 14/7")
+    later = later.replace("20/6 đến ngày 26/6", "14/7 đến ngày 20/7").replace(
+        "Mầm non Đông Quan", "Mầm non xã Thất Khê"
+    )
+    (tmp_path / "later.txt").write_text(later, encoding="utf-8")
+    items, report = loaders.load([tmp_path / "later.txt"])
+    row = items[items["doc_symbol"] == "1073/QĐ-UBND"].iloc[0]
+    assert row["doc_date"].year == 2025 and row["doc_date"].month == 7, report.summary_lines()
+    # "thị trấn" no longer exists after the reform; "xã Thất Khê" is one of the 65.
+    assert list(row["districts"]) == ["huyện Tràng Định", "huyện Lộc Bình", "xã Thất Khê"]
 
 
 def test_every_seed_item_has_a_sector(seed_items):

@@ -11,7 +11,9 @@ nothing is imported, and the package is not a dependency of the project.
 The package has names, kinds and GSO codes. What it does not have is kept from the current divisions.yaml,
 which a person maintains: each district's reference point (lat, lon), `border` and `seat`, and for each
 2025 commune the `former_district` it is shown at (INFERRED by hand; when missing, the district of an old
-unit with the same name). The profile's GSO province code is `gso` in its profile.yaml.
+unit with the same name), and the communes added by hand under a district with a `source` (units that the
+digests name but 0.6.0, which lists the state of early 2025, no longer has). The profile's GSO province
+code is `gso` in its profile.yaml.
 """
 
 from __future__ import annotations
@@ -58,7 +60,8 @@ HEADER = """\
 # Hand-kept (not in the package): districts' lat, lon (domain.md §4.1: GSO-derived points of
 #   0xmanhnv/laravel-vietnam-database, approximate: seat or centroid), border (borders China; seed 001
 #   "UBND các huyện biên giới (Cao Lộc, Lộc Bình, Đình Lập, Tràng Định, Văn Lãng"), seat (the district-seat
-#   thị trấn); communes_2025 former_district: INFERRED from list order and geography (domain.md §4.2;
+#   thị trấn); communes with a `source` (named by a digest, gone from the package's list by 2025);
+#   communes_2025 former_district: INFERRED from list order and geography (domain.md §4.2;
 #   several new units cross old district lines, so mapping a 2025 commune back to a district is lossy).
 # Names that occur twice (xã Hồng Phong in Bình Gia and Cao Lộc …) are told apart only by their district.
 # Text: NFC, traditional tone placement ("Hòa", "Thụy").
@@ -111,11 +114,18 @@ def generate(profile_dir: Path, wheels: Path | None) -> str:
             f"seat: {json.dumps(hand.get('seat'), ensure_ascii=False)},"
         )
         lines.append("     communes: [")
+        listed = set()
         for w in d["wards"]:
             w_kind, w_name = split_kind(w["name"])
             same_name.setdefault(w_name, name)
+            listed.add((w_kind, w_name))
             lines.append(f'       {{name: "{w_name}", kind: "{w_kind}", gso: "{int(w["code"]):05d}"}},')
             n_former += 1
+        for c in hand.get("communes") or []:
+            if c.get("source") and (c["kind"], c["name"]) not in listed:
+                source = json.dumps(c["source"], ensure_ascii=False)
+                lines.append(f'       {{name: "{c["name"]}", kind: "{c["kind"]}", gso: null, source: {source}}},')
+                n_former += 1
         lines.append("     ]}")
     communes = []
     for w in after["wards"]:

@@ -109,9 +109,11 @@ def corpus_key(files: list[Path]) -> str:
 
 
 def _places(vocab: Vocab) -> pd.DataFrame:
-    """Labels as written in the `districts` column -> district name and coordinates (the profile's divisions)."""
+    """Labels as written in the `districts` column -> district and coordinates (the profile's divisions)."""
     coords = {d.name: (d.lat, d.lon) for d in vocab.districts}
     rows = [(d.label, d.name, d.lat, d.lon) for d in vocab.districts]
+    # A label of both eras ("phường Đông Kinh") keeps its pre-2025 district: that one is exact.
+    rows += [(c.label, c.district, *coords.get(c.district, (None, None))) for c in vocab.former_communes]
     rows += [(c.label, c.district, *coords.get(c.district, (None, None))) for c in vocab.communes]
     return pd.DataFrame(rows, columns=["label", "district", "lat", "lon"])
 
