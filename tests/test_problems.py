@@ -4,12 +4,14 @@ data-quality tables and page take their labels and columns from that table."""
 from __future__ import annotations
 
 import ast
+import re
 
 from analytics.quality import COUNT_COLUMNS
 from loaders.decoding import DECODE_CODES
 from loaders.problems import ERRORS, OTHER_WARNINGS, code_label, problem_codes, warning_column
 from tests.conftest import ROOT
 
+CODE = re.compile(r"[a-z][a-z0-9_]*")
 #: Calls that record a problem, and where their code stands: (argument index, severity).
 _EMITTERS = {"warn": (0, "warning"), "error": (0, "error"), "Refusal": (1, "refusal"), "UnsafeUpload": (0, "refusal")}
 
@@ -40,7 +42,8 @@ def emitted_codes() -> dict[str, set[str]]:
             if arg is None or len(node.args) <= arg:
                 continue
             code = node.args[arg]
-            if isinstance(code, ast.Constant) and isinstance(code.value, str):
+            # Codes are snake_case words: argparse's parser.error("--limit must be …") is not a problem code.
+            if isinstance(code, ast.Constant) and isinstance(code.value, str) and CODE.fullmatch(code.value):
                 out.setdefault(code.value, set()).add(severity)
     # Decoding failures carry a code constant, which the pipeline records as the file's error.
     for code in DECODE_CODES:
