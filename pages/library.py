@@ -114,13 +114,15 @@ if access.can_edit:
                             width="stretch",
                             key=f"library_diff_{lib.candidate_key(cand)}_{stored.sha256[:12]}",
                         )
-                st.radio(
-                    t("library.choice"),
-                    RESOLUTIONS,
-                    index=RESOLUTIONS.index(cand.default_choice),
-                    format_func=lambda r: t(f"library.choice_{r}"),
-                    key=lib.CHOICE_PREFIX + lib.candidate_key(cand),
-                )
+            if note := lib.completeness(cand, language):
+                st.caption(note)
+            st.radio(
+                t("library.choice"),
+                RESOLUTIONS,
+                index=RESOLUTIONS.index(cand.default_choice),
+                format_func=lambda r: t(f"library.choice_{r}"),
+                key=lib.CHOICE_PREFIX + lib.candidate_key(cand),
+            )
 
         n_new, n_conflicts = lib.to_store(cands)
         if n_new or n_conflicts:

@@ -4,7 +4,10 @@ AppTest of the entrypoint, and a byte-for-byte snapshot of a library folder."""
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import shutil
+import signal
 from collections.abc import Callable
 from pathlib import Path
 
@@ -83,3 +86,14 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
     return captured
+
+
+def kill_when_ready(target: Callable[..., None], *args: object) -> None:
+    """Run `target(*args, ready)` in a forked process and SIGKILL it once it sets `ready` (its hook reached)."""
+    ctx = multiprocessing.get_context("fork")
+    ready = ctx.Event()
+    child = ctx.Process(target=target, args=(*args, ready))
+    child.start()
+    assert ready.wait(60), "the child never reached its hook"
+    os.kill(child.pid, signal.SIGKILL)
+    child.join(60)

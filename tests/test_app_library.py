@@ -275,7 +275,9 @@ def test_a_complete_digest_replaces_a_stored_truncated_one_by_default(
     (lib_root / "digests" / SEED["002"].name).write_bytes(TRUNCATED_002)
     at = upload(library_page(make_app), ("002-day-du.txt", SEED_002))
     assert_clean(at)
-    assert table(at, "library_preview")["Trạng thái"].tolist() == ["khác bản đã lưu"]
+    row = table(at, "library_preview").iloc[0]
+    assert row["Trạng thái"] == "khác bản đã lưu" and "có vẻ bị cắt cụt" in row["Lý do"]
+    assert any("tệp tải lên đầy đủ: mặc định thay bản đã lưu" in c.value for c in at.caption), "the page says why"
     radio = next(r for r in at.radio if (r.key or "").startswith("library_choice_"))
     assert radio.value == "replace", "the complete digest wins by default"
     button(at, "library_confirm").click().run()

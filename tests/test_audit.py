@@ -8,8 +8,6 @@ import datetime as dt
 import getpass
 import hashlib
 import json
-import multiprocessing
-import os
 import signal
 from pathlib import Path
 
@@ -18,7 +16,7 @@ import pytest
 import loaders.library as library_module
 from loaders import atomic, audit
 from loaders.library import REPLACE, Library, LibraryError
-from tests.conftest import SEEDS, app_maker, copy_library, snapshot
+from tests.conftest import SEEDS, app_maker, copy_library, kill_when_ready, snapshot
 from tests.test_library import ALTERED_002, SEED_002, seed_library
 
 NAME_002 = SEEDS[2].name
@@ -183,13 +181,7 @@ def _killed_at(root: str, hook: str, ready) -> None:
 
 
 def kill_at(lib: Library, hook: str) -> None:
-    ctx = multiprocessing.get_context("fork")
-    ready = ctx.Event()
-    child = ctx.Process(target=_killed_at, args=(str(lib.root), hook, ready))
-    child.start()
-    assert ready.wait(60)
-    os.kill(child.pid, signal.SIGKILL)
-    child.join(60)
+    kill_when_ready(_killed_at, str(lib.root), hook)
     assert lib.pending(), "the journal of the dead writer is left"
 
 
@@ -260,13 +252,7 @@ def _remove_killed_after_the_sidecar(root: str, ready) -> None:
 
 
 def test_a_removal_killed_after_its_sidecar_is_finished_by_the_next_writer(lib: Library) -> None:
-    ctx = multiprocessing.get_context("fork")
-    ready = ctx.Event()
-    child = ctx.Process(target=_remove_killed_after_the_sidecar, args=(str(lib.root), ready))
-    child.start()
-    assert ready.wait(60)
-    os.kill(child.pid, signal.SIGKILL)
-    child.join(60)
+    kill_when_ready(_remove_killed_after_the_sidecar, str(lib.root))
     assert lib.trash() == [], "a trash entry without its file does not count"
     assert [r["action"] for r in lib.recover()] == ["remove"]
     assert [t.original for t in lib.trash()] == [NAME_002] and not (lib.digests_dir / NAME_002).exists()

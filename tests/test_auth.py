@@ -213,6 +213,10 @@ def editing_controls(at: AppTest) -> set[str]:
     return shown
 
 
+#: The editing interface with a digest in the trash.
+EVERY_CONTROL = {"uploader", "library_remove_pick", "remove_confirm", "library_remove", "library_restore"}
+
+
 def has_trash(lib_root: Path) -> None:
     from loaders.library import Library
 
@@ -224,13 +228,7 @@ def test_with_nothing_configured_a_local_server_shows_the_editing_controls(
 ) -> None:
     has_trash(lib_root)
     at = library_page(make_app())
-    assert editing_controls(at) == {
-        "uploader",
-        "library_remove_pick",
-        "remove_confirm",
-        "library_remove",
-        "library_restore",
-    }
+    assert editing_controls(at) == EVERY_CONTROL
     assert any("localhost" in c.value for c in at.caption)
 
 
@@ -268,13 +266,7 @@ def test_the_password_unlocks_editing_a_wrong_one_does_not_and_lock_ends_it(
     at.text_input(key=auth.PASSWORD_KEY).input(PASSWORD_TEXT)
     submit(at)
     assert not at.exception
-    assert editing_controls(at) == {
-        "uploader",
-        "library_remove_pick",
-        "remove_confirm",
-        "library_remove",
-        "library_restore",
-    }
+    assert editing_controls(at) == EVERY_CONTROL
     assert auth.PASSWORD_KEY not in at.session_state or not at.session_state[auth.PASSWORD_KEY]
     assert snapshot(lib_root) == before
 

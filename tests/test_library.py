@@ -10,7 +10,6 @@ import dataclasses
 import hashlib
 import io
 import multiprocessing
-import os
 import random
 import signal
 import stat
@@ -38,7 +37,7 @@ from loaders.library import (
 )
 from loaders.report import FileReport, LoadReport
 from loaders.uploads import safe_name
-from tests.conftest import ROOT, SEEDS, snapshot
+from tests.conftest import ROOT, SEEDS, kill_when_ready, snapshot
 
 PORTAL_000 = ROOT / "tests" / "fixtures" / "portal_article_000.html"  # digest 000 as saved from the portal
 SEED_BYTES = {p.name: p.read_bytes() for p in SEEDS}
@@ -590,13 +589,7 @@ def _crash_before_rename(root: str, ready) -> None:
 def test_a_process_killed_between_write_and_rename_leaves_the_library_as_it_was(lib):
     before = snapshot(lib.root)
     items_before, _ = lib.load()
-    ctx = multiprocessing.get_context("fork")
-    ready = ctx.Event()
-    child = ctx.Process(target=_crash_before_rename, args=(str(lib.root), ready))
-    child.start()
-    assert ready.wait(60)
-    os.kill(child.pid, signal.SIGKILL)
-    child.join(60)
+    kill_when_ready(_crash_before_rename, str(lib.root))
     leftovers = temp_files(lib.root)
     assert len(leftovers) == 1 and leftovers[0].parent == lib.digests_dir  # the crash happened mid-write
     # Readers ignore the leftover; so does the plain loader on the folder.

@@ -18,12 +18,13 @@ from typing import Any, Protocol
 import pandas as pd
 import streamlit as st
 
-from loaders import audit
+from loaders import audit, pipeline
 from loaders.config import MAX_FILE_BYTES, data_dir
 from loaders.library import (
     CONFLICT,
     NEW,
     REFUSED,
+    REPLACE,
     RESOLUTIONS,
     SAME,
     AddResult,
@@ -134,9 +135,22 @@ def reason(cand: Candidate, language: str) -> str:
     if cand.status == SAME:
         return _t("reason_same", language, file=cand.same_as)
     if cand.status == CONFLICT:
-        files = ", ".join(f"{e.file_name} ({_t('n_items', language, n=e.items)})" for e in cand.conflicts_with)
-        return _t("reason_conflict", language, files=files)
+        truncated = _t("looks_truncated", language)
+        files = ", ".join(
+            f"{e.file_name} ({_t('n_items', language, n=e.items)}{truncated if e.truncated else ''})"
+            for e in cand.conflicts_with
+        )
+        return " ".join(filter(None, [_t("reason_conflict", language, files=files), completeness(cand, language)]))
     return _t("reason_new", language)
+
+
+def completeness(cand: Candidate, language: str) -> str:
+    """For a conflict, which digest looks complete and what is done by default ("" when neither is truncated)."""
+    if cand.default_choice == REPLACE:
+        return _t("complete_wins", language)
+    if pipeline.looks_truncated(cand.report):
+        return _t("upload_truncated", language)
+    return ""
 
 
 def refusal_text(cand: Candidate, language: str) -> str:
