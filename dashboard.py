@@ -25,6 +25,7 @@ except Exception as exc:  # a broken vocabulary or library folder: a message, no
     st.stop()
 
 view = state.sidebar(corpus)
+frame.print_style()
 frame.document_language(view.lang)
 
 PAGES = [

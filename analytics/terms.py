@@ -21,6 +21,7 @@ import pandas as pd
 
 from analytics.aggregate import counts_by_period, period_labels
 from analytics.filters import search_terms
+from loaders.search import SEARCH_KEY, SEARCH_TEXT, SearchIndex
 from loaders.textnorm import fold, fold_words
 from loaders.vocab import TermStops
 
@@ -57,18 +58,31 @@ def term_key(term: str) -> str:
 def text_keys(items: pd.DataFrame) -> np.ndarray:
     """Per row, the folded headline and body (" word word … |  word … "), the text terms are matched in.
 
-    Computed once per corpus (callers cache it): folding is the costly part of a term search.
+    Taken from the stored search text when `items` has it (its first fields are these two, folded the same
+    way), else folded here; callers cache it per corpus: folding is the costly part of a term search.
     """
+    if SEARCH_KEY in items and SEARCH_TEXT[: len(TEXT_FIELDS)] == TEXT_FIELDS:
+        cut = len(TEXT_FIELDS)
+        return np.array(["|".join(k.split("|", cut)[:cut]) for k in items[SEARCH_KEY]], dtype=object)
     cols = [items[c].astype(str) for c in TEXT_FIELDS]
     return np.array(["|".join(fold_words(t) for t in texts) for texts in zip(*cols, strict=True)], dtype=object)
 
 
-def term_mask(keys: np.ndarray, term: str) -> np.ndarray:
-    """Boolean array: which rows' text keys contain `term` (as typed) as a whole phrase."""
-    needle = f" {term_key(term)} "
-    if needle == "  ":
-        return np.zeros(len(keys), dtype=bool)
-    return np.fromiter((needle in k for k in keys), dtype=bool, count=len(keys))
+def term_mask(keys: np.ndarray, term: str, index: SearchIndex | None = None) -> np.ndarray:
+    """Boolean array: which rows' text keys contain `term` (as typed) as a whole phrase.
+
+    With the corpus' stored search index (rows in the same order as `keys`), only the rows holding every
+    indexed syllable of the term are checked.
+    """
+    key = term_key(term)
+    mask = np.zeros(len(keys), dtype=bool)
+    if not key:
+        return mask
+    found = index.candidates(key) if index is not None else None
+    rows = np.arange(len(keys)) if found is None else np.asarray(found)
+    needle = f" {key} "
+    mask[rows] = np.fromiter((needle in keys[r] for r in rows), dtype=bool, count=len(rows))
+    return mask
 
 
 def term_matches(items: pd.DataFrame, masks: dict[str, np.ndarray]) -> pd.DataFrame:

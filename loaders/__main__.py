@@ -31,7 +31,7 @@ from pathlib import Path
 import pandas as pd
 
 from loaders.catalog import catalog, translate
-from loaders.export import HEADERS, SUFFIXES, Meta, write_table
+from loaders.export import HEADERS, SUFFIXES, Meta, data_date, write_table
 from loaders.library import (
     CONFLICT,
     KEEP_BOTH,
@@ -62,19 +62,10 @@ def export_meta(paths: list[Path], items: pd.DataFrame, headers: str) -> Meta:
     """The citation block of a CLI export, in Vietnamese with Vietnamese headers, else in English: what was
     read, when, the data date (latest week) and the counts."""
     cat, language = catalog(), "vi" if headers == "vi" else "en"
-    latest = items.loc[items["week_start"].idxmax()]
-    week = translate(
-        cat,
-        "export.latest_week",
-        language,
-        week=latest["week"],
-        start=f"{latest['week_start']:%d/%m/%Y}",
-        end=f"{latest['week_end']:%d/%m/%Y}",
-    )
     rows = (
         ("sources", "; ".join(str(p.resolve()) for p in paths)),
         ("parsed_at", dt.datetime.now().astimezone().isoformat(timespec="seconds")),
-        ("data_date", week),
+        ("data_date", data_date(items, language)),
         ("digests", str(items["digest_id"].nunique())),
         ("rows", str(len(items))),
         ("made_by", "python -m loaders"),

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from loaders.catalog import catalog, column_label, translate, value_names
+from loaders.export import data_date
 from loaders.markup import md_escape
 from loaders.vocab import load_vocab
 
@@ -143,22 +144,13 @@ def build_brief(
     )
 
 
-def file_meta(items: pd.DataFrame, lang: str, link: str, filters: str = "") -> list[tuple[str, str]]:
-    """The footer of a brief made outside the dashboard: the filters (none by default), the data date
-    (the latest week of `items`) and the dashboard link."""
+def file_meta(items: pd.DataFrame, lang: str, link: str) -> list[tuple[str, str]]:
+    """The footer of a brief made outside the dashboard (all the items, no filter): the data date (the
+    latest week of `items`), the dashboard link and when it was made."""
     cat = catalog()
-    latest = items.loc[items["week_start"].idxmax()]
-    when = translate(
-        cat,
-        "export.latest_week",
-        lang,
-        week=latest["week"],
-        start=_date(latest["week_start"]),
-        end=_date(latest["week_end"]),
-    )
     return [
-        (translate(cat, "export.filters", lang), filters or translate(cat, "export.no_filters", lang)),
-        (translate(cat, "export.data_date", lang), when),
+        (translate(cat, "export.filters", lang), translate(cat, "export.no_filters", lang)),
+        (translate(cat, "export.data_date", lang), data_date(items, lang)),
         (translate(cat, "export.link", lang), link),
         (translate(cat, "export.made_at", lang), dt.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M %z")),
     ]

@@ -50,6 +50,21 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _MAX_CELL_TEXT = 32767
 
 
+def data_date(items: pd.DataFrame, language: str) -> str:
+    """The data date of `items` in words: their latest week with its dates ("tuần mới nhất 2025-W12 (…)")."""
+    from loaders.catalog import catalog, translate
+
+    latest = items.loc[items["week_start"].idxmax()]
+    return translate(
+        catalog(),
+        "export.latest_week",
+        language,
+        week=latest["week"],
+        start=f"{latest['week_start']:%d/%m/%Y}",
+        end=f"{latest['week_end']:%d/%m/%Y}",
+    )
+
+
 def is_formula_like(value: object) -> bool:
     """True for a text that a spreadsheet would run as a formula."""
     return isinstance(value, str) and value.startswith(FORMULA_START)

@@ -51,6 +51,7 @@ import pandas as pd
 
 from loaders import atomic, audit, parse_cache, pipeline, search, store
 from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, PROFILE_DIR, data_dir
+from loaders.decoding import DecodeError
 from loaders.pipeline import parse_bytes
 from loaders.report import FileReport, LoadReport, Problem
 from loaders.schema import coerce_items, empty_items, validate_items
@@ -272,6 +273,26 @@ class Library:
             and p.is_file()
             and not any(part.startswith(".") for part in p.relative_to(folder).parts)
         )
+
+    def source_text(self, path: str | Path) -> str:
+        """The whole text of one of the library's digest files as the parser read it (decoded; a saved web
+        page or Markdown reduced to its text; normalised): the source digest that items cite.
+
+        `path` is a file of the library (absolute, as in the load report, or relative to `digests/`).
+        LibraryError names the file when it is not in the library, too large or unreadable.
+        """
+        p = Path(path) if Path(path).is_absolute() else self.digests_dir / path
+        try:
+            resolved = p.resolve(strict=True)
+            resolved.relative_to(self.digests_dir.resolve())
+        except (OSError, ValueError) as exc:
+            raise LibraryError(f"{path}: not a digest file of the library {self.root}") from exc
+        if not resolved.is_file() or resolved.stat().st_size > MAX_FILE_BYTES:
+            raise LibraryError(f"{path}: not a regular file within the {MAX_FILE_BYTES // 2**20} MB limit")
+        try:
+            return pipeline.read_text(resolved, resolved.read_bytes())[0]
+        except (OSError, DecodeError) as exc:
+            raise LibraryError(f"{path}: cannot be read: {exc}") from exc
 
     def state_token(self) -> str:
         """Changes whenever what `load` returns may change: a cache key for the dashboard."""

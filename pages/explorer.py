@@ -7,7 +7,9 @@ import streamlit as st
 
 from analytics.urls import item_ref
 from loaders import export
+from loaders.library import LibraryError
 from ui import components as ui
+from ui.data import source_text
 from ui.i18n import column_label, t
 from ui.safe import md_escape
 from ui.state import clear_item_refs, get_selection, get_view, item_refs, selected_items, set_selection
@@ -131,8 +133,12 @@ ui.download_buttons(
 )
 
 picked_rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+item = None
 if picked_rows and picked_rows[0] < len(shown):
     item = shown.iloc[picked_rows[0]]
+elif refs and len(shown) == 1:  # a permalink (?item=<digest_id>:<item_no>) opens its item
+    item = shown.iloc[0]
+if item is not None:
     st.divider()
     st.subheader(md_escape(item["headline"]))
     digest_rows = view.corpus.items[view.corpus.items["digest_id"] == item["digest_id"]]
@@ -148,6 +154,8 @@ if picked_rows and picked_rows[0] < len(shown):
             digest=item["digest_id"][:12],
         )
     )
+    st.code(ui.item_url(item["digest_id"], int(item["item_no"]), absolute=True), language=None)
+    st.caption(t("explorer.permalink_hint"))
     left, right = st.columns([3, 2])
     with left:
         st.markdown(f"**{t('explorer.body')}**")
@@ -163,3 +171,8 @@ if picked_rows and picked_rows[0] < len(shown):
         if len(others):
             st.markdown(f"**{t('explorer.other_reports')}**")
             st.markdown("\n".join(f"- {o.week} · {md_escape(o.source)} · #{o.item_no}" for o in others.itertuples()))
+    with st.expander(t("explorer.whole_digest", source=md_escape(item["source"])), icon=":material/article:"):
+        try:
+            st.text(source_text(view.corpus, item["digest_id"]))
+        except LibraryError as exc:
+            st.warning(t("explorer.digest_unreadable", error=md_escape(exc)), icon=":material/warning:")

@@ -17,7 +17,6 @@ from docx import Document
 from loaders import brief
 from loaders.__main__ import WEEKS_PATH, main
 from loaders.vocab import load_vocab
-from tests import test_app
 from tests.conftest import ROOT, app_maker
 
 SYMBOLS = {
@@ -36,7 +35,6 @@ SYMBOLS = {
     "2025-W12": ["435/UBND-NC", "1517/VP-KTCN", "421/UBND-NC", "81/KH-UBND", "391/UBND-KTTH", "387/UBND-KTCN",
                  "405/UBND-NC"],
 }  # fmt: skip
-downloads = test_app.downloads  # the fixture capturing what a download button would return
 ENTRY = re.compile(r"^(\d+)\. (.+)$")
 
 

@@ -72,6 +72,23 @@ def test_spelling_without_diacritics_or_case_counts_the_same(items: pd.DataFrame
     assert (tm.term_mask(keys, spelling) == tm.term_mask(keys, term)).all()
 
 
+def test_text_keys_from_the_stored_search_text_equal_folding_anew(items: pd.DataFrame) -> None:
+    from loaders.search import SEARCH_KEY, search_keys
+
+    stored = tm.text_keys(items.assign(**{SEARCH_KEY: search_keys(items)}))
+    assert stored.tolist() == tm.text_keys(items).tolist()
+
+
+@pytest.mark.parametrize("term", [*EXPECTED, "cua khau", "Covid-19", "trẻ em", "ủy ban nhân dân"])
+def test_the_stored_search_index_gives_the_same_matches(items: pd.DataFrame, term: str) -> None:
+    from loaders.search import SEARCH_KEY, build_index, search_keys
+
+    keys = tm.text_keys(items)
+    index = build_index(search_keys(items).to_numpy(), max_share=None)
+    assert (tm.term_mask(keys, term, index) == tm.term_mask(keys, term)).all()
+    assert SEARCH_KEY not in items
+
+
 def test_whole_syllables_only() -> None:
     keys = np.array(tm.text_keys(pd.DataFrame({"headline": ["Kế hoạch"], "body": ["hóa chất"]})))
     assert tm.term_mask(keys, "hoa").tolist() == [True]  # "hóa", not the "hoa" inside "hoạch"

@@ -103,17 +103,7 @@ def describe_filters(view: View) -> str:
 def data_date(view: View) -> str:
     """The latest week in the corpus (with its dates) and when the library's files last changed."""
     items, changed = view.corpus.items, view.corpus.changed_at
-    parts = []
-    if len(items):
-        latest = items.loc[items["week_start"].idxmax()]
-        parts.append(
-            t(
-                "export.latest_week",
-                week=latest["week"],
-                start=f"{latest['week_start']:%d/%m/%Y}",
-                end=f"{latest['week_end']:%d/%m/%Y}",
-            )
-        )
+    parts = [export.data_date(items, lang())] if len(items) else []
     if changed is not None:
         parts.append(t("export.files_changed", when=f"{changed:%d/%m/%Y %H:%M}"))
     return "; ".join(parts)

@@ -245,3 +245,14 @@ def invalidate(root: Path | None = None) -> None:
     from loaders.library import Library
 
     _KEYS.pop(str(Library(root or data_dir()).root), None)
+
+
+def source_text(corpus: Corpus, digest_id: str) -> str:
+    """The whole text of the digest file an item came from, read from the library (LibraryError when the
+    file is gone or unreadable)."""
+    from loaders.library import Library, LibraryError
+
+    path = next((f.path for f in corpus.report.files if f.digest_id == digest_id), None)
+    if path is None:
+        raise LibraryError(f"digest {digest_id}: no file of the library holds it")
+    return Library(Path(corpus.source_dir).parent).source_text(path)

@@ -1,5 +1,6 @@
 """What every page shares in the browser document: the page config (title, a favicon shipped with the app),
-the `<html lang>` attribute of the chosen language, and the file uploader's own words in that language.
+the `<html lang>` attribute of the chosen language, the file uploader's own words in that language, and the
+print style (`static/print.html`: no sidebar on paper, each chart and table whole, charts scaled to the sheet).
 
 Nothing here reaches the internet: Streamlit turns a `:material/…:` page icon into a fonts.gstatic.com URL,
 so the favicon is a local SVG (sent inline as a data URL). Streamlit 1.67 has no setting for the document
@@ -19,6 +20,7 @@ import streamlit as st
 from ui.i18n import DEFAULT_LANG, LANGUAGES
 
 FAVICON = Path(__file__).resolve().parent / "static" / "favicon.svg"
+PRINT_STYLE = Path(__file__).resolve().parent / "static" / "print.html"
 
 
 def document_language(language: str) -> None:
@@ -60,3 +62,9 @@ def uploader_words(button: str, limit: str, drop: str) -> None:
         for part, selector in _UPLOADER_PARTS.items()
     )
     st.html(f"<style>{rules}</style>")
+
+
+def print_style() -> None:
+    """The print style sheet and its chart-scaling script (our own file, no data in it): printing any page
+    gives its charts and tables without the sidebar."""
+    st.html(PRINT_STYLE, unsafe_allow_javascript=True, width="content")

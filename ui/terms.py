@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import terms as tm
+from loaders.search import index_of
 from loaders.vocab import load_term_stops
 from ui.data import Corpus
 
@@ -19,7 +20,7 @@ def _text_keys(corpus_key: str, _items: pd.DataFrame) -> np.ndarray:
 
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _mask(corpus_key: str, key: str, _items: pd.DataFrame) -> np.ndarray:
-    return tm.term_mask(_text_keys(corpus_key, _items), key)
+    return tm.term_mask(_text_keys(corpus_key, _items), key, index_of(_items))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
