@@ -51,7 +51,7 @@ def build_corpus(folder: Path, copies: int, redated: bool = False) -> int:
         for k in range(copies):
             body = SYMBOL_NUMBER.sub(lambda m, k=k: f"{m[1]}{k:03d}{m[2]}", text)
             if monday is not None:
-                target = start + dt.timedelta(weeks=(k * 5 + s) % span)
+                target = start + dt.timedelta(weeks=(k * 5 + s) * span // (copies * 5))  # evenly over the span
                 body = shift_text(body, (target - monday).days, renumber=0)
             data = body.encode("utf-8")
             (folder / f"{seed.stem}_copy{k:04d}.txt").write_bytes(data)
