@@ -109,7 +109,7 @@ def build_index(keys: np.ndarray, max_share: float | None = INDEX_MAX_SHARE) -> 
         codes, parents = _chunk_tokens(keys[lo : lo + _CHUNK], vocab)
         keep = indexed[codes]
         pairs.append(np.unique(codes[keep] * len(keys) + parents[keep] + lo))
-    flat = np.concatenate(pairs) if pairs else np.zeros(0, dtype=np.int64)
+    flat = np.sort(np.concatenate(pairs)) if pairs else np.zeros(0, dtype=np.int64)  # chunks: sorted apart
     word_of, rows = np.divmod(flat, max(1, len(keys)))  # sorted by syllable, then row
     bounds = np.searchsorted(word_of, np.arange(len(vocab) + 1)).astype(np.int64)
     return SearchIndex(vocab, indexed, bounds, rows.astype(np.int32))

@@ -31,7 +31,7 @@ from loaders.schema import COLUMN_NAMES, COLUMNS, empty_items
 from loaders.search import SEARCH_KEY, SearchIndex
 
 #: Bump when the table or the manifest changes shape: older stores are rebuilt.
-FORMAT = "1"
+FORMAT = "2"
 FILE_NAME = "items.parquet"
 #: The search index of the corpus with key K is `index-K.parquet` (`loaders.search.SearchIndex`).
 INDEX_PREFIX = "index-"

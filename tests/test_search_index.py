@@ -46,8 +46,10 @@ def random_queries(keys: np.ndarray, n: int, seed: int) -> list[str]:
     return out
 
 
+@pytest.mark.parametrize("chunk", [20_000, 16])
 @pytest.mark.parametrize("max_share", [None, search.INDEX_MAX_SHARE, 0.0])
-def test_indexed_search_equals_the_scan_on_random_queries(corpus, max_share):
+def test_indexed_search_equals_the_scan_on_random_queries(corpus, max_share, chunk, monkeypatch):
+    monkeypatch.setattr(search, "_CHUNK", chunk)  # 16: the index is built from several chunks of rows
     _, items = corpus
     keys = items[search.SEARCH_KEY].to_numpy()
     index = search.build_index(keys, max_share)  # None: every syllable indexed; 0.0: none (all scanned)
