@@ -97,3 +97,19 @@ def kill_when_ready(target: Callable[..., None], *args: object) -> None:
     assert ready.wait(60), "the child never reached its hook"
     os.kill(child.pid, signal.SIGKILL)
     child.join(60)
+
+
+@pytest.fixture
+def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the files the library parses (not reads from a cache), in order."""
+    calls: list[str] = []
+    import loaders.library as library_module
+
+    real = library_module.parse_bytes
+
+    def counting(data, name, vocab=None):
+        calls.append(name)
+        return real(data, name, vocab)
+
+    monkeypatch.setattr(library_module, "parse_bytes", counting)
+    return calls

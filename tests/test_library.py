@@ -679,19 +679,6 @@ def test_restore_under_a_new_name_when_the_old_one_is_taken(lib):
 # ------------------------------------------------------------------------ the parse cache
 
 
-@pytest.fixture
-def count_parses(monkeypatch):
-    calls: list[str] = []
-    real = library_module.parse_bytes
-
-    def counting(data, name, vocab=None):
-        calls.append(name)
-        return real(data, name, vocab)
-
-    monkeypatch.setattr(library_module, "parse_bytes", counting)
-    return calls
-
-
 def test_the_second_load_comes_from_the_cache(lib, count_parses):
     first, first_report = lib.load()
     assert len(count_parses) == 5

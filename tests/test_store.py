@@ -23,19 +23,6 @@ def lib(tmp_path: Path) -> Library:
     return seed_library(tmp_path / "lib")
 
 
-@pytest.fixture
-def parses(monkeypatch) -> list[str]:
-    calls: list[str] = []
-    real = library_module.parse_bytes
-
-    def counting(data, name, vocab=None):
-        calls.append(name)
-        return real(data, name, vocab)
-
-    monkeypatch.setattr(library_module, "parse_bytes", counting)
-    return calls
-
-
 def assert_same_as_pipeline(library: Library) -> pd.DataFrame:
     """Library.load equals pipeline.load of the same folder (frame and per-file reports); returns the items."""
     items, report = library.load()
@@ -47,10 +34,10 @@ def assert_same_as_pipeline(library: Library) -> pd.DataFrame:
     return items
 
 
-def test_a_restart_reads_the_store_without_parsing_or_the_parse_cache(lib, parses, monkeypatch):
+def test_a_restart_reads_the_store_without_parsing_or_the_parse_cache(lib, count_parses, monkeypatch):
     first = assert_same_as_pipeline(lib)
     assert store.path(lib.store_dir).is_file()
-    n = len(parses)
+    n = len(count_parses)
 
     def no_parse(*args):
         raise AssertionError("the store should answer")
@@ -58,7 +45,7 @@ def test_a_restart_reads_the_store_without_parsing_or_the_parse_cache(lib, parse
     monkeypatch.setattr(Library, "_parse", no_parse)
     items, report = Library(lib.root).load()
     pd.testing.assert_frame_equal(items, first)
-    assert len(parses) == n and len(report.files) == 5 and not report.failed
+    assert len(count_parses) == n and len(report.files) == 5 and not report.failed
 
 
 def test_deleting_or_corrupting_the_store_loses_nothing(lib):
@@ -71,19 +58,19 @@ def test_deleting_or_corrupting_the_store_loses_nothing(lib):
     assert store.read_manifest(lib.store_dir) is not None
 
 
-def test_adding_or_removing_a_file_reparses_only_what_changed(lib, parses):
+def test_adding_or_removing_a_file_reparses_only_what_changed(lib, count_parses):
     assert_same_as_pipeline(lib)
-    assert len(parses) == 5
+    assert len(count_parses) == 5
     # Same items as 002 in other words: another digest, so every item of 002 is now reported twice.
     (lib.digests_dir / "zz_reworded.txt").write_bytes(REWORDED_002)
     items = assert_same_as_pipeline(lib)
-    assert parses[5:] == ["zz_reworded.txt"]
+    assert count_parses[5:] == ["zz_reworded.txt"]
     assert (items["reported_in"] == 2).sum() == 2 * (items["source"] == "zz_reworded.txt").sum() > 0
-    before = len(parses)
+    before = len(count_parses)
     lib.load()
     (lib.digests_dir / "001_6a1a74cf8d1e2b76.txt").unlink()
     items, _ = lib.load()
-    assert len(parses) == before  # nothing parsed: the stored rows of the others are reused
+    assert len(count_parses) == before  # nothing parsed: the stored rows of the others are reused
     assert_same_as_pipeline(lib)
     (lib.digests_dir / "zz_reworded.txt").unlink()
     assert (assert_same_as_pipeline(lib)["reported_in"] == 1).all()  # recomputed on the whole
@@ -98,11 +85,11 @@ def test_a_copy_of_a_digest_counts_once_and_takes_over_when_the_original_goes(li
     assert "zz_copy.txt" in set(items["source"])
 
 
-def test_a_new_parser_version_rebuilds_the_store(lib, parses, monkeypatch):
+def test_a_new_parser_version_rebuilds_the_store(lib, count_parses, monkeypatch):
     lib.load()
     monkeypatch.setattr(pipeline, "PARSER_VERSION", pipeline.PARSER_VERSION + "-next")
     lib.load()
-    assert len(parses) == 10
+    assert len(count_parses) == 10
 
 
 def test_a_crash_while_writing_the_store_leaves_the_old_one(lib, monkeypatch):
