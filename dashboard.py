@@ -1,7 +1,10 @@
 """Entrypoint of the dashboard: `streamlit run dashboard.py`.
 
-The router and frame: page config, the shared sidebar (language + filters, bound to the URL), then the
-pages. Add a page by appending one `st.Page` to `PAGES`.
+The router and frame: page config, the shared sidebar (page links, language, filters; the URL holds the
+view), then the pages. Add a page by appending one `st.Page` to `PAGES`.
+
+The overview is served at `/` (the default page, whose URL is always the root in Streamlit) and at
+`/tong-quan` (the page the sidebar links to), so that both open it without a "Page not found" box.
 
 Keep each page's `url_path` different from its file name: a `pages/` folder next to the entrypoint makes
 Streamlit (1.67) treat the very first run of a fresh server — and every AppTest run after the first — as
@@ -28,10 +31,11 @@ view = state.sidebar(corpus)
 frame.print_style()
 frame.document_language(view.lang)
 
+HOME = st.Page(
+    "pages/overview.py", title=t("page.overview"), icon=":material/dashboard:", url_path="trang-chu", default=True
+)
 PAGES = [
-    st.Page(
-        "pages/overview.py", title=t("page.overview"), icon=":material/dashboard:", url_path="tong-quan", default=True
-    ),
+    st.Page("pages/overview.py", title=t("page.overview"), icon=":material/dashboard:", url_path="tong-quan"),
     st.Page("pages/sectors.py", title=t("page.sectors"), icon=":material/category:", url_path="linh-vuc"),
     st.Page("pages/issuers.py", title=t("page.issuers"), icon=":material/account_balance:", url_path="co-quan"),
     st.Page("pages/doc_types.py", title=t("page.doc_types"), icon=":material/description:", url_path="loai-van-ban"),
@@ -43,6 +47,7 @@ PAGES = [
     st.Page("pages/library.py", title=t("page.library"), icon=":material/upload_file:", url_path="nap-ban-tin"),
 ]
 
-page = st.navigation(PAGES)
+page = st.navigation([HOME, *PAGES], position="hidden")
+state.page_links(PAGES)
 state.load_problems(corpus)
 page.run()

@@ -248,7 +248,6 @@ class Selection:
     granularity: str = "week"
     explode: bool = False
     counted_only: bool = True
-    source: str = ""
 
 
 def apply_selection(items: pd.DataFrame, selection: Selection | None) -> pd.DataFrame:

@@ -94,9 +94,10 @@ def encode_value(spec: FilterSpec, value: str, codes: Codes | None = None) -> st
 def decode_values(spec: FilterSpec, raw: str | Sequence[str], codes: Codes | None = None) -> tuple[str, ...]:
     """Values of a multi filter from its URL values (codes, or old-style values), without repeats.
 
-    With `codes`, values that name nothing known are dropped (a hand-edited link must not break the page).
+    With this filter's codes, values that name nothing known are dropped (a hand-edited link must not break
+    the page).
     """
-    table = _decoder((codes or {}).get(spec.name)) if codes is not None else None
+    table = _decoder(codes[spec.name]) if codes and spec.name in codes else None
     out = (v.strip() for v in _as_list(raw))
     return tuple(dict.fromkeys(table[v] if table is not None else v for v in out if table is None or v in table))
 
@@ -207,7 +208,7 @@ def parse_selection(params: Params, codes: Codes | None = None) -> Selection | N
     if column not in BY_NAME or granularity not in GRANULARITIES:
         return None
     spec = _column_spec(column)
-    table = _decoder(codes.get(spec.name)) if spec and codes is not None else None
+    table = _decoder(codes[spec.name]) if spec and codes and spec.name in codes else None
     pairs: dict[tuple[str, str], None] = {}
     for pick in _as_list(params.get(PICK_PARAM)):
         value, _, period = pick.rpartition("@")

@@ -3,6 +3,7 @@ digest it came from. Downloads carry the filtered rows with every column."""
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from analytics.urls import item_ref
@@ -12,7 +13,16 @@ from ui import components as ui
 from ui.data import source_text
 from ui.i18n import column_label, t
 from ui.safe import md_escape
-from ui.state import clear_item_refs, get_selection, get_view, item_refs, selected_items, set_selection
+from ui.state import (
+    clear_item_refs,
+    get_selection,
+    get_view,
+    item_refs,
+    selected_items,
+    selected_row,
+    set_selected_row,
+    set_selection,
+)
 
 #: Rows sent to the table at most: more is slow to send and to scroll; the download has every match.
 MAX_TABLE_ROWS = 2000
@@ -71,14 +81,16 @@ if refs:  # a link naming exact items (from the data-quality page)
         clear_item_refs()
         st.rerun()
 if selection is not None:
-    picked = ", ".join(" · ".join(p for p in pair if p) for pair in selection.pairs[:8])
+    shown_as = ui.view_names(view).get(selection.column, {})
+    picked = ", ".join(" · ".join(p for p in (shown_as.get(v, v), per) if p) for v, per in selection.pairs[:8])
     more = "…" if len(selection.pairs) > 8 else ""
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
     c1.info(
-        t("explorer.narrowed", source=selection.source, picked=picked + more, n=len(rows)), icon=":material/ads_click:"
+        t("explorer.narrowed", column=column_label(selection.column), picked=picked + more, n=len(rows)),
+        icon=":material/ads_click:",
     )
     every = "; ".join(" · ".join(p for p in pair if p) for pair in selection.pairs)
-    narrowed.append((t("export.selection"), f"{selection.source}: {every}"))
+    narrowed.append((t("export.selection"), f"{column_label(selection.column)}: {every}"))
     if c2.button(t("explorer.clear_selection"), key="clear_selection", icon=":material/close:"):
         set_selection(None)
         st.rerun()
@@ -95,6 +107,13 @@ order = (
     .index
 )
 shown = rows.loc[order[:MAX_TABLE_ROWS]]
+# The row named in the URL (`?row=`) opens selected: a copied link shows the same item.
+in_url = selected_row()
+at = (
+    np.flatnonzero((shown["digest_id"] == in_url[0]).to_numpy() & (shown["item_no"] == in_url[1]).to_numpy())[:1]
+    if in_url
+    else []
+)
 config = {c: column_label(c) for c in TABLE_COLUMNS}
 column_config = {
     **{
@@ -117,6 +136,7 @@ event = st.dataframe(
     column_config=column_config,
     on_select="rerun",
     selection_mode="single-row",
+    selection_default={"selection": {"rows": [int(at[0])]}} if len(at) else None,
     key="explorer_table",
 )
 ui.count_caption(len(rows), view.total, counted=False)
@@ -132,9 +152,12 @@ ui.download_buttons(
     meta=ui.citation(view, narrowed),
 )
 
-picked_rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+picked_rows = [r for r in getattr(getattr(event, "selection", None), "rows", None) or [] if r < len(shown)]
+set_selected_row(
+    item_ref(shown["digest_id"].iloc[picked_rows[0]], shown["item_no"].iloc[picked_rows[0]]) if picked_rows else None
+)
 item = None
-if picked_rows and picked_rows[0] < len(shown):
+if picked_rows:
     item = shown.iloc[picked_rows[0]]
 elif refs and len(shown) == 1:  # a permalink (?item=<digest_id>:<item_no>) opens its item
     item = shown.iloc[0]

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from analytics import aggregate as agg
 from analytics import charts
 from analytics.filters import (
+    FILTERS,
     SEARCH_KEY,
     Filters,
     Selection,
@@ -24,7 +25,16 @@ from analytics.filters import (
     search_terms,
     week_monday,
 )
-from analytics.urls import from_query_params, to_query_params
+from analytics.urls import (
+    decode_choice,
+    decode_values,
+    from_query_params,
+    parse_selection,
+    selection_params,
+    slug,
+    to_query_params,
+    value_codes,
+)
 from loaders.schema import COLUMN_NAMES, coerce_items
 from tests.conftest import SEEDS
 
@@ -270,6 +280,70 @@ _week = st.builds(lambda y, w: f"{y}-W{w:02d}", st.integers(2019, 2026), st.inte
 )
 def test_query_params_round_trip(filters: Filters) -> None:
     assert from_query_params(to_query_params(filters)) == filters
+
+
+def _one_of_each() -> Filters:
+    """Filters with a non-default value for every registered filter (the registry decides what there is)."""
+    values = {"range": ("2024-W45", "2024-W47"), "text": "tiêm chủng", "bool": True}
+    f = Filters()
+    for spec in FILTERS:
+        if spec.kind == "multi":
+            value = tuple([v for v in ITEMS[spec.column].explode().dropna().astype(str).unique() if v][:2])
+        else:
+            value = values[spec.kind]
+        f = f.with_value(spec, value)
+    return f
+
+
+def test_every_registered_filter_round_trips_through_the_url() -> None:
+    full = _one_of_each()
+    assert all(full.value(spec) != spec.default for spec in FILTERS)
+    codes = {s.name: value_codes(ITEMS[s.column].explode().dropna().astype(str)) for s in FILTERS if s.kind == "multi"}
+    for with_codes in (None, codes):
+        params = to_query_params(full, codes=with_codes)
+        assert set(params) == {spec.key for spec in FILTERS}
+        assert from_query_params(params, codes=with_codes) == full
+        for spec in FILTERS:  # and each filter alone
+            alone = Filters().with_value(spec, full.value(spec))
+            assert from_query_params(to_query_params(alone, codes=with_codes), codes=with_codes) == alone
+    # With codes, the URL holds no display label: sectors by slug or id, never their Vietnamese name.
+    assert all(v.isascii() for v in to_query_params(full, codes=codes)["sector"])
+
+
+def test_url_codes_accept_old_label_style_values() -> None:
+    sectors = next(s for s in FILTERS if s.name == "sectors")
+    codes = {"sectors": value_codes([YT, GD], {YT: "S12"})}
+    assert codes["sectors"] == {YT: "S12", GD: slug(GD)}
+    assert decode_values(sectors, ["S12", GD, slug(GD), "junk"], codes) == (YT, GD)
+    assert from_query_params({"sector": YT}, codes=codes) == Filters(sectors=(YT,))
+
+
+def test_value_codes_never_collide() -> None:
+    codes = value_codes(["Bắc Sơn", "Bác Sơn", "Sở Y tế", ""])
+    assert codes["Sở Y tế"] == "so-y-te"
+    assert codes["Bắc Sơn"] == "Bắc Sơn" and codes["Bác Sơn"] == "Bác Sơn"  # same slug: each keeps itself
+    assert len(set(codes.values())) == len(codes)
+
+
+def test_selection_round_trips_through_the_url() -> None:
+    codes = {"sectors": value_codes([YT], {YT: "S12"})}
+    for sel in (
+        Selection("sector", ((YT, "2024-W44"), ("", "2024-W45")), "week"),
+        Selection("districts", (("huyện Cao Lộc", ""),), "month", explode=True),
+        Selection("is_normative", (("True", "2024-Q4"),), "quarter", counted_only=False),
+    ):
+        params = selection_params(sel, codes)
+        assert parse_selection(params, codes) == sel
+    assert selection_params(Selection("sector", ((YT, ""),)), codes)["pick"] == ["S12@"]
+    assert parse_selection({"sel": "nonsense:week", "pick": "x@"}) is None
+    assert parse_selection({"sel": "sector:fortnight", "pick": "S12@"}, codes) is None
+
+
+def test_choices_read_codes_and_old_labels() -> None:
+    labels = {"vi": ["Tiếng Việt"], "en": ["English"]}
+    assert decode_choice("en", labels) == decode_choice("English", labels) == "en"
+    assert decode_choice("tieng viet", labels) == "vi"
+    assert decode_choice("fr", labels) is None and decode_choice(None, labels) is None
 
 
 def test_selection_narrows_to_the_clicked_bar() -> None:

@@ -136,7 +136,7 @@ def test_page_renders_on_bundled_data(make_app: Callable[..., AppTest], items: p
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_renders_in_english(make_app: Callable[..., AppTest], page: str) -> None:
-    at = make_app(lang="English").run()
+    at = make_app(lang="en").run()
     at.switch_page(page).run()
     assert_clean(at)
     assert at.radio(key="lang").value == "en"
@@ -337,17 +337,83 @@ def test_summary_table_download_matches_the_chart(
 
 
 def test_chart_selection_narrows_the_explorer(make_app: Callable[..., AppTest], items: pd.DataFrame) -> None:
+    from analytics.urls import selection_params
+
     sector = top_sector(items)
     week = sorted(items["week"].unique())[-2]
     at = make_app().run()
-    at.session_state["_chart_selection"] = Selection("sector", ((sector, week),), source="test chart")
+    codes = at.session_state["_view"].corpus.codes
+    for key, value in selection_params(Selection("sector", ((sector, week),)), codes).items():
+        at.query_params[key] = value
+    assert at.query_params["pick"] != f"{sector}@{week}"  # a code, not the sector's name
     at.switch_page("pages/explorer.py").run()
     assert_clean(at)
     rows = items[(items["sector"] == sector) & (items["week"] == week) & items["first_report"]]
     assert (len(rows), len(items)) in n_of_m(at)
-    assert any("test chart" in i.value for i in at.info)
+    assert any(sector in i.value and week in i.value for i in at.info)
     at.button(key="clear_selection").click().run()
+    assert "sel" not in at.query_params and "pick" not in at.query_params
     assert (len(items), len(items)) in n_of_m(at)
+
+
+def test_urls_hold_codes_and_open_the_same_view_in_both_languages(
+    make_app: Callable[..., AppTest], items: pd.DataFrame
+) -> None:
+    """A link made in English opens the same view in Vietnamese: the URL holds codes, not display labels."""
+    from loaders.vocab import load_vocab
+
+    sector_ids = {s.name_vi: s.id for s in load_vocab().sectors}
+    sector = top_sector(items)
+    at = make_app(lang="en").run()
+    at.multiselect(key="sector").select(sector).run()
+    at.multiselect(key="type").select("Quyết định").run()
+    at.selectbox(key="per").select("month").run()
+    assert_clean(at)
+    assert at.query_params["sector"] == sector_ids[sector]  # e.g. S12, not "Y tế" or "Health"
+    assert at.query_params["type"] == "QĐ" and at.query_params["lang"] == "en" and at.query_params["per"] == "month"
+    link = {k: v for k, v in at.query_params.items() if k != "lang"}  # the same link, opened in Vietnamese
+    english = metrics(at)
+
+    vi = make_app(**link).run()
+    assert_clean(vi)
+    assert vi.radio(key="lang").value == "vi"
+    assert vi.multiselect(key="sector").value == [sector] and vi.multiselect(key="type").value == ["Quyết định"]
+    assert vi.selectbox(key="per").value == "month"
+    rows = items[(items["sector"] == sector) & (items["doc_type"] == "Quyết định")]
+    assert metrics(vi)["Mục chỉ đạo"] == str(int(rows["first_report"].sum()))
+    assert [v.replace(",", ".") for v in metrics(vi).values()] == list(english.values())  # decimal comma in vi
+
+
+def test_old_label_links_are_translated_once(make_app: Callable[..., AppTest], items: pd.DataFrame) -> None:
+    at = make_app(sector="Y tế", type=["Quyết định", "Kế hoạch"], lang="English", per="Tháng").run()
+    assert_clean(at)
+    assert at.multiselect(key="sector").value == ["Y tế"]
+    assert at.multiselect(key="type").value == ["Quyết định", "Kế hoạch"]
+    assert at.radio(key="lang").value == "en" and at.selectbox(key="per").value == "month"
+    # The URL now says the same in codes.
+    assert at.query_params["sector"] == "S12" and at.query_params["type"] == ["QĐ", "KH"]
+    assert at.query_params["lang"] == "en" and at.query_params["per"] == "month"
+    rows = items[(items["sector"] == "Y tế") & items["doc_type"].isin(["Quyết định", "Kế hoạch"])]
+    assert metrics(at)["Directive items"] == str(int(rows["first_report"].sum()))
+
+
+def test_page_links_keep_the_view(make_app: Callable[..., AppTest], items: pd.DataFrame) -> None:
+    from urllib.parse import parse_qs
+
+    at = make_app(sector="S12", q="ubnd", lang="en").run()
+    links = {p.proto.page: parse_qs(p.proto.query_string) for p in at.get("page_link")}
+    assert {"tong-quan", "linh-vuc", "tra-cuu", "chat-luong"} <= set(links)
+    assert all(q == {"sector": ["S12"], "q": ["ubnd"], "lang": ["en"]} for q in links.values()), links
+
+
+def test_selected_explorer_row_is_in_the_url(make_app: Callable[..., AppTest], items: pd.DataFrame) -> None:
+    row = items[items["first_report"]].iloc[3]
+    ref = f"{row['digest_id']}:{row['item_no']}"
+    at = make_app(row=ref).run()
+    at.switch_page("pages/explorer.py").run()
+    assert_clean(at)
+    assert any(md_escape(row["headline"]) == s.value for s in at.subheader)  # the item's detail is open
+    assert at.query_params["row"] == ref
 
 
 # --- bad input ---------------------------------------------------------------------------------------------
@@ -383,7 +449,9 @@ def test_page_url_paths_differ_from_file_names() -> None:
 
     source = (ROOT / "dashboard.py").read_text(encoding="utf-8").replace("EXPLORER_PATH", f'"{EXPLORER_PATH}"')
     pages = re.findall(r'st\.Page\(\s*"pages/(\w+)\.py".*?url_path="([\w-]+)"', source, flags=re.S)
-    assert len(pages) == len(list((ROOT / "pages").glob("*.py")))  # every page file is registered
+    assert {stem for stem, _ in pages} == {
+        p.stem for p in (ROOT / "pages").glob("*.py")
+    }  # every page file is registered
     assert all(stem != url for stem, url in pages)
 
 

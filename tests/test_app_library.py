@@ -547,7 +547,7 @@ def test_quality_links_round_trip_and_carry_the_language() -> None:
 
     link = explorer_link([item_ref("bec27950ac34594f", 4), item_ref("e08f33a1ed7cd079")], "en")
     query = parse_qsl(urlsplit(link).query)
-    assert ("lang", "English") in query
+    assert ("lang", "en") in query  # a code, not the language's display name
     assert parse_item_refs([v for k, v in query if k == ITEM_PARAM]) == (
         ("bec27950ac34594f", 4),
         ("e08f33a1ed7cd079", None),

@@ -40,7 +40,7 @@ CHROMIUM_ARGS = [
 ]
 # (url path, title in the sidebar and the page's h1, what must be visible)
 PAGES = [
-    ("", "Tổng quan", "chart"),
+    ("tong-quan", "Tổng quan", "chart"),
     ("linh-vuc", "Lĩnh vực", "chart"),
     ("co-quan", "Cơ quan, lãnh đạo", "chart"),
     ("loai-van-ban", "Loại văn bản", "chart"),
@@ -179,8 +179,13 @@ def metric_values(page: object) -> list[str]:
     return page.locator("[data-testid=stMetricValue]").all_inner_texts()
 
 
+def nav_link(page: object, title: str) -> object:
+    """The sidebar's link to the page titled `title` (the app draws its own links: they keep the view)."""
+    return page.locator(f"[data-testid=stSidebar] a[data-testid=stPageLink-NavLink]:has-text('{title}')").first
+
+
 def open_page(page: object, title: str) -> None:
-    page.locator(f"[data-testid=stSidebarNav] a:has-text('{title}')").first.click()
+    nav_link(page, title).click()
     page.wait_for_selector(f"h1:has-text('{title}')")
     settle(page)
 
@@ -220,7 +225,7 @@ def test_filter_click_url_state_and_reset(browser_page: object, server: str, art
     open_page(page, "Tổng quan")
     before = metric_values(page)
     pick_option(page, "Lĩnh vực", "Y tế")
-    assert "sector=Y+t%E1%BA%BF" in page.url
+    assert "sector=S12" in page.url  # the sector's code (data/vocab/sectors.yaml), not its name
     after = metric_values(page)
     health = expected_rows(sector="Y tế")
     assert after[1] == str(int(health["first_report"].sum())) != before[1]
@@ -228,8 +233,13 @@ def test_filter_click_url_state_and_reset(browser_page: object, server: str, art
     page.screenshot(path=str(artifacts / "filtered-overview.png"))
 
     # The filter survives a page switch, in the URL and in the sidebar.
+    # Every page link in the sidebar carries the filters (so that a new tab opened from it keeps them).
+    hrefs = page.locator("[data-testid=stSidebar] a[data-testid=stPageLink-NavLink]").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert len(hrefs) >= 9 and all("sector=S12" in h for h in hrefs), hrefs
     open_page(page, "Tra cứu")
-    assert "sector=Y+t%E1%BA%BF" in page.url
+    assert "sector=S12" in page.url
     captions = " ".join(page.locator("[data-testid=stCaptionContainer]").all_inner_texts())
     assert f"{len(health)} / 70 mục" in captions  # the explorer lists every report
     assert page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").filter(has_text="Y tế").count() == 1
@@ -281,7 +291,7 @@ def test_english_switch(browser_page: object, server: str, artifacts: Path) -> N
     page.locator("[data-testid=stSidebar] label:has-text('English')").click()
     page.wait_for_selector("h1:has-text('Overview')")
     settle(page)
-    assert "lang=English" in page.url
+    assert "lang=en" in page.url
     assert "of 70 items" in " ".join(page.locator("[data-testid=stCaptionContainer]").all_inner_texts())
     assert_no_error(page)
     page.screenshot(path=str(artifacts / "overview-en.png"))
@@ -313,7 +323,8 @@ def test_clicking_a_bar_narrows_the_explorer(browser_page: object, server: str, 
     banner = page.locator("[data-testid=stAlertContentInfo]").filter(has_text="Đang thu hẹp")
     assert banner.count() == 1
     text = banner.inner_text()
-    sector = text.split("Xếp hạng lĩnh vực”: ")[1].split(" — ")[0]
+    sector = text.split("(Lĩnh vực): ")[1].split(" — ")[0]
+    assert "sel=sector" in page.url and "pick=S" in page.url  # the selection is in the URL, in codes
     import loaders
 
     items, _ = loaders.load([ROOT / "data" / "digests"])
@@ -379,3 +390,22 @@ def test_document_language_and_nothing_fetched_from_the_internet(browser_page: o
         page.close()
         context.remove_listener("request", watch)
     assert outside == []
+
+
+def test_deep_links_open_without_page_not_found(browser_page: object, server: str) -> None:
+    """`/tong-quan` (where the sidebar's overview link goes) and old label-style links open right: no
+    "Page not found" box, the filters applied, and the URL rewritten once in codes."""
+    page = browser_page.context.new_page()
+    try:
+        page.goto(f"{server}/tong-quan?sector=Y+t%E1%BA%BF&lang=English&per=Th%C3%A1ng")
+        page.wait_for_selector("h1:has-text('Overview')")
+        settle(page)
+        assert page.get_by_text("Page not found").count() == 0
+        assert_no_error(page)
+        assert page.url.split("?")[0] == f"{server}/tong-quan"
+        query = page.url.split("?")[1]
+        assert {"sector=S12", "lang=en", "per=month"} <= set(query.split("&")), page.url
+        health = expected_rows(sector="Y tế")
+        assert metric_values(page)[1] == str(int(health["first_report"].sum()))
+    finally:
+        page.close()

@@ -4,9 +4,8 @@ the friendly empty message, and the link from a chart click to the explorer."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Mapping, Sequence
-from urllib.parse import urlencode
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -17,11 +16,12 @@ from pandas.io.formats.style import Styler
 from analytics import aggregate as agg
 from analytics.charts import selected_values
 from analytics.filters import FILTERS, Selection
-from analytics.urls import EXPLORER_PATH, ITEM_PARAM, item_ref, page_url, to_query_params
+from analytics.urls import EXPLORER_PATH, ITEM_PARAM, item_ref, page_url
+from analytics.urls import slug as url_slug
 from loaders import export
 from ui.i18n import column_label, lang, t, yes_no
 from ui.safe import md_escape
-from ui.state import View, get_selection, get_view, set_selection
+from ui.state import View, get_view, selection_link_params, value_labels
 
 EXPLORER_PAGE = "pages/explorer.py"
 _PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]}
@@ -52,9 +52,7 @@ def start_trend_page(title_key: str) -> tuple[View, dict[str, dict[str, str]], p
 
 def slug(text: str) -> str:
     """A file-name-safe ASCII slug of a chart title."""
-    from loaders.textnorm import fold
-
-    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:60] or "bang"
+    return url_slug(text)[:60] or "bang"
 
 
 def summary_table(
@@ -110,11 +108,10 @@ def data_date(view: View) -> str:
 
 
 def view_link(view: View, extra_params: Mapping[str, str] | None = None) -> str:
-    """The link that reopens this view: the page's address with the filters (and `extra_params`, e.g. the
-    brief's week) as query parameters."""
-    query = urlencode({**to_query_params(view.filters, view.corpus.weeks), **(extra_params or {})}, doseq=True)
-    base = st.context.url or ""  # None outside a browser session (tests)
-    return f"{base}?{query}" if query else base
+    """The link that reopens this view: the page's address with the view's parameters (filters, language,
+    time unit, in codes: see analytics.urls) and `extra_params`, e.g. the brief's week."""
+    base = str(st.context.url or "").split("?", 1)[0]  # None outside a browser session (tests)
+    return page_url(base, {**view.params, **(extra_params or {})})
 
 
 def citation(
@@ -185,9 +182,10 @@ def chart_with_table(
 ) -> list[tuple[str, str]]:
     """A chart, its "N of M items" caption, and its summary table with both downloads one click away.
 
-    With `selection` (a template: column, granularity…), clicking bars narrows the explorer to those
-    items and offers a link to it. With `pickable`, clicks are left to the caller: the (value, period)
-    pairs of the clicked points are returned (always empty otherwise).
+    With `selection` (a template: column, granularity…), clicking bars offers a link to the explorer
+    narrowed to those items (the selection travels in the link's URL, see analytics.urls). With `pickable`,
+    clicks are left to the caller: the (value, period) pairs of the clicked points are returned (always
+    empty otherwise).
     """
     st.subheader(title)
     selectable = selection is not None or pickable
@@ -204,12 +202,13 @@ def chart_with_table(
     pairs = tuple(selected_values(points))
     if selection is not None:
         if pairs:
-            picked = Selection(
-                selection.column, pairs, selection.granularity, selection.explode, selection.counted_only, title
+            picked = replace(selection, pairs=pairs)
+            st.page_link(
+                EXPLORER_PAGE,
+                label=t("common.open_selection", n=len(pairs)),
+                icon=":material/manage_search:",
+                query_params=selection_link_params(picked),
             )
-            if get_selection() != picked:
-                set_selection(picked)
-            st.page_link(EXPLORER_PAGE, label=t("common.open_selection", n=len(pairs)), icon=":material/manage_search:")
         else:
             st.caption(t("common.click_hint"))
     with st.expander(t("common.summary_table"), icon=":material/table:"):
@@ -332,12 +331,4 @@ def thousands(n: int) -> str:
 
 def view_names(view: View) -> dict[str, dict[str, str]]:
     """Display names per column for the current language (sectors, doc types, issuers)."""
-    from ui.i18n import value_names
-
-    return {
-        "sector": view.sector_names(),
-        "doc_type": dict(view.corpus.doc_type_names_en) if view.lang == "en" else {},
-        "issuer": value_names("issuer", view.lang),
-        "status": value_names("status", view.lang),
-        "is_normative": value_names("is_normative", view.lang),
-    }
+    return value_labels(view.corpus, view.lang)

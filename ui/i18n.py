@@ -35,8 +35,7 @@ def lang() -> str:
 
 def lang_param(language: str) -> str:
     """The URL value of a language ("" for the default, which links leave out)."""
-    # The language radio is bound to the URL and writes its option's display name there.
-    return "" if language == DEFAULT_LANG else LANGUAGE_NAMES[language]
+    return "" if language == DEFAULT_LANG else language
 
 
 def t(key: str, **values: object) -> str:

@@ -1,18 +1,22 @@
-"""The shared sidebar: language, filters and display options, all bound to the URL.
+"""The shared sidebar: page links, language, filters and display options; the URL holds the whole view.
 
-Every widget's key is its URL query parameter (`bind="query-params"`, Streamlit ≥ 1.56): a copied link
-reproduces the view, and because the widgets live in the entrypoint they are rendered on every page, so
-their parameters survive page switches (checked on 1.67 in a real browser, see tests/test_browser.py).
-Values in the URL are the Vietnamese data values whatever the display language: a link means the same
-thing in both languages. The filtered frame is computed here once per rerun and handed to the page.
+The URL is read and written by the one codec, `analytics.urls`: on a session's first run the URL's view
+goes into the widgets (old label-style links such as `?sector=Y tế&lang=English` are translated once), and
+after every run the URL is rewritten from the widgets in stable codes (`?sector=S12&lang=en&per=month`),
+so that a link means the same view in both languages. The widgets are not bound with `bind="query-params"`
+on purpose: Streamlit writes a bound widget's displayed label into the URL. The sidebar's page links carry
+the view, so a page opened from them (also in a new tab) keeps the filters. The filtered frame is computed
+here once per rerun and handed to the page.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from analytics.aggregate import GRANULARITIES, auto_granularity
 from analytics.filters import (
@@ -25,16 +29,32 @@ from analytics.filters import (
     filter_mask,
     week_monday,
 )
-from analytics.urls import ITEM_PARAM, parse_item_refs
+from analytics.urls import (
+    ITEM_PARAM,
+    LANG_PARAM,
+    PER_PARAM,
+    PICK_PARAM,
+    ROW_PARAM,
+    SELECTION_PARAM,
+    decode_choice,
+    from_query_params,
+    parse_item_refs,
+    parse_selection,
+    selection_params,
+    to_query_params,
+)
 from ui.data import Corpus
-from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGUAGE_NAMES, LANGUAGES, catalog, lang, t
+from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGUAGE_NAMES, LANGUAGES, catalog, lang, lang_param, t, value_names
 from ui.safe import md_escape
 
-GRANULARITY_KEY = "per"
-SELECTION_KEY = "_chart_selection"  # a chart click, kept in the session only (see `Selection`)
+GRANULARITY_KEY = PER_PARAM
 VIEW_KEY = "_view"
+_NAV = "_nav_container"  # where `page_links` draws, at the top of the sidebar
+_SEEDED = "_url_seeded"  # the URL's view went into the widgets (once per session)
 _WEEKS_SEEN = "_weeks_full_range"  # the full week range the slider last offered
 _WEEKS = next(s for s in FILTERS if s.kind == "range")
+#: The URL parameters the sidebar owns and rewrites after every run.
+_OWN_PARAMS = (*(s.key for s in FILTERS), LANG_PARAM, PER_PARAM)
 
 
 @dataclass(frozen=True)
@@ -49,6 +69,7 @@ class View:
     items: pd.DataFrame
     granularity: str
     lang: str
+    params: dict[str, str | list[str]] = field(default_factory=dict)  # the view in the URL (see analytics.urls)
 
     @property
     def total(self) -> int:
@@ -69,10 +90,6 @@ class View:
         """`rows` (from `items`) with every schema column, the long texts included, in the same order."""
         return self.corpus.items.loc[rows.index]
 
-    def sector_names(self) -> dict[str, str]:
-        """Display names of sectors in the current language."""
-        return dict(self.corpus.sector_names_en) if self.lang == "en" else {}
-
 
 def _defaults(corpus: Corpus) -> dict[str, object]:
     """Widget key -> its value meaning "no restriction" (the week slider's is the full range)."""
@@ -90,7 +107,69 @@ def reset_filters(corpus: Corpus) -> None:
     """Put every filter back to its default (a widget callback: runs before the widgets are drawn)."""
     for key, value in _defaults(corpus).items():
         st.session_state[key] = value
-    st.session_state.pop(SELECTION_KEY, None)
+    set_selection(None)
+
+
+def _url_params() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def _choice_labels() -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Display labels of the languages and time units in every language (old links wrote labels)."""
+    units = catalog()["ui"]["granularity"]
+    return (
+        {code: [name] for code, name in LANGUAGE_NAMES.items()},
+        {g: list(units[g].values()) for g in ("auto", *GRANULARITIES)},
+    )
+
+
+def _seed_from_url(corpus: Corpus) -> None:
+    """On a session's first run, before any widget: the view in the URL goes into the widgets' state.
+
+    Values that name nothing in this corpus are dropped (a hand-edited or stale link never breaks a page).
+    """
+    if st.session_state.get(_SEEDED):
+        return
+    st.session_state[_SEEDED] = True
+    params = _url_params()
+    state = {**_defaults(corpus), LANG_KEY: DEFAULT_LANG}
+    filters = from_query_params(params, corpus.weeks, corpus.codes)
+    for spec in FILTERS:
+        value = filters.value(spec)
+        if spec.kind == "range":
+            if _WEEKS.key in state and all(w in corpus.weeks for w in value if w) and any(value):
+                state[spec.key] = (value[0] or corpus.weeks[0], value[1] or corpus.weeks[-1])
+        elif spec.kind == "multi":
+            state[spec.key] = [v for v in value if v in corpus.options[spec.name]]
+        else:
+            state[spec.key] = value
+    languages, units = _choice_labels()
+    state[LANG_KEY] = decode_choice(params.get(LANG_PARAM), languages) or DEFAULT_LANG
+    state[GRANULARITY_KEY] = decode_choice(params.get(PER_PARAM), units) or "auto"
+    for key, value in state.items():
+        st.session_state.setdefault(key, value)
+
+
+def _sync_url(params: Mapping[str, str | Sequence[str]]) -> None:
+    """Rewrite the sidebar's own URL parameters to `params` (others, e.g. a chart selection, stay)."""
+    for key in _OWN_PARAMS:
+        wanted = params.get(key)
+        if wanted in (None, "", []):
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get_all(key) != ([wanted] if isinstance(wanted, str) else list(wanted)):
+            st.query_params[key] = wanted
+
+
+def value_labels(corpus: Corpus, language: str) -> dict[str, dict[str, str]]:
+    """Display names of data values per column in the language (sectors, doc types, issuers…)."""
+    return {
+        "sector": dict(corpus.sector_names_en) if language == "en" else {},
+        "doc_type": dict(corpus.doc_type_names_en) if language == "en" else {},
+        "issuer": value_names("issuer", language),
+        "status": value_names("status", language),
+        "is_normative": value_names("is_normative", language),
+    }
 
 
 def _week_caption(weeks: tuple[str, str]) -> str:
@@ -100,15 +179,7 @@ def _week_caption(weeks: tuple[str, str]) -> str:
 
 
 def _language_switch() -> str:
-    st.radio(
-        "Ngôn ngữ / Language",
-        LANGUAGES,
-        format_func=LANGUAGE_NAMES.get,
-        key=LANG_KEY,
-        bind="query-params",
-        horizontal=True,
-        index=LANGUAGES.index(DEFAULT_LANG),
-    )
+    st.radio("Ngôn ngữ / Language", LANGUAGES, format_func=LANGUAGE_NAMES.get, key=LANG_KEY, horizontal=True)
     return lang()
 
 
@@ -127,72 +198,100 @@ def _follow_week_range(weeks: list[str]) -> None:
     st.session_state[_WEEKS_SEEN] = full
 
 
-def _filter_widget(spec: FilterSpec, corpus: Corpus) -> object:
-    """Draw one filter's widget (bound to its URL key) and return its value as `Filters` holds it."""
+def _filter_widget(spec: FilterSpec, corpus: Corpus, names: dict[str, dict[str, str]]) -> object:
+    """Draw one filter's widget and return its value as `Filters` holds it."""
     label, help_text = t(f"filters.{spec.label}"), t(f"filters.{spec.label}_help")
     if spec.kind == "range":
         weeks = corpus.weeks
         if len(weeks) < 2:
             return spec.default
         _follow_week_range(weeks)
-        chosen = st.select_slider(
-            label, options=weeks, value=(weeks[0], weeks[-1]), key=spec.key, bind="query-params", help=help_text
-        )
+        # `value` makes it a range slider; the state set from the URL or by reset wins over it.
+        chosen = st.select_slider(label, options=weeks, value=(weeks[0], weeks[-1]), key=spec.key, help=help_text)
         st.caption(_week_caption(chosen))
         return Filters().with_weeks(chosen[0], chosen[1], weeks).value(spec)
     if spec.kind == "text":
-        value = st.text_input(
-            label, key=spec.key, bind="query-params", placeholder=t(f"filters.{spec.label}_placeholder"), help=help_text
-        )
+        value = st.text_input(label, key=spec.key, placeholder=t(f"filters.{spec.label}_placeholder"), help=help_text)
         return value.strip()
     if spec.kind == "multi":
+        shown = names.get(spec.column, {})
         values = st.multiselect(
             label,
             corpus.options[spec.name],
             key=spec.key,
-            bind="query-params",
+            format_func=lambda v: shown.get(v, v),
             placeholder=t("filters.all"),
             help=help_text,
             select_all=False,
         )
         return tuple(values)
-    return st.toggle(label, key=spec.key, bind="query-params", help=help_text)
+    return st.toggle(label, key=spec.key, help=help_text)
 
 
 def sidebar(corpus: Corpus) -> View:
-    """Draw the sidebar and return the view it selects (also stored for the pages)."""
+    """Draw the sidebar and return the view it selects (also stored for the pages).
+
+    The page links go at the top of the sidebar once the pages are known: see `page_links`.
+    """
+    _seed_from_url(corpus)
     with st.sidebar:
+        st.session_state[_NAV] = st.container()
         language = _language_switch()
+        names = value_labels(corpus, language)
         st.header(t("filters.title"))
         filters = Filters()
         for spec in FILTERS:
-            filters = filters.with_value(spec, _filter_widget(spec, corpus))
+            filters = filters.with_value(spec, _filter_widget(spec, corpus, names))
         st.button(
             t("filters.reset"),
             on_click=reset_filters,
             args=(corpus,),
             icon=":material/restart_alt:",
-            disabled=filters.is_default() and SELECTION_KEY not in st.session_state,
+            disabled=filters.is_default() and SELECTION_PARAM not in st.query_params,
             width="stretch",
             key="reset_filters",
         )
         st.caption(t("filters.share_hint"))
         st.divider()
-        granularity = st.selectbox(
+        choice = st.selectbox(
             t("filters.granularity"),
             ("auto", *GRANULARITIES),
             key=GRANULARITY_KEY,
-            bind="query-params",
             format_func=lambda g: catalog()["ui"]["granularity"][g][language],
             help=t("filters.granularity_help"),
         )
+    params = {
+        **to_query_params(filters, corpus.weeks, corpus.codes),
+        LANG_PARAM: lang_param(language),
+        PER_PARAM: "" if choice == "auto" else choice,
+    }
+    _sync_url(params)
     # The mask is computed on the full frame (it needs the search text); the rows come from the light one.
     items = corpus.light if filters.is_default() else corpus.light[filter_mask(corpus.items, filters)]
+    granularity = choice
     if granularity == "auto":
         granularity = auto_granularity(items["week_start"]) if len(items) else "week"
-    view = View(corpus=corpus, filters=filters, items=items, granularity=granularity, lang=language)
+    view = View(
+        corpus=corpus,
+        filters=filters,
+        items=items,
+        granularity=granularity,
+        lang=language,
+        params={k: v for k, v in params.items() if v},
+    )
     st.session_state[VIEW_KEY] = view
     return view
+
+
+def page_links(pages: Sequence[StreamlitPage]) -> None:
+    """The pages, at the top of the sidebar, as links that keep the current view (filters, language…)."""
+    view = get_view()
+    nav = st.session_state.get(_NAV)
+    if nav is None:
+        return
+    for page in pages:
+        nav.page_link(page, query_params=view.params)
+    nav.divider()
 
 
 def get_view() -> View:
@@ -205,16 +304,25 @@ def get_view() -> View:
 
 
 def get_selection() -> Selection | None:
-    """The chart selection that narrows the explorer, if any."""
-    return st.session_state.get(SELECTION_KEY)
+    """The chart selection in the URL that narrows the explorer, if any."""
+    view = get_view()
+    return parse_selection(_url_params(), view.corpus.codes)
 
 
 def set_selection(selection: Selection | None) -> None:
-    """Remember (or forget) a chart selection for the explorer."""
+    """Put a chart selection in the URL, or take it out."""
     if selection is None or not selection.pairs:
-        st.session_state.pop(SELECTION_KEY, None)
+        for key in (SELECTION_PARAM, PICK_PARAM):
+            if key in st.query_params:
+                del st.query_params[key]
     else:
-        st.session_state[SELECTION_KEY] = selection
+        st.query_params.update(selection_params(selection, get_view().corpus.codes))
+
+
+def selection_link_params(selection: Selection) -> dict[str, str | list[str]]:
+    """URL parameters of a link to the explorer showing `selection` within the current view."""
+    view = get_view()
+    return {**view.params, **selection_params(selection, view.corpus.codes)}
 
 
 def item_refs() -> tuple[tuple[str, int | None], ...]:
@@ -226,6 +334,21 @@ def clear_item_refs() -> None:
     """Forget the items named in the URL."""
     if ITEM_PARAM in st.query_params:
         del st.query_params[ITEM_PARAM]
+
+
+def selected_row() -> tuple[str, int] | None:
+    """The explorer row named in the URL (`?row=<digest_id>:<item_no>`), if any."""
+    refs = parse_item_refs(st.query_params.get_all(ROW_PARAM))
+    return (refs[0][0], refs[0][1]) if refs and refs[0][1] is not None else None
+
+
+def set_selected_row(ref: str | None) -> None:
+    """Name the explorer's selected row in the URL (an `analytics.urls.item_ref`), or forget it."""
+    if ref is None:
+        if ROW_PARAM in st.query_params:
+            del st.query_params[ROW_PARAM]
+    elif st.query_params.get(ROW_PARAM) != ref:
+        st.query_params[ROW_PARAM] = ref
 
 
 def selected_items(view: View) -> pd.DataFrame:
