@@ -40,8 +40,6 @@ ROW_PARAM = "row"
 #: "<value code>@<period>" per picked bar (empty value = any value, empty period = any period).
 SELECTION_PARAM = "sel"
 PICK_PARAM = "pick"
-#: The parameters of the view besides the filters (the sidebar keeps the filters' own keys).
-VIEW_PARAMS = (LANG_PARAM, PER_PARAM, SELECTION_PARAM, PICK_PARAM, ROW_PARAM, ITEM_PARAM)
 
 _ITEM_REF = re.compile(r"^([0-9A-Za-z]{4,64})(?::(\d{1,6}))?$")
 
