@@ -30,6 +30,8 @@ except Exception as exc:  # a broken vocabulary or library folder: a message, no
 view = state.sidebar(corpus)
 frame.print_style()
 frame.document_language(view.lang)
+with st.sidebar:
+    st.caption(data.as_of(corpus))
 
 HOME = st.Page(
     "pages/overview.py", title=t("page.overview"), icon=":material/dashboard:", url_path="trang-chu", default=True

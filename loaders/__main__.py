@@ -4,6 +4,8 @@
                                                  parse digests and write the items table (.csv/.xlsx/.parquet)
     python -m loaders add PATH... [--yes] [--replace | --keep-both]
                                                  add digest files, folders or .zip files to the library
+    python -m loaders fetch URL... [--since YYYY-MM-DD] [--max-pages N] [--delay S] [--allow-host HOST] [--yes]
+    python -m loaders fetch --update [--yes]     download digests from the portal (digest or listing pages)
     python -m loaders list                       the digests in the library
     python -m loaders remove DIGEST_ID [--yes]   move a digest to the library's trash
     python -m loaders trash                      what is in the trash
@@ -16,7 +18,7 @@
 The library is $DASHBOARD_DATA_DIR when set, else the bundled data/ folder. Changes are logged in its audit
 log under the operating-system user's name. Exit codes: 0 done, 1 nothing
 done (or something refused) because of bad input, 2 usage error (including a confirmation that cannot be
-asked because stdin is not a terminal: pass --yes).
+asked because stdin is not a terminal: pass --yes), 130 fetch interrupted (run it again to resume).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from loaders import fetch
 from loaders.catalog import catalog, translate
 from loaders.export import HEADERS, SUFFIXES, Meta, data_date, write_table
 from loaders.library import (
@@ -43,14 +46,17 @@ from loaders.library import (
     Candidate,
     Library,
     LibraryError,
+    Source,
 )
 from loaders.passwords import PASSWORD_HASH_ENV, hash_password
 from loaders.pipeline import load
+from loaders.vocab import load_portal
 
 MAX_PROBLEM_LINES = 25
 #: Warnings shown per file in the `add` preview.
 MAX_WARNINGS_SHOWN = 5
 OK, BAD_INPUT, USAGE = 0, 1, 2
+INTERRUPTED = 130  # Ctrl-C, as shells report it
 
 
 def _progress(n: int, total: int, path: str) -> None:
@@ -174,6 +180,8 @@ def _print_candidate(cand: Candidate) -> None:
         f"  {label:<9} {cand.name}: week {cand.week_label}, {cand.items} items, "
         f"{len(cand.warnings)} warning(s) [digest {cand.digest_id}]"
     )
+    if cand.source:
+        print(f"            from {cand.source.url}")
     if cand.reason:
         print(f"            {cand.reason}")
     for stored in cand.conflicts_with:
@@ -195,12 +203,8 @@ def _print_candidate(cand: Candidate) -> None:
         print(f"            … {len(cand.warnings) - MAX_WARNINGS_SHOWN} more warning(s)")
 
 
-def add_main(argv: list[str]) -> int:
-    """`add PATH...`: preview, confirm, store; return the exit code."""
-    parser = argparse.ArgumentParser(
-        prog="python -m loaders add", description="Add digest files, folders of them or .zip files to the library."
-    )
-    parser.add_argument("paths", nargs="+", type=Path, help="digest files (.txt, .html, .htm, .md), folders, .zip")
+def _storing_options(parser: argparse.ArgumentParser) -> None:
+    """--yes, --replace and --keep-both: how `add` and `fetch` store what they preview."""
     parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     how = parser.add_mutually_exclusive_group()
     how.add_argument(
@@ -211,9 +215,23 @@ def add_main(argv: list[str]) -> int:
     how.add_argument(
         "--keep-both", action="store_true", help="when the library has another digest for the same week, keep both"
     )
+
+
+def add_main(argv: list[str]) -> int:
+    """`add PATH...`: preview, confirm, store; return the exit code."""
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders add", description="Add digest files, folders of them or .zip files to the library."
+    )
+    parser.add_argument("paths", nargs="+", type=Path, help="digest files (.txt, .html, .htm, .md), folders, .zip")
+    _storing_options(parser)
     args = parser.parse_args(argv)
     library = _open_library()
-    candidates = library.preview_paths(args.paths)
+    return _store("add", library, library.preview_paths(args.paths), args)
+
+
+def _store(command: str, library: Library, candidates: list[Candidate], args: argparse.Namespace) -> int:
+    """Show the preview, resolve conflicts, confirm and store, as `add` does (`command` is the audit action:
+    "add" or "fetch"); return the exit code."""
     for cand in candidates:
         _print_candidate(cand)
     refused = [c for c in candidates if c.status == REFUSED]
@@ -239,15 +257,20 @@ def add_main(argv: list[str]) -> int:
     to_write = len(new) + sum(resolve[c.digest_id] != KEEP_STORED for c in conflicts)
     if not to_write:
         print("Nothing to add.")
+        if any(c.status == SAME and c.source for c in candidates):
+            try:  # no digest to write, only where the stored ones were found: fetch will not download them again
+                library.add(candidates, resolve, action=command)
+            except LibraryError as exc:
+                print(f"{command}: {exc}", file=sys.stderr)
         if conflicts:
             print("  Conflicts were kept as stored: use --replace or --keep-both to change that.")
         return BAD_INPUT if refused else OK
-    if not args.yes and (code := _refusal("add", f"Add {to_write} digest(s) to {library.root}?")) is not None:
+    if not args.yes and (code := _refusal(command, f"Add {to_write} digest(s) to {library.root}?")) is not None:
         return code
     try:
-        result = library.add(candidates, resolve)
+        result = library.add(candidates, resolve, action=command)
     except LibraryError as exc:
-        print(f"add: {exc}", file=sys.stderr)
+        print(f"{command}: {exc}", file=sys.stderr)
         return BAD_INPUT
     for entry in result.added:
         print(f"  added    {entry.file_name} (week {entry.week_label}, {entry.items} items)")
@@ -258,6 +281,93 @@ def add_main(argv: list[str]) -> int:
             print(f"  skipped  {cand.name}: {reason}")
     print(f"{len(result.added)} digest(s) added, {len(result.trashed)} moved to the trash, {len(refused)} refused.")
     return BAD_INPUT if refused else OK
+
+
+def fetch_main(argv: list[str]) -> int:
+    """`fetch URL...` / `fetch --update`: download digests from the portal, then store them as `add` does."""
+    parser = argparse.ArgumentParser(
+        prog="python -m loaders fetch",
+        description="Download digests from the provincial portal into the library. Each URL is a digest page or a "
+        "listing page (category, archive, search results) whose digest links and next pages are followed.",
+    )
+    parser.add_argument("urls", nargs="*", help="digest or listing pages")
+    parser.add_argument(
+        "--update", action="store_true", help="re-read the portal's listing pages (portal.yaml) for new weeks"
+    )
+    parser.add_argument("--since", type=_iso_date, help="skip digests of weeks ending before YYYY-MM-DD")
+    parser.add_argument(
+        "--max-pages", type=int, default=fetch.DEFAULT_MAX_PAGES, help="listing pages to read (default %(default)s)"
+    )
+    parser.add_argument(
+        "--delay", type=float, default=fetch.DEFAULT_DELAY, help="seconds between requests (default %(default)s)"
+    )
+    parser.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="HOST",
+        help="also fetch from HOST, even when it resolves to a private or loopback address",
+    )
+    parser.add_argument("--timeout", type=float, default=fetch.READ_TIMEOUT, help="read timeout in seconds")
+    _storing_options(parser)
+    args = parser.parse_args(argv)
+    if args.delay < 0 or args.max_pages < 1 or args.timeout <= 0:
+        parser.error("--delay must be >= 0, --max-pages >= 1 and --timeout > 0")
+    library = _open_library()
+    portal = load_portal(library.vocab_dir)
+    urls = list(args.urls)
+    since = args.since
+    if args.update:
+        urls += portal.listings
+        weeks = [e.week_start for e in library.entries() if e.loaded and e.week_start]
+        since = since or (max(weeks) if weeks else None)
+    if not urls:
+        parser.error("give at least one URL, or --update")
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    with fetch.Fetcher(
+        portal=portal,
+        allow_hosts=args.allow_host,
+        delay=args.delay,
+        cache_dir=library.root / ".cache" / "fetch",
+        known=library.known_urls(),
+        timeout=(min(fetch.CONNECT_TIMEOUT, args.timeout), args.timeout),
+        log=log,
+    ) as fetcher:
+        try:
+            found = fetcher.crawl(urls, since=since, max_pages=args.max_pages)
+        except KeyboardInterrupt:
+            print("fetch: interrupted; nothing was stored. Run the same command again: the digest pages already")
+            print("  downloaded are kept in the library's .cache/fetch/ and are not downloaded again.")
+            return INTERRUPTED
+        pages = {p.name: p for p in found.digests}
+        candidates = library.preview(
+            [(name, p.data) for name, p in pages.items()],
+            {name: Source(p.url, p.fetched_at) for name, p in pages.items()},
+        )
+        summary = (
+            f"Fetched: {fetcher.requests} request(s), {len(found.listings)} listing page(s), "
+            f"{len(found.digests)} digest page(s) ({found.from_cache} from an interrupted run), "
+            f"{len(found.stored)} already stored, {len(found.older)} before --since; "
+            f"{sum(c.status == NEW for c in candidates)} new, {sum(c.status == SAME for c in candidates)} same, "
+            f"{sum(c.status == CONFLICT for c in candidates)} conflict(s), "
+            f"{len(found.refused) + sum(c.status == REFUSED for c in candidates)} refused."
+        )
+        for refusal in found.refused:
+            print(f"  REFUSED   {refusal.message}")
+        code = _store("fetch", library, candidates, args) if candidates else OK
+        fetcher.forget(library.known_urls())
+    print(summary)
+    return BAD_INPUT if found.refused and code == OK else code
+
+
+def _iso_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a YYYY-MM-DD date") from exc
 
 
 def list_main(argv: list[str]) -> int:
@@ -462,6 +572,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     commands = {
         "add": add_main,
+        "fetch": fetch_main,
         "list": list_main,
         "remove": remove_main,
         "trash": trash_main,

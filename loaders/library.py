@@ -12,6 +12,10 @@ Layout of the library folder (`loaders.config.data_dir()` by default):
   incrementally when files change; deleting it loses nothing.
 - `.trash/<trash_id>/`  removed or replaced digests, each with a `trash.json` sidecar saying where it came
   from and when: every removal can be undone.
+- `sources.json`  provenance of fetched digests (`python -m loaders fetch`): per file in digests/, the web
+  page it came from and when it was fetched (plus other pages found to carry the same digest). Written
+  atomically under the lock, last in a write; a digest moved to the trash takes its source along (in its
+  `trash.json`) and brings it back when restored. Uploaded files have no entry.
 - `.lock`  writers (add, remove, restore) hold an exclusive lock on it (`flock`); readers never take it.
 - `audit.jsonl`  the audit log (`loaders.audit`): who added, replaced, removed or restored which digest, when.
 - `.journal/`  the steps of the write in progress, saved before each step is taken: when a writer dies half-way
@@ -68,6 +72,7 @@ PARALLEL_MIN = 50
 STORE_LOCK_WAIT = 10.0
 
 TRASH_META = "trash.json"
+SOURCES_FILE = "sources.json"
 
 # Candidate statuses.
 NEW, SAME, CONFLICT, REFUSED = "new", "same", "conflict", "refused"
@@ -78,6 +83,14 @@ RESOLUTIONS = (KEEP_STORED, REPLACE, KEEP_BOTH)
 
 class LibraryError(Exception):
     """A library operation could not be done; the message says why, and nothing stored was changed."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a fetched digest came from: the page's URL and when it was downloaded."""
+
+    url: str
+    fetched_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +137,7 @@ class Candidate:
     same_as: str = ""  # file name of the stored (or earlier uploaded) digest it duplicates
     conflicts_with: list[Entry] = field(default_factory=list)  # same week, different items
     default_choice: str = KEEP_STORED  # what `add` does with the conflict when nobody chooses
+    source: Source | None = None  # the web page it was fetched from (None for uploads)
 
     @functools.cached_property
     def sha256(self) -> str:
@@ -195,6 +209,7 @@ class TrashEntry:
     sha256: str
     removed_at: dt.datetime
     reason: str  # "removed" or "replaced by <file>"
+    source: dict[str, Any] | None = None  # its sources.json entry (a fetched digest), put back when restored
 
     @property
     def week_label(self) -> str:
@@ -242,6 +257,11 @@ class Library:
     def store_dir(self) -> Path:
         """The items store (`loaders.store`; safe to delete)."""
         return self.root / ".cache" / "store"
+
+    @property
+    def sources_path(self) -> Path:
+        """The provenance sidecar of fetched digests."""
+        return self.root / SOURCES_FILE
 
     @property
     def trash_dir(self) -> Path:
@@ -297,10 +317,10 @@ class Library:
     def state_token(self) -> str:
         """Changes whenever what `load` returns may change: a cache key for the dashboard."""
         h = hashlib.sha256(f"{pipeline.PARSER_VERSION}\0{parse_cache.vocab_fingerprint(self.vocab_dir)}".encode())
-        for path in self.files():
+        for path in [*self.files(), self.sources_path]:
             with contextlib.suppress(OSError):
                 st = path.stat()
-                h.update(f"\0{path.relative_to(self.digests_dir)}\0{st.st_size}\0{st.st_mtime_ns}".encode())
+                h.update(f"\0{path.relative_to(self.root)}\0{st.st_size}\0{st.st_mtime_ns}".encode())
         return h.hexdigest()[:16]
 
     def load(self, progress: pipeline.Progress | None = None) -> tuple[pd.DataFrame, LoadReport]:
@@ -317,8 +337,15 @@ class Library:
         When the store (`loaders.store`) describes the library's files as they are (same paths, sizes and
         modification times, same parser and vocabularies) it is read as it is. Otherwise the files it does
         not describe are parsed (through the parse cache), the rows of the others are taken from the old
-        store, the cross-digest columns are recomputed on the whole, and the store is replaced.
+        store, the cross-digest columns are recomputed on the whole, and the store is replaced. The
+        `source_url` column comes from `sources.json` on every load (it changes without the files changing).
         """
+        items, report = self._load_items(progress)
+        urls = {PurePosixPath(name).name: s.url for name, s in self.sources().items()}
+        items["source_url"] = items["source"].map(urls).fillna("") if urls else ""
+        return items, report
+
+    def _load_items(self, progress: pipeline.Progress | None) -> tuple[pd.DataFrame, LoadReport]:
         files = self.files()
         fingerprint = parse_cache.vocab_fingerprint(self.vocab_dir)
         manifest = store.read_manifest(self.store_dir)
@@ -429,6 +456,33 @@ class Library:
                 )
         raise LibraryError(f"no digest '{key}' in the library {self.root}")
 
+    def sources(self) -> dict[str, Source]:
+        """The web page each fetched digest came from, by file name inside digests/ (stored files only)."""
+        return {
+            name: Source(str(meta["url"]), _when(meta.get("fetched_at")))
+            for name, meta in self._read_sources().items()
+            if (self.digests_dir / name).is_file()
+        }
+
+    def known_urls(self) -> set[str]:
+        """Every web page the library holds a digest of (fetch does not download them again)."""
+        stored = self._read_sources()
+        return {u for name, meta in stored.items() if (self.digests_dir / name).is_file() for u in _urls(meta)}
+
+    def _read_sources(self) -> dict[str, dict[str, Any]]:
+        try:
+            raw = json.loads(self.sources_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        files = raw.get("files") if isinstance(raw, dict) else None
+        if not isinstance(files, dict):
+            return {}
+        return {k: v for k, v in files.items() if isinstance(v, dict) and isinstance(v.get("url"), str)}
+
+    def _write_sources(self, files: dict[str, dict[str, Any]]) -> None:
+        payload = {"format": 1, "files": dict(sorted(files.items()))}
+        atomic.write_atomic(self.sources_path, json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8"))
+
     def trash(self) -> list[TrashEntry]:
         """The trash, most recent first. Incomplete entries (a crash during removal) are ignored."""
         out = []
@@ -449,14 +503,20 @@ class Library:
 
     # ---------------------------------------------------------------- previewing uploads (no writes)
 
-    def preview(self, uploads: Iterable[tuple[str, bytes]]) -> list[Candidate]:
+    def preview(
+        self, uploads: Iterable[tuple[str, bytes]], sources: dict[str, Source] | None = None
+    ) -> list[Candidate]:
         """Parse uploads (digest files or zips of them) without storing anything: one Candidate per file.
 
         Each candidate says what `add` would do: NEW, SAME (already stored: nothing to do), CONFLICT (the
         library has another digest for the same week with different items) or REFUSED (with the reason).
-        Later uploads are compared with earlier ones too, as `add` stores them in order.
+        Later uploads are compared with earlier ones too, as `add` stores them in order. `sources` gives
+        the web page of fetched uploads, by upload name: `add` records it.
         """
-        return self._judge_all(self._expand(uploads))
+        candidates = self._expand(uploads)
+        for cand in candidates:
+            cand.source = (sources or {}).get(cand.name)
+        return self._judge_all(candidates)
 
     def preview_paths(self, paths: Iterable[str | Path]) -> list[Candidate]:
         """`preview` for files and folders on disk; files over the size limit are refused unread."""
@@ -533,8 +593,14 @@ class Library:
         try:
             with self._transaction(who) as tx:
                 known = self.entries()
+                before = self._read_sources()
+                sources = {k: dict(v) for k, v in before.items()}
                 for cand in candidates:
-                    self._add_one(cand, resolve, known, result, tx, action)
+                    self._add_one(cand, resolve, known, result, tx, action, sources)
+                # Provenance last: lost only if the process dies right here, and then the next fetch of the
+                # page finds the digest stored (SAME) and records it again.
+                if sources != before:
+                    self._write_sources(sources)
         except OSError as exc:
             raise LibraryError(
                 f"cannot write to the library {self.root}: {exc.strerror or exc}; nothing was changed"
@@ -549,6 +615,7 @@ class Library:
         result: AddResult,
         tx: _Transaction,
         action: str,
+        sources: dict[str, dict[str, Any]],
     ) -> None:
         if cand.status == REFUSED:
             result.skipped.append((cand, cand.reason))
@@ -556,6 +623,10 @@ class Library:
         verdict = _judge(cand, known)
         choice = KEEP_BOTH
         if verdict.status == SAME:
+            if cand.source:  # remember that this page carries a stored digest: fetch skips it next time
+                meta = sources.setdefault(verdict.same_as, _source_json(cand.source))
+                if cand.source.url not in _urls(meta):
+                    meta["also"] = [*meta.get("also", []), cand.source.url]
             result.skipped.append((cand, verdict.reason))
             return
         if verdict.status == CONFLICT:
@@ -587,6 +658,10 @@ class Library:
         )
         known.append(entry)
         result.added.append(entry)
+        if cand.source:
+            sources[rel] = _source_json(cand.source)
+        for trashed in trashes:
+            sources.pop(trashed.original, None)
         for old, trashed in zip(verdict.conflicts if trashes else [], trashes, strict=True):
             self._move_to_trash(trashed)
             tx.undo.append(lambda t=trashed: self._restore_unlocked(t))
@@ -610,6 +685,10 @@ class Library:
                 )
                 self._move_to_trash(trashed)
                 tx.undo.append(lambda: self._restore_unlocked(trashed))
+                if trashed.source:  # its provenance now lives in its trash.json
+                    sources = self._read_sources()
+                    sources.pop(trashed.original, None)
+                    self._write_sources(sources)
                 return trashed
         except OSError as exc:
             raise LibraryError(f"cannot move {key} to the trash: {exc.strerror or exc}; nothing was changed") from exc
@@ -643,6 +722,10 @@ class Library:
                 )
                 self._restore_to(trashed, target)
                 tx.undo.append(lambda: self._move_to_trash(trashed, target))
+                if trashed.source:
+                    sources = self._read_sources()
+                    sources[rel] = trashed.source
+                    self._write_sources(sources)
         except OSError as exc:
             raise LibraryError(f"cannot restore {trash_id}: {exc.strerror or exc}; nothing was changed") from exc
         return next(e for e in self.entries() if e.file_name == rel)
@@ -675,6 +758,7 @@ class Library:
             entry.sha256,
             now,
             reason,
+            self._read_sources().get(entry.file_name),
         )
 
     def _move_to_trash(self, trashed: TrashEntry, source: Path | None = None) -> None:
@@ -978,6 +1062,22 @@ def _entry(
         _item_keys(rows),
         pipeline.looks_truncated(report),
     )
+
+
+def _source_json(source: Source) -> dict[str, Any]:
+    return {"url": source.url, "fetched_at": source.fetched_at.isoformat() if source.fetched_at else None}
+
+
+def _urls(meta: dict[str, Any]) -> list[str]:
+    """The page a sources.json entry names, then the other pages found to carry the same digest."""
+    return [meta["url"], *(u for u in meta.get("also") or [] if isinstance(u, str))]
+
+
+def _when(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def _week_label(start: dt.date | None, end: dt.date | None) -> str:

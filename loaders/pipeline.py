@@ -146,6 +146,7 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
         row = {
             "digest_id": digest_id,
             "source": source,
+            "source_url": "",  # the library sets it from sources.json: provenance is not in the file
             "week_start": week_start,
             "week_end": week_end,
             "week": _iso_week(week_start),

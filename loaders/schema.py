@@ -32,6 +32,13 @@ COLUMNS: tuple[Column, ...] = (
         "Stable id of the digest: a hash of its normalised text, not of its file name.",
     ),
     Column("source", "str", "Tệp nguồn", "Source file", "File the digest was read from."),
+    Column(
+        "source_url",
+        "str",
+        "Trang gốc",
+        "Original page",
+        "Web page the digest was fetched from (`python -m loaders fetch`); empty for uploaded files.",
+    ),
     Column("week_start", "date", "Từ ngày", "Week start", "Monday of the digest's week."),
     Column("week_end", "date", "Đến ngày", "Week end", "Sunday of the digest's week."),
     Column("week", "str", "Tuần", "Week", "ISO week label of week_start, e.g. 2024-W44."),

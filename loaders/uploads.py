@@ -36,11 +36,16 @@ _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 1
 
 @dataclass(frozen=True)
 class Refusal:
-    """An upload (or zip member) refused before parsing: its name, a stable code, and why."""
+    """An upload (file, zip member, fetched page) refused before parsing: its name, a stable code, and why."""
 
-    name: str
+    name: str  # the file, zip member or (loaders.fetch) URL
     code: str
     reason: str
+
+    @property
+    def message(self) -> str:
+        """One line naming the upload and why it is refused."""
+        return f"{self.name}: {self.reason}"
 
 
 class UnsafeUpload(ValueError):

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from loaders.config import NATIONAL_VOCAB_DIR, PROFILE_DIR
-from loaders.textnorm import fold_words, normalize
+from loaders.textnorm import fold, fold_words, normalize
 
 
 class VocabError(ValueError):
@@ -436,3 +436,43 @@ def load_term_stops(directory: Path = NATIONAL_VOCAB_DIR) -> TermStops:
     except (KeyError, TypeError) as exc:
         raise VocabError(f"{directory / name}: each entry needs a 'phrase' (or 'word') and a 'why': {exc}") from exc
     return TermStops(phrases=tuple(p for p in phrases if p), words=words)
+
+
+@dataclass(frozen=True)
+class Portal:
+    """Where the province publishes its digests (the profile's portal.yaml): hosts, listing pages, how links
+    read (a digest link's text is the digest's title: profile.yaml's `title_pattern`)."""
+
+    hosts: tuple[str, ...]  # lower-case host names fetch may download from
+    listings: tuple[str, ...]  # listing pages `fetch --update` re-reads
+    title_re: re.Pattern[str]  # profile.yaml's title_pattern, on folded text
+    next_texts: tuple[str, ...]  # `fold_words` of "next page" link texts, most trusted first
+
+    def is_digest_title(self, text: str) -> bool:
+        """True when `text` (a link's text, a page title) reads like a weekly digest's title."""
+        return bool(self.title_re.search(fold(text)))
+
+    def next_rank(self, text: str) -> int | None:
+        """How trusted a link text is as "next page" (0 most), or None when it is not one."""
+        key = link_key(text)
+        return self.next_texts.index(key) if key in self.next_texts else None
+
+
+def link_key(text: str) -> str:
+    """A link text as portal.yaml's next_page entries are compared: folded words, or the symbols ("›")."""
+    return fold_words(text).strip() or " ".join(text.split())
+
+
+@cache
+def load_portal(directory: Path = PROFILE_DIR) -> Portal:
+    """Read portal.yaml of a province profile folder (cached per folder)."""
+    raw = _read(directory, "portal.yaml")
+    try:
+        hosts = tuple(str(h).strip().lower() for h in raw["hosts"])
+        listings = tuple(normalize(str(u)).strip() for u in raw.get("listings") or [])
+        next_texts = tuple(link_key(str(x)) for x in raw.get("next_page") or [])
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise VocabError(f"{directory / 'portal.yaml'}: an entry lacks a required field: {exc}") from exc
+    if not hosts:
+        raise VocabError(f"{directory / 'portal.yaml'}: needs at least one host")
+    return Portal(hosts, listings, load_vocab(directory).profile.title_re, next_texts)

@@ -177,6 +177,7 @@ if item is not None:
             digest=item["digest_id"][:12],
         )
     )
+    ui.original_link(item["source_url"], key="explorer_original")
     st.code(ui.item_url(item["digest_id"], int(item["item_no"]), absolute=True), language=None)
     st.caption(t("explorer.permalink_hint"))
     left, right = st.columns([3, 2])

@@ -1,9 +1,10 @@
-"""Nạp bản tin: upload digests (preview, then confirm or cancel; conflicts resolved one by one), and manage the
-library (remove to the trash with a confirmation, restore from the trash). Logic lives in ui/library.py.
-Everyone sees the library, its trash and its change log; only editors (`ui.auth`) get the uploader and buttons.
+"""Nạp bản tin: upload digests, or fetch them from pasted web addresses ("Nạp từ đường dẫn"): the same preview,
+then confirm or cancel, conflicts resolved one by one; and manage the library (remove to the trash with a
+confirmation, restore from the trash). Logic lives in ui/library.py. Everyone sees the library, its trash and
+its change log; only editors (`ui.auth`) get the uploader, the addresses box and the buttons.
 
-Everything that comes from an uploaded file is shown with st.dataframe / st.text, or through `md_escape`
-inside a translated sentence: never as HTML, never as live markdown.
+Everything that comes from an uploaded file or a fetched page is shown with st.dataframe / st.text, or through
+`md_escape` inside a translated sentence: never as HTML, never as live markdown.
 """
 
 from __future__ import annotations
@@ -41,6 +42,94 @@ if isinstance(flash, lib.Flash):
     if not flash.outcome.empty:
         st.dataframe(flash.outcome, hide_index=True, width="stretch", key="library_outcome")
 
+
+def show_preview(state: lib.PreviewState, key: str, source: str) -> None:
+    """The preview of uploads or fetched pages (`source` names them): table, refusals, warnings, conflicts
+    with a choice each, and the confirm / cancel buttons."""
+    if state.error:
+        st.error(t("library.preview_failed", error=md_escape(state.error)), icon=":material/error:")
+    cands = state.candidates
+    st.subheader(t("library.preview_header", n=len(cands)))
+    st.caption(t("library.preview_caption"))
+    st.dataframe(lib.preview_table(cands, language), hide_index=True, width="stretch", key=f"{source}_preview")
+    for cand in cands:
+        if cand.status == REFUSED:
+            st.error(
+                t(
+                    "library.refused_file",
+                    name=md_escape(cand.name),
+                    reason=md_escape(lib.refusal_text(cand, language)),
+                ),
+                icon=":material/block:",
+            )
+    for cand in cands:
+        if cand.warnings:
+            with st.expander(
+                t("library.warnings_of", name=md_escape(cand.name), n=len(cand.warnings)), icon=":material/warning:"
+            ):
+                st.dataframe(
+                    lib.warning_table(cand, language),
+                    hide_index=True,
+                    width="stretch",
+                    key=f"library_warnings_{lib.candidate_key(cand)}",
+                )
+
+    conflicts = [c for c in cands if c.status == CONFLICT]
+    if conflicts:
+        st.subheader(t("library.conflicts_header"))
+    for cand in conflicts:
+        with st.container(border=True):
+            for stored in cand.conflicts_with:
+                st.markdown(
+                    t(
+                        "library.conflict_of",
+                        name=md_escape(cand.name),
+                        n=cand.items,
+                        stored=md_escape(stored.file_name),
+                        m=stored.items,
+                        week=md_escape(cand.week_label),
+                    )
+                )
+                diff = lib.differences_table(cand, stored, language)
+                if diff.empty:
+                    st.caption(t("library.same_items_other_order"))
+                else:
+                    st.dataframe(
+                        diff,
+                        hide_index=True,
+                        width="stretch",
+                        key=f"library_diff_{lib.candidate_key(cand)}_{stored.sha256[:12]}",
+                    )
+            if note := lib.completeness(cand, language):
+                st.caption(note)
+            st.radio(
+                t("library.choice"),
+                RESOLUTIONS,
+                index=RESOLUTIONS.index(cand.default_choice),
+                format_func=lambda r: t(f"library.choice_{r}"),
+                key=lib.CHOICE_PREFIX + lib.candidate_key(cand),
+            )
+
+    n_new, n_conflicts = lib.to_store(cands)
+    if n_new or n_conflicts:
+        st.caption(t("library.will_store", n=n_new, c=n_conflicts))
+    else:
+        st.info(t("library.nothing_to_store"), icon=":material/info:")
+    row = st.container(horizontal=True)
+    row.button(
+        t("library.confirm"),
+        type="primary",
+        icon=":material/save:",
+        key=f"{source}_confirm",
+        disabled=not (n_new or n_conflicts),
+        on_click=lib.confirm,
+        args=(language, key),
+    )
+    row.button(
+        t("library.cancel"), icon=":material/close:", key=f"{source}_cancel", on_click=lib.cancel, args=(language,)
+    )
+
+
 # ------------------------------------------------------------------------------------------ upload
 if access.can_edit:
     st.header(t("library.upload_header"))
@@ -59,89 +148,24 @@ if access.can_edit:
     )
     if files:
         with st.spinner(t("common.loading")):
-            state = lib.preview(library, files)
-        if state.error:
-            st.error(t("library.preview_failed", error=md_escape(state.error)), icon=":material/error:")
-        cands = state.candidates
-        st.subheader(t("library.preview_header", n=len(cands)))
-        st.caption(t("library.preview_caption"))
-        st.dataframe(lib.preview_table(cands, language), hide_index=True, width="stretch", key="library_preview")
-        for cand in cands:
-            if cand.status == REFUSED:
-                st.error(
-                    t(
-                        "library.refused_file",
-                        name=md_escape(cand.name),
-                        reason=md_escape(lib.refusal_text(cand, language)),
-                    ),
-                    icon=":material/block:",
-                )
-        for cand in cands:
-            if cand.warnings:
-                with st.expander(
-                    t("library.warnings_of", name=md_escape(cand.name), n=len(cand.warnings)), icon=":material/warning:"
-                ):
-                    st.dataframe(
-                        lib.warning_table(cand, language),
-                        hide_index=True,
-                        width="stretch",
-                        key=f"library_warnings_{lib.candidate_key(cand)}",
-                    )
+            upload_state = lib.preview(library, files)
+        show_preview(upload_state, lib.PREVIEW_KEY, "library")
 
-        conflicts = [c for c in cands if c.status == CONFLICT]
-        if conflicts:
-            st.subheader(t("library.conflicts_header"))
-        for cand in conflicts:
-            with st.container(border=True):
-                for stored in cand.conflicts_with:
-                    st.markdown(
-                        t(
-                            "library.conflict_of",
-                            name=md_escape(cand.name),
-                            n=cand.items,
-                            stored=md_escape(stored.file_name),
-                            m=stored.items,
-                            week=md_escape(cand.week_label),
-                        )
-                    )
-                    diff = lib.differences_table(cand, stored, language)
-                    if diff.empty:
-                        st.caption(t("library.same_items_other_order"))
-                    else:
-                        st.dataframe(
-                            diff,
-                            hide_index=True,
-                            width="stretch",
-                            key=f"library_diff_{lib.candidate_key(cand)}_{stored.sha256[:12]}",
-                        )
-            if note := lib.completeness(cand, language):
-                st.caption(note)
-            st.radio(
-                t("library.choice"),
-                RESOLUTIONS,
-                index=RESOLUTIONS.index(cand.default_choice),
-                format_func=lambda r: t(f"library.choice_{r}"),
-                key=lib.CHOICE_PREFIX + lib.candidate_key(cand),
-            )
-
-        n_new, n_conflicts = lib.to_store(cands)
-        if n_new or n_conflicts:
-            st.caption(t("library.will_store", n=n_new, c=n_conflicts))
-        else:
-            st.info(t("library.nothing_to_store"), icon=":material/info:")
-        row = st.container(horizontal=True)
-        row.button(
-            t("library.confirm"),
-            type="primary",
-            icon=":material/save:",
-            key="library_confirm",
-            disabled=not (n_new or n_conflicts),
-            on_click=lib.confirm,
-            args=(language,),
-        )
-        row.button(
-            t("library.cancel"), icon=":material/close:", key="library_cancel", on_click=lib.cancel, args=(language,)
-        )
+    # -------------------------------------------------------------------------------------- from URLs
+    st.header(t("library.urls_header"))
+    st.text_area(
+        t("library.urls"), key=lib.URLS_KEY, placeholder=t("library.urls_placeholder"), help=t("library.urls_help")
+    )
+    st.button(
+        t("library.urls_fetch"),
+        icon=":material/download:",
+        key="library_urls_fetch",
+        on_click=lib.fetch_urls,
+        args=(language,),
+    )
+    url_state = st.session_state.get(lib.URL_PREVIEW_KEY)
+    if isinstance(url_state, lib.PreviewState):
+        show_preview(url_state, lib.URL_PREVIEW_KEY, "library_urls")
 
 # ------------------------------------------------------------------------------------------ the library
 entries = lib.stored_entries(library)

@@ -13,7 +13,13 @@ from tests.conftest import ROOT
 
 CODE = re.compile(r"[a-z][a-z0-9_]*")
 #: Calls that record a problem, and where their code stands: (argument index, severity).
-_EMITTERS = {"warn": (0, "warning"), "error": (0, "error"), "Refusal": (1, "refusal"), "UnsafeUpload": (0, "refusal")}
+_EMITTERS = {
+    "warn": (0, "warning"),
+    "error": (0, "error"),
+    "Refusal": (1, "refusal"),
+    "UnsafeUpload": (0, "refusal"),
+    "_Retry": (0, "refusal"),  # loaders.fetch: a transient failure, refused under its code once retries run out
+}
 
 
 def _name(func: ast.expr) -> str:

@@ -20,11 +20,23 @@ from analytics.urls import EXPLORER_PATH, ITEM_PARAM, item_ref, page_url
 from analytics.urls import slug as url_slug
 from loaders import export
 from ui.i18n import column_label, lang, t, yes_no
-from ui.safe import md_escape
+from ui.safe import md_escape, web_url
 from ui.state import View, get_view, selection_link_params, value_labels
 
 EXPLORER_PAGE = "pages/explorer.py"
 _PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]}
+
+
+def original_link(url: object, key: str) -> None:
+    """A "Xem bản gốc" button opening the page a digest was fetched from (only for http(s) addresses)."""
+    if address := web_url(url):
+        st.link_button(
+            t("common.original_page"),
+            address,
+            icon=":material/open_in_new:",
+            help=t("common.original_page_help"),
+            key=key,
+        )
 
 
 def count_caption(n: int, m: int, counted: bool = True) -> None:

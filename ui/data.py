@@ -204,6 +204,16 @@ def _parse(key: str, root: str) -> Corpus:
     return build_corpus(items, report, key, str(library.digests_dir), latest_change(library.files()))
 
 
+def as_of(corpus: Corpus) -> str:
+    """ "Data up to week …, updated …": the latest week in the library and when its files last changed."""
+    items = corpus.items
+    if items.empty:
+        return ""
+    latest = items.loc[items["week_start"].idxmax()]
+    updated = f"{corpus.changed_at:%H:%M %d/%m/%Y}" if corpus.changed_at else "?"
+    return t("common.data_as_of", week=latest["week"], end=f"{latest['week_end']:%d/%m/%Y}", updated=updated)
+
+
 # Listing a library of thousands of files costs ~0.2 s, too much for every rerun. The listing (and so the
 # corpus key) is re-done when the digests folder's own mtime changes (adding, removing or renaming a file,
 # which is how the library writes) or at the latest every RELIST_SECONDS (an in-place edit of a file).
@@ -213,7 +223,8 @@ _KEYS: dict[str, tuple[tuple[int, ...], float, str]] = {}
 
 def _folder_stamp(library: object) -> tuple[int, ...]:
     stamps = []
-    for folder in (library.digests_dir, PROFILE_DIR, NATIONAL_VOCAB_DIR):  # type: ignore[attr-defined]
+    # The library's root too: sources.json (the fetched pages' URLs) is replaced there.
+    for folder in (library.digests_dir, PROFILE_DIR, NATIONAL_VOCAB_DIR, library.root):  # type: ignore[attr-defined]
         try:
             stamps.append(folder.stat().st_mtime_ns)
         except OSError:
@@ -229,7 +240,7 @@ def get_corpus(root: Path | None = None) -> Corpus:
     stamp, now = _folder_stamp(library), time.monotonic()
     known = _KEYS.get(str(library.root))
     if known is None or known[0] != stamp or now - known[1] > RELIST_SECONDS:
-        key = corpus_key(library.files())
+        key = corpus_key([*library.files(), library.sources_path])
         _KEYS[str(library.root)] = (stamp, now, key)
     else:
         key = known[2]

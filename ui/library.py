@@ -1,4 +1,5 @@
-"""The "Nạp bản tin" page's logic: previewing uploads, storing them, removing and restoring digests.
+"""The "Nạp bản tin" page's logic: previewing uploads and fetched pages, storing them, removing and restoring
+digests.
 
 The tables are pure (candidates or entries in, DataFrame out, in the given language). The actions are
 widget callbacks: they run before the next script run, so the entrypoint already loads the changed library
@@ -20,6 +21,7 @@ import streamlit as st
 
 from loaders import audit, pipeline
 from loaders.config import MAX_FILE_BYTES, data_dir
+from loaders.fetch import Fetcher
 from loaders.library import (
     CONFLICT,
     NEW,
@@ -32,6 +34,7 @@ from loaders.library import (
     Entry,
     Library,
     LibraryError,
+    Source,
     TrashEntry,
 )
 from ui import auth, data
@@ -46,6 +49,10 @@ MAX_UPLOAD_MB = MAX_FILE_BYTES // 2**20
 UPLOAD_TYPES = ["txt", "html", "htm", "md", "zip"]
 
 PREVIEW_KEY = "_library_preview"  # PreviewState of the files in the uploader
+URL_PREVIEW_KEY = "_library_url_preview"  # PreviewState of the pages fetched from pasted URLs
+URLS_KEY = "library_urls"  # the text area of pasted URLs
+#: Listing pages read per pasted URL: the page itself (whole archives are for `python -m loaders fetch`).
+URL_MAX_PAGES = 1
 NONCE_KEY = "_library_nonce"  # part of the uploader's key: bumping it empties the uploader
 FLASH_KEY = "_library_flash"  # Flash: outcome of the last action, shown once
 CHOICE_PREFIX = "library_choice_"  # + candidate key: the resolution picked for a conflict
@@ -128,6 +135,38 @@ def preview_uploads(
         return PreviewState(signature, [], str(exc))
 
 
+def pasted_urls(text: str) -> list[str]:
+    """The URLs in pasted text: one per line or separated by spaces, duplicates dropped."""
+    return list(dict.fromkeys(text.split()))
+
+
+def fetcher_for(library: Library) -> Fetcher:
+    """The fetcher of the page (polite defaults, the portal's hosts only); tests point it at their server."""
+    return Fetcher(cache_dir=library.root / ".cache" / "fetch", known=library.known_urls())
+
+
+def preview_urls(library: Library, text: str) -> PreviewState:
+    """Fetch the pasted digest or listing pages and preview them like uploads; nothing is stored.
+
+    Refused pages become REFUSED candidates named by their URL; pages the library already holds, SAME ones.
+    """
+    urls = pasted_urls(text)
+    try:
+        with fetcher_for(library) as fetcher:
+            found = fetcher.crawl(urls, max_pages=URL_MAX_PAGES)
+        pages = {p.name: p for p in found.digests}
+        fetched = library.preview(
+            [(name, p.data) for name, p in pages.items()],
+            {name: Source(p.url, p.fetched_at) for name, p in pages.items()},
+        )
+    except (LibraryError, OSError, ValueError) as exc:
+        return PreviewState((text,), [], str(exc))
+    files = {s.url: name for name, s in library.sources().items()}
+    stored = [Candidate(url, b"", SAME, same_as=files.get(url, "")) for url in found.stored]
+    refused = [Candidate(r.name, b"", REFUSED, r.reason, r.code) for r in found.refused]
+    return PreviewState((text,), [*fetched, *stored, *refused])
+
+
 def reason(cand: Candidate, language: str) -> str:
     """Why a candidate has its status, in the language (the loaders' own message is the `detail`)."""
     if cand.status == REFUSED:
@@ -161,10 +200,11 @@ def refusal_text(cand: Candidate, language: str) -> str:
 
 
 def preview_table(candidates: Iterable[Candidate], language: str) -> pd.DataFrame:
-    """One row per upload: file, week, items, warnings, status, reason, and in English the loaders' detail."""
+    """One row per upload (or fetched page, by its URL): file, week, items, warnings, status, reason, and in
+    English the loaders' detail."""
     rows = [
         {
-            "file": c.name,
+            "file": c.source.url if c.source else c.name,
             "week": c.week_label if c.report else "",
             "items": c.items,
             "warnings": len(c.warnings),
@@ -245,21 +285,34 @@ def _after_write() -> None:
 
 def _reset_upload() -> None:
     st.session_state.pop(PREVIEW_KEY, None)
+    st.session_state.pop(URL_PREVIEW_KEY, None)
+    st.session_state[URLS_KEY] = ""
     st.session_state[NONCE_KEY] = nonce() + 1
     for key in [k for k in st.session_state if str(k).startswith(CHOICE_PREFIX)]:
         del st.session_state[key]
 
 
-def confirm(language: str) -> None:
-    """Store the previewed uploads (a button callback), conflicts as chosen on the page."""
-    state = st.session_state.get(PREVIEW_KEY)
+def fetch_urls(language: str) -> None:
+    """Fetch and preview the pasted URLs (a button callback; editors only: it downloads on the server)."""
+    if _editor_or_refuse(language):
+        st.session_state[URL_PREVIEW_KEY] = preview_urls(open_library(), str(st.session_state.get(URLS_KEY, "")))
+
+
+def confirm(language: str, key: str = PREVIEW_KEY) -> None:
+    """Store the previewed uploads or fetched pages (a button callback), conflicts as chosen on the page."""
+    state = st.session_state.get(key)
     if not isinstance(state, PreviewState) or not _editor_or_refuse(language):
         return
     choices = {
         k.removeprefix(CHOICE_PREFIX): v for k, v in st.session_state.items() if str(k).startswith(CHOICE_PREFIX)
     }
     try:
-        result = open_library().add(state.candidates, resolutions(state.candidates, choices), who=auth.editor())
+        result = open_library().add(
+            state.candidates,
+            resolutions(state.candidates, choices),
+            who=auth.editor(),
+            action=audit.FETCH if key == URL_PREVIEW_KEY else audit.ADD,
+        )
     except (LibraryError, OSError, ValueError) as exc:
         st.session_state[FLASH_KEY] = Flash("error", _t("write_failed", language, error=md_escape(exc)))
         return
@@ -277,7 +330,7 @@ def confirm(language: str) -> None:
 
 
 def cancel(language: str) -> None:
-    """Drop the uploads without storing anything (a button callback)."""
+    """Drop the uploads or fetched pages without storing anything (a button callback)."""
     _reset_upload()
     st.session_state[FLASH_KEY] = Flash("info", _t("cancelled", language))
 

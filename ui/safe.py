@@ -7,6 +7,17 @@ text with st.text / st.code / st.dataframe, or, inside a sentence rendered as ma
 
 from __future__ import annotations
 
+import urllib.parse
+
 from loaders.markup import md_escape
 
-__all__ = ["md_escape"]
+__all__ = ["md_escape", "web_url"]
+
+
+def web_url(url: object) -> str | None:
+    """`url` when it is a plain http(s) address with a host (safe to offer as a link), else None."""
+    text = str(url or "").strip()
+    parts = urllib.parse.urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() or ord(c) < 32 for c in text):
+        return None
+    return text
