@@ -40,6 +40,8 @@ def emitted_codes() -> dict[str, set[str]]:
             if not isinstance(node, ast.Call):
                 continue
             name = _name(node.func)
+            if isinstance(node.func, ast.Attribute) and _name(node.func.value) == "parser":
+                continue  # argparse's parser.error("usage message"): not a problem code
             arg, severity = _EMITTERS.get(name, (None, ""))
             if name == "append" and isinstance(node.func, ast.Attribute) and _name(node.func.value) == "problems":
                 tup = node.args[0] if node.args else None
