@@ -113,3 +113,15 @@ def count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(library_module, "parse_bytes", counting)
     return calls
+
+
+@pytest.fixture(scope="module")
+def items(seed_items: tuple[object, object]) -> object:
+    """The items frame of the bundled digests (a test file may define its own)."""
+    return seed_items[0]
+
+
+@pytest.fixture
+def make_app(library_root: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
+    """AppTests of the entrypoint on a copy of the bundled library (a test file may define its own)."""
+    return app_maker(library_root, monkeypatch)

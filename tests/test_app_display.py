@@ -16,20 +16,10 @@ from google.protobuf.json_format import MessageToDict
 from streamlit.testing.v1 import AppTest
 
 from loaders.problems import code_label
-from tests.conftest import app_maker, snapshot
+from tests.conftest import snapshot
 from ui.components import display_value, number_text
 from ui.i18n import yes_no
 from ui.safe import md_escape
-
-
-@pytest.fixture(scope="module")
-def items(seed_items: tuple[pd.DataFrame, object]) -> pd.DataFrame:
-    return seed_items[0]
-
-
-@pytest.fixture
-def make_app(library_root: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
-    return app_maker(library_root, monkeypatch)
 
 
 def markdown_texts(at: AppTest) -> list[str]:

@@ -1,4 +1,4 @@
-"""What every page shares in the browser document: the page config (title, a favicon shipped with the app),
+"""What every page shares in the browser document: the favicon shipped with the app (for the page config),
 the `<html lang>` attribute of the chosen language, the file uploader's own words in that language, and the
 print style (`static/print.html`: no sidebar on paper, each chart and table whole, charts scaled to the sheet).
 
