@@ -54,14 +54,15 @@ import numpy as np
 import pandas as pd
 
 from loaders import atomic, audit, parse_cache, pipeline, search, store
-from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, PROFILE_DIR, data_dir
+from loaders.config import PROFILE_DIR, data_dir
 from loaders.decoding import DecodeError
+from loaders.files import ReadRefused, read_file, walk_folder
 from loaders.pipeline import parse_bytes
 from loaders.report import FileReport, LoadReport, Problem
 from loaders.schema import coerce_items, empty_items, validate_items
 from loaders.search import SEARCH_KEY, search_keys
 from loaders.textnorm import fold_words
-from loaders.uploads import Refusal, count_scripts, digest_files, read_uploads, safe_name, too_large
+from loaders.uploads import Refusal, count_scripts, digest_files, read_uploads, safe_name
 from loaders.vocab import Vocab, load_vocab
 
 #: Give up waiting for another writer after this many seconds.
@@ -138,6 +139,8 @@ class Candidate:
     conflicts_with: list[Entry] = field(default_factory=list)  # same week, different items
     default_choice: str = KEEP_STORED  # what `add` does with the conflict when nobody chooses
     source: Source | None = None  # the web page it was fetched from (None for uploads)
+    # (vocabulary fingerprint, rows, report) exactly as parsed, for `add` to prime the parse cache with
+    parsed: tuple[str, list[dict[str, Any]], FileReport] | None = field(default=None, repr=False)
 
     @functools.cached_property
     def sha256(self) -> str:
@@ -239,6 +242,7 @@ class Library:
         self.vocab_dir = vocab_dir
         self._vocab: Vocab | None = None
         self._planned_trash: set[str] = set()  # trash ids chosen by the write in progress
+        self._vocab_fingerprint = ""
 
     def __repr__(self) -> str:
         return f"Library({str(self.root)!r})"
@@ -282,17 +286,9 @@ class Library:
     # anything but the cache)
 
     def files(self) -> list[Path]:
-        """The digest files of the library, sorted (the order `pipeline.load` uses)."""
-        folder = self.digests_dir
-        if not folder.is_dir():
-            return []
-        return sorted(
-            p
-            for p in folder.rglob("*")
-            if p.suffix.lower() in DIGEST_SUFFIXES
-            and p.is_file()
-            and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-        )
+        """The digest files of the library, sorted: what `pipeline.load` walks (`loaders.files.walk_folder`),
+        special files included so that reading them refuses them by name."""
+        return walk_folder(self.digests_dir) if self.digests_dir.is_dir() else []
 
     def source_text(self, path: str | Path) -> str:
         """The whole text of one of the library's digest files as the parser read it (decoded; a saved web
@@ -307,10 +303,10 @@ class Library:
             resolved.relative_to(self.digests_dir.resolve())
         except (OSError, ValueError) as exc:
             raise LibraryError(f"{path}: not a digest file of the library {self.root}") from exc
-        if not resolved.is_file() or resolved.stat().st_size > MAX_FILE_BYTES:
-            raise LibraryError(f"{path}: not a regular file within the {MAX_FILE_BYTES // 2**20} MB limit")
         try:
-            return pipeline.read_text(resolved, resolved.read_bytes())[0]
+            return pipeline.read_text(resolved, read_file(resolved))[0]
+        except ReadRefused as exc:  # a FIFO, a device, over the size limit
+            raise LibraryError(f"{path}: {exc.reason}") from exc
         except (OSError, DecodeError) as exc:
             raise LibraryError(f"{path}: cannot be read: {exc}") from exc
 
@@ -543,7 +539,8 @@ class Library:
                 first.code if first else "no_items",
                 report,
             )
-        cand = Candidate(name, data, NEW, report=report, rows=rows)
+        parsed = (self._fingerprint(), rows, dataclasses.replace(report, problems=list(report.problems)))
+        cand = Candidate(name, data, NEW, report=report, rows=rows, parsed=parsed)
         scripts = count_scripts(data) if PurePosixPath(base).suffix.lower() in (".html", ".htm") else 0
         if scripts:
             report.warn(
@@ -652,6 +649,7 @@ class Library:
         )
         atomic.write_atomic(path, cand.data)
         tx.undo.append(lambda: (path.unlink(missing_ok=True), atomic.fsync_dir(path.parent)))
+        self._prime_cache(cand, path)
         st = path.stat()
         entry = _entry(
             rel, cand.rows, cand.report, st.st_size, cand.sha256, dt.datetime.fromtimestamp(st.st_mtime).astimezone()
@@ -904,6 +902,7 @@ class Library:
 
     def _get_vocab(self) -> Vocab:
         if self._vocab is None:
+            self._vocab_fingerprint = parse_cache.vocab_fingerprint(self.vocab_dir)
             self._vocab = load_vocab(self.vocab_dir)
         return self._vocab
 
@@ -936,19 +935,29 @@ class Library:
                 results.append(self._parse(path, fingerprint))
         return results
 
+    def _fingerprint(self) -> str:
+        """The fingerprint of the vocabularies `_get_vocab` loaded (what parses made with them are keyed by)."""
+        self._get_vocab()
+        return self._vocab_fingerprint
+
+    def _prime_cache(self, cand: Candidate, path: Path) -> None:
+        """Cache the parse the preview did under the stored file's key, so loading re-parses nothing.
+
+        The parse is the stored file's own: same bytes, same extension (`safe_name` keeps it), same
+        vocabularies; only the `source` column names the file as stored rather than as uploaded.
+        """
+        if cand.parsed is None:
+            return
+        fingerprint, rows, report = cand.parsed
+        rows = [{**row, "source": path.name} for row in rows]
+        parse_cache.put(self.cache_dir, parse_cache.key(cand.sha256, path.name, fingerprint), rows, report)
+
     def _parse(self, path: Path, fingerprint: str) -> tuple[list[dict[str, Any]], FileReport, str, str]:
         """(rows, report, sha256 of the bytes, cache key) of one stored file, through the cache."""
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                report = FileReport(path=str(path))
-                report.error("too_large", too_large(size))
-                return [], report, "", ""
-            data = path.read_bytes()
+            data = read_file(path)
         except OSError as exc:
-            report = FileReport(path=str(path))
-            report.error("unreadable", f"cannot read the file: {exc.strerror or exc}")
-            return [], report, "", ""
+            return [], pipeline.unread_report(path, exc), "", ""
         data_sha = hashlib.sha256(data).hexdigest()
         key = parse_cache.key(data_sha, path.name, fingerprint)
         cached = parse_cache.get(self.cache_dir, key)

@@ -18,8 +18,9 @@ import pandas as pd
 
 from loaders import digest as dg
 from loaders.classify import classify
-from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES, PROFILE_DIR
+from loaders.config import MAX_FILE_BYTES, PROFILE_DIR
 from loaders.decoding import DecodeError, decode_bytes
+from loaders.files import ReadRefused, read_file, too_large, walk
 from loaders.items import ItemFields, parse_block
 from loaders.markup import html_to_text, markdown_to_text
 from loaders.report import FileReport, LoadReport
@@ -35,23 +36,6 @@ TRUNCATION_CODES = frozenset({"possibly_truncated", "summary_without_item"})
 
 Progress = Callable[[int, int, str], None]
 Part = TypeVar("Part", bound=Sized)
-
-
-def iter_digest_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files named directly, and digest files (by extension) found recursively in folders, sorted."""
-    for p in paths:
-        path = Path(p)
-        if path.is_dir():
-            # Hidden files and folders (the library's .cache, .trash and temporary files) are not digests.
-            yield from sorted(
-                f
-                for f in path.rglob("*")
-                if f.is_file()
-                and f.suffix.lower() in DIGEST_SUFFIXES
-                and not any(part.startswith(".") for part in f.relative_to(path).parts)
-            )
-        else:
-            yield path
 
 
 def read_text(path: Path, data: bytes) -> tuple[str, str]:
@@ -324,9 +308,7 @@ def parse_bytes(data: bytes, name: str, vocab: Vocab | None = None) -> tuple[lis
     set_code_aliases(vocab.code_aliases)
     report = FileReport(path=name)
     if len(data) > MAX_FILE_BYTES:
-        report.error(
-            "too_large", f"{len(data) / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit for one digest"
-        )
+        report.error("too_large", too_large(len(data)))
         return [], report
     try:
         text, report.encoding = read_text(Path(name), data)
@@ -337,23 +319,24 @@ def parse_bytes(data: bytes, name: str, vocab: Vocab | None = None) -> tuple[lis
 
 
 def parse_file(path: Path, vocab: Vocab | None = None) -> tuple[list[dict[str, Any]], FileReport]:
-    """Read and parse one file; a file over the size limit is refused before it is read."""
+    """Read (`files.read_file`: regular files within the size limit only) and parse one file."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            report = FileReport(path=str(path))
-            report.error(
-                "too_large", f"{size / 2**20:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MB limit for one digest"
-            )
-            return [], report
-        data = path.read_bytes()
+        data = read_file(path)
     except OSError as exc:
-        report = FileReport(path=str(path))
-        report.error("unreadable", f"cannot read the file: {exc.strerror or exc}")
-        return [], report
+        return [], unread_report(path, exc)
     rows, report = parse_bytes(data, path.name, vocab)
     report.path = str(path)
     return rows, report
+
+
+def unread_report(path: Path, exc: OSError) -> FileReport:
+    """The report of a file that `files.read_file` refused or could not read."""
+    report = FileReport(path=str(path))
+    if isinstance(exc, ReadRefused):
+        report.error(exc.code, exc.reason)
+    else:
+        report.error("unreadable", f"cannot read the file: {exc.strerror or exc}")
+    return report
 
 
 def kept_parts(parsed: Iterable[tuple[Part, FileReport]]) -> tuple[LoadReport, list[tuple[int, Part]]]:
@@ -388,7 +371,7 @@ def load(
 ) -> tuple[pd.DataFrame, LoadReport]:
     """Parse digest files and folders into (items, report). Never raises for bad input."""
     vocab = load_vocab(vocab_dir)
-    files = list(iter_digest_files(paths))
+    files = list(walk(paths))
 
     def parsed() -> Iterator[tuple[list[dict[str, Any]], FileReport]]:
         for n, path in enumerate(files, start=1):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES
+from loaders.files import ReadRefused, mb, read_file, too_large, walk_folder
 
 #: Upload extensions accepted besides the digest formats.
 ZIP_SUFFIX = ".zip"
@@ -59,35 +60,25 @@ class UnsafeUpload(ValueError):
 def read_uploads(paths: Iterable[str | Path]) -> list[tuple[str, bytes] | Refusal]:
     """(name, bytes) of files and of the digest files and zips found in folders, or why one is refused.
 
-    A file over the size limit is refused without being read.
+    Folders are walked and files read by `loaders.files` (hidden folders such as a library's .trash and
+    .cache skipped; FIFOs, devices and oversized files refused without being read).
     """
     out: list[tuple[str, bytes] | Refusal] = []
+    accepted = (*DIGEST_SUFFIXES, ZIP_SUFFIX)
     for p in paths:
         path = Path(p)
-        if path.is_dir():
-            found = sorted(
-                f
-                for f in path.rglob("*")
-                if f.is_file() and not f.name.startswith(".") and f.suffix.lower() in (*DIGEST_SUFFIXES, ZIP_SUFFIX)
-            )
-            if not found:
-                out.append(Refusal(str(path), "empty_folder", "no .txt, .html, .htm, .md or .zip file in this folder"))
-            files = found
-        else:
-            files = [path]
-        for f in files:
+        found = walk_folder(path, accepted) if path.is_dir() else [path]
+        if not found:
+            out.append(Refusal(str(path), "empty_folder", "no .txt, .html, .htm, .md or .zip file in this folder"))
+        for f in found:
             suffix = f.suffix.lower()
-            if suffix not in (*DIGEST_SUFFIXES, ZIP_SUFFIX):
+            if suffix not in accepted:
                 out.append(Refusal(str(f), "wrong_type", wrong_type(suffix)))
                 continue
             try:
-                size = f.stat().st_size
-                if not f.is_file():
-                    out.append(Refusal(str(f), "wrong_type", "not a file"))
-                elif size > MAX_FILE_BYTES:
-                    out.append(Refusal(str(f), "too_large", too_large(size)))
-                else:
-                    out.append((str(f), f.read_bytes()))
+                out.append((str(f), read_file(f)))
+            except ReadRefused as exc:
+                out.append(Refusal(str(f), exc.code, exc.reason))
             except OSError as exc:
                 out.append(Refusal(str(f), "unreadable", f"cannot read the file: {exc.strerror or exc}"))
     return out
@@ -212,16 +203,6 @@ def digest_files(uploads: Iterable[tuple[str, bytes] | Refusal]) -> Iterator[tup
 def count_scripts(data: bytes) -> int:
     """How many <script> elements an HTML upload carries."""
     return len(re.findall(rb"<script\b", data[:MAX_FILE_BYTES], re.IGNORECASE))
-
-
-def mb(size: int) -> str:
-    """A size for people: "20 MB", "350 kB"."""
-    return f"{size / 2**20:.0f} MB" if size >= 2**20 else f"{size / 1024:.0f} kB"
-
-
-def too_large(size: int) -> str:
-    """Why a file of `size` bytes is refused."""
-    return f"{mb(size)} is over the {mb(MAX_FILE_BYTES)} limit for one digest"
 
 
 def wrong_type(suffix: str) -> str:

@@ -86,7 +86,7 @@ if selection is not None:
     more = "…" if len(selection.pairs) > 8 else ""
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
     c1.info(
-        t("explorer.narrowed", column=column_label(selection.column), picked=picked + more, n=len(rows)),
+        t("explorer.narrowed", column=column_label(selection.column), picked=md_escape(picked + more), n=len(rows)),
         icon=":material/ads_click:",
     )
     every = "; ".join(" · ".join(p for p in pair if p) for pair in selection.pairs)
@@ -168,7 +168,7 @@ if item is not None:
     st.caption(
         t(
             "explorer.source",
-            source=item["source"],
+            source=md_escape(item["source"]),
             week=item["week"],
             start=f"{item['week_start']:%d/%m/%Y}",
             end=f"{item['week_end']:%d/%m/%Y}",

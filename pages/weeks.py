@@ -58,7 +58,7 @@ if len(rows) > MAX_EXPANDERS:  # a national week: one table, not one widget per 
     )
 else:
     for digest_id, part in rows.groupby("digest_id", sort=False):
-        st.caption(t("weeks.digest", source=part["source"].iloc[0], digest=str(digest_id)[:12]))
+        st.caption(t("weeks.digest", source=md_escape(part["source"].iloc[0]), digest=str(digest_id)[:12]))
         ui.original_link(part["source_url"].iloc[0], key=f"weeks_original_{digest_id}")
         for r in part.itertuples():
             sector = names["sector"].get(r.sector, r.sector)

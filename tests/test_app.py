@@ -427,8 +427,29 @@ def test_unreadable_file_is_reported_not_raised(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
     assert not at.exception
-    assert any("ghi-chu.txt" in w.value for w in at.warning)
+    assert any(md_escape("ghi-chu.txt") in w.value for w in at.warning)
     assert metrics(at)["Bản tin"] == "5"
+
+
+def test_file_names_are_escaped_wherever_markdown_shows_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name placed by hand in digests/ with a backtick or link syntax stays literal text: in the list of
+    files that did not load, and in the captions naming a loaded digest (weeks page, explorer detail)."""
+    import shutil
+
+    (tmp_path / "digests").mkdir()
+    bad, good = "x`](javascript:alert(1))`*y*.txt", "tuần`_một_`.txt"
+    (tmp_path / "digests" / bad).write_text("Không phải bản tin.\n", encoding="utf-8")
+    shutil.copy(ROOT / "data" / "digests" / "004_b8308b7cb78d46d0.txt", tmp_path / "digests" / good)
+    monkeypatch.setenv("DASHBOARD_DATA_DIR", str(tmp_path))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=90).run()
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "không đọc được" in w.value)
+    assert f"- {md_escape(tmp_path / 'digests' / bad)}: " in warning
+    assert bad not in warning  # never raw: the backtick would close a code span and the link would be live
+    at.switch_page("pages/weeks.py").run()
+    assert not at.exception
+    assert any(f"Bản tin: {md_escape(good)} (mã" in c for c in captions(at))
+    assert not any(good in c for c in captions(at))
 
 
 def test_empty_library_shows_a_hint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

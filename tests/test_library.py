@@ -23,7 +23,7 @@ import pytest
 import loaders.library as library_module
 from analytics.quality import problem_table, quality_table
 from loaders import atomic, pipeline, uploads
-from loaders.config import PROFILE_DIR
+from loaders.config import MAX_FILE_BYTES, PROFILE_DIR
 from loaders.library import (
     CONFLICT,
     KEEP_BOTH,
@@ -347,10 +347,10 @@ def test_refusal_messages_say_what_is_wrong(lib, tmp_path):
 def test_a_file_over_the_size_limit_is_refused_unread(lib, tmp_path, monkeypatch):
     big = tmp_path / "huge.txt"
     with big.open("wb") as fh:  # sparse: nothing is written to disk
-        fh.truncate(library_module.MAX_FILE_BYTES + 1)
+        fh.truncate(MAX_FILE_BYTES + 1)
     read = []
-    real_read_bytes = Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self) or real_read_bytes(self))
+    real_open = os.open
+    monkeypatch.setattr(os, "open", lambda path, *a, **kw: read.append(Path(path)) or real_open(path, *a, **kw))
     before = snapshot(lib.root)
     [cand] = lib.preview_paths([big])
     assert (cand.status, cand.code) == (REFUSED, "too_large")

@@ -23,6 +23,7 @@ from analytics.aggregate import citations
 from analytics.filters import MULTI, SEARCH_KEY, FilterSpec, add_search_key
 from analytics.urls import value_codes
 from loaders.config import NATIONAL_VOCAB_DIR, PROFILE_DIR, data_dir
+from loaders.files import read_file
 from loaders.report import LoadReport
 from loaders.vocab import Profile, Vocab, VocabError, load_vocab, vocab_files
 from ui.i18n import t
@@ -91,8 +92,8 @@ def _fingerprint(path: Path) -> str:
     found = _HASHES.get(cheap)
     if found is None:
         try:
-            found = _hash_bytes(path.read_bytes())
-        except OSError:
+            found = _hash_bytes(read_file(path))
+        except OSError:  # refused (a FIFO, a device, too large) or unreadable: loading reports it
             return f"unreadable:{path}"
         with _HASHES_LOCK:
             _HASHES[cheap] = found

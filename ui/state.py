@@ -368,9 +368,9 @@ def load_problems(corpus: Corpus) -> None:
         lines = [t("errors.failed_files", n=len(failed))]
         for f in failed[:20]:
             problem = f.errors[0].message if f.errors else t("errors.no_items")
-            lines.append(f"- `{f.path}`: {md_escape(problem)}")  # messages may quote the file's text
+            lines.append(f"- {md_escape(f.path)}: {md_escape(problem)}")  # a name or message may hold `*[…
         if len(failed) > 20:
             lines.append(t("errors.more", n=len(failed) - 20))
         st.warning("\n".join(lines), icon=":material/warning:")
     if corpus.items.empty:
-        st.info(t("errors.no_digests", folder=corpus.source_dir), icon=":material/folder_open:")
+        st.info(t("errors.no_digests", folder=md_escape(corpus.source_dir)), icon=":material/folder_open:")
