@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import io
 import multiprocessing
+import os
 import random
 import signal
 import stat
