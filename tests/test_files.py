@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import loaders
-from loaders import files, library
+from loaders import files
 from loaders.library import NEW, REFUSED, Library
 from tests.conftest import SEEDS
 from tests.test_cli import run
@@ -143,23 +143,16 @@ def test_add_folder_of_a_library_never_picks_up_trash_or_cache(tmp_path: Path) -
     assert sorted(p.name for p in Library(tmp_path / "target").files()) == kept
 
 
-def test_add_primes_the_parse_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_add_primes_the_parse_cache(tmp_path: Path, count_parses: list[str]) -> None:
     lib = Library(tmp_path / "lib")
     candidates = lib.preview_paths(SEEDS)
     assert [c.status for c in candidates] == [NEW] * len(SEEDS)
-    calls: list[str] = []
-    real = library.parse_bytes
-
-    def counting(data: bytes, name: str, vocab: object = None) -> object:
-        calls.append(name)
-        return real(data, name, vocab)
-
-    monkeypatch.setattr(library, "parse_bytes", counting)
+    assert len(count_parses) == len(SEEDS)  # the preview parsed each file once
+    count_parses.clear()
     result = lib.add(candidates)
     assert len(result.added) == len(SEEDS)
     items, report = Library(lib.root).load()
-    assert calls == []  # nothing parsed again: add stored its parses in the cache
-    monkeypatch.undo()
+    assert count_parses == []  # nothing parsed again: add stored its parses in the cache
     expected, _ = loaders.load([lib.digests_dir])
     assert items.equals(expected)  # and the cached parses are what a fresh parse gives
     assert [f.path for f in report.files] == [str(p) for p in lib.files()]
