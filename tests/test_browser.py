@@ -194,6 +194,8 @@ def pick_option(page: object, label: str, option: str) -> None:
     """Choose `option` in the sidebar multiselect labelled `label`."""
     box = page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").filter(has_text=label).first
     box.click()
+    # The option list is virtualised (only the first ~11 are in the page): type to bring the option in.
+    page.keyboard.type(option)
     page.locator("[role=option]").filter(has_text=option).first.click()
     page.keyboard.press("Escape")
     settle(page)
