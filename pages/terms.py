@@ -11,6 +11,7 @@ from ui import components as ui
 from ui import terms as cached
 from ui.i18n import column_label, t
 from ui.safe import md_escape
+from ui.state import page_choice
 
 TERMS_KEY = "terms"  # also the URL parameter: ?terms=chuyen doi so,cua khau
 
@@ -50,22 +51,20 @@ else:
         st.warning(t("terms.not_found", terms=md_escape(", ".join(missing))), icon=":material/search_off:")
 
     c1, c2 = st.columns(2)
-    mode = (
-        c1.segmented_control(
-            t("sectors.mode"),
-            ("count", "share"),
-            default="count",
-            key="term_mode",
-            bind="query-params",
-            format_func=lambda m: t(f"sectors.mode_{m}"),
-        )
-        or "count"
+    mode = page_choice(
+        c1.segmented_control,
+        t("sectors.mode"),
+        ("count", "share"),
+        key="term_mode",
+        default="count",
+        format_func=lambda m: t(f"sectors.mode_{m}"),
     )
-    window = c2.selectbox(
+    window = page_choice(
+        c2.selectbox,
         t("sectors.window"),
         (1, 4, 8, 13),
         key="term_window",
-        bind="query-params",
+        default=1,
         format_func=lambda w: (
             t("sectors.window_n", n=w, period=period_title.lower()) if w > 1 else t("sectors.window_none")
         ),

@@ -397,6 +397,20 @@ def test_old_label_links_are_translated_once(make_app: Callable[..., AppTest], i
     assert metrics(at)["Directive items"] == str(int(rows["first_report"].sum()))
 
 
+def test_page_controls_travel_as_codes(make_app: Callable[..., AppTest]) -> None:
+    """The sectors page's own choices are codes in the URL (not "Tỉ lệ" / "4 weeks"), in either language."""
+    for language in ("vi", "en"):
+        at = make_app(lang=language, sec_mode="share", sec_window="4").run()
+        at.switch_page("pages/sectors.py").run()
+        assert_clean(at)
+        assert at.selectbox(key="sec_window").value == 4
+        assert at.session_state["sec_mode"] == "share"
+        at.selectbox(key="sec_window").select_index(2).run()  # 8
+        assert at.query_params["sec_window"] == "8" and at.query_params["sec_mode"] == "share"
+        at.selectbox(key="sec_window").select_index(0).run()  # 1, the default: left out of the link
+        assert "sec_window" not in at.query_params
+
+
 def test_page_links_keep_the_view(make_app: Callable[..., AppTest], items: pd.DataFrame) -> None:
     from urllib.parse import parse_qs
 

@@ -11,8 +11,9 @@ here once per rerun and handed to the page.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -281,6 +282,41 @@ def sidebar(corpus: Corpus) -> View:
     )
     st.session_state[VIEW_KEY] = view
     return view
+
+
+def page_choice(
+    widget: Callable[..., Any],
+    label: str,
+    options: Sequence[Any],
+    *,
+    key: str,
+    default: Any,
+    format_func: Callable[[Any], str],
+    **kwargs: Any,
+) -> Any:
+    """A page's own choice (segmented control, select box) kept in the URL as its code, not its label.
+
+    `bind="query-params"` would write the displayed label ("Tỉ lệ", "4 weeks"), so a link made in English
+    would not open the same view in Vietnamese. Here the URL is read once per session (a code, or a label of
+    the current language from an old link) and the code is written back after each run; the default is
+    left out of the URL.
+    """
+    codes = {str(o): o for o in options}
+    labels = {format_func(o): o for o in options}
+    seeded = f"{_SEEDED}:{key}"
+    if not st.session_state.get(seeded):
+        st.session_state[seeded] = True
+        raw = st.query_params.get(key)
+        if raw in codes or raw in labels:
+            st.session_state[key] = codes.get(raw, labels.get(raw))
+    value = widget(label, options, key=key, format_func=format_func, **kwargs)
+    value = default if value is None else value
+    if value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != str(value):
+        st.query_params[key] = str(value)
+    return value
 
 
 def page_links(pages: Sequence[StreamlitPage]) -> None:
