@@ -10,32 +10,12 @@ from analytics import charts
 from analytics.filters import Selection
 from ui import components as ui
 from ui.i18n import column_label, t
-from ui.state import page_choice
 
 view, names, counted = ui.start_trend_page("sectors.title")
 
 per = view.granularity
 period_title = t(f"granularity.{per}")
-c1, c2 = st.columns(2)
-mode = page_choice(
-    c1.segmented_control,
-    t("sectors.mode"),
-    ("count", "share"),
-    key="sec_mode",
-    default="count",
-    format_func=lambda m: t(f"sectors.mode_{m}"),
-)
-window = page_choice(
-    c2.selectbox,
-    t("sectors.window"),
-    (1, 4, 8, 13),
-    key="sec_window",
-    default=1,
-    format_func=lambda w: (
-        t("sectors.window_n", n=w, period=period_title.lower()) if w > 1 else t("sectors.window_none")
-    ),
-    help=t("sectors.window_help"),
-)
+mode, window = ui.trend_controls("sec", period_title)
 
 order = view.corpus.sector_order
 trend = agg.counts_by_period(counted, "sector", per, window=window, order=order, missing=None)

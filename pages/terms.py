@@ -11,7 +11,6 @@ from ui import components as ui
 from ui import terms as cached
 from ui.i18n import column_label, t
 from ui.safe import md_escape
-from ui.state import page_choice
 
 TERMS_KEY = "terms"  # also the URL parameter: ?terms=chuyen doi so,cua khau
 
@@ -50,26 +49,7 @@ else:
     if missing:
         st.warning(t("terms.not_found", terms=md_escape(", ".join(missing))), icon=":material/search_off:")
 
-    c1, c2 = st.columns(2)
-    mode = page_choice(
-        c1.segmented_control,
-        t("sectors.mode"),
-        ("count", "share"),
-        key="term_mode",
-        default="count",
-        format_func=lambda m: t(f"sectors.mode_{m}"),
-    )
-    window = page_choice(
-        c2.selectbox,
-        t("sectors.window"),
-        (1, 4, 8, 13),
-        key="term_window",
-        default=1,
-        format_func=lambda w: (
-            t("sectors.window_n", n=w, period=period_title.lower()) if w > 1 else t("sectors.window_none")
-        ),
-        help=t("sectors.window_help"),
-    )
+    mode, window = ui.trend_controls("term", period_title)
     trend = term_trend(matched, terms, per, window=window)
     labels = charts.Labels(
         x=period_title,

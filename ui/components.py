@@ -21,7 +21,7 @@ from analytics.urls import slug as url_slug
 from loaders import export
 from ui.i18n import column_label, lang, t, yes_no
 from ui.safe import md_escape, web_url
-from ui.state import View, get_view, selection_link_params, value_labels
+from ui.state import View, get_view, page_choice, selection_link_params, value_labels
 
 EXPLORER_PAGE = "pages/explorer.py"
 _PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d"]}
@@ -344,3 +344,29 @@ def thousands(n: int) -> str:
 def view_names(view: View) -> dict[str, dict[str, str]]:
     """Display names per column for the current language (sectors, doc types, issuers)."""
     return value_labels(view.corpus, view.lang)
+
+
+def trend_controls(prefix: str, period_title: str) -> tuple[str, int]:
+    """(mode, rolling window) of a trend chart: counts or shares, and a window of 1/4/8/13 periods; both kept
+    in the URL as codes under `<prefix>_mode` and `<prefix>_window`."""
+    c1, c2 = st.columns(2)
+    mode = page_choice(
+        c1.segmented_control,
+        t("sectors.mode"),
+        ("count", "share"),
+        key=f"{prefix}_mode",
+        default="count",
+        format_func=lambda m: t(f"sectors.mode_{m}"),
+    )
+    window = page_choice(
+        c2.selectbox,
+        t("sectors.window"),
+        (1, 4, 8, 13),
+        key=f"{prefix}_window",
+        default=1,
+        format_func=lambda w: (
+            t("sectors.window_n", n=w, period=period_title.lower()) if w > 1 else t("sectors.window_none")
+        ),
+        help=t("sectors.window_help"),
+    )
+    return mode, window
