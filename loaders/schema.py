@@ -177,9 +177,10 @@ def coerce_items(frame: pd.DataFrame) -> pd.DataFrame:
         elif col.kind == "int":
             out[col.name] = out[col.name].fillna(0).astype("int64")
         elif col.kind == "bool":
-            out[col.name] = out[col.name].fillna(False).astype(bool)
+            # An absent column is all-NaN float64: going through object keeps False and "" valid fill values.
+            out[col.name] = out[col.name].astype(object).fillna(False).astype(bool)
         elif col.kind == "str":
-            out[col.name] = out[col.name].fillna("").astype(str)
+            out[col.name] = out[col.name].astype(object).fillna("").astype(str)
         else:
             out[col.name] = [list(v) if isinstance(v, list | tuple) else [] for v in out[col.name]]
     return out
