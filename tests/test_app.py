@@ -399,6 +399,10 @@ def test_old_label_links_are_translated_once(make_app: Callable[..., AppTest], i
 
 def test_page_controls_travel_as_codes(make_app: Callable[..., AppTest]) -> None:
     """The sectors page's own choices are codes in the URL (not "Tỉ lệ" / "4 weeks"), in either language."""
+    plain = make_app().run()
+    plain.switch_page("pages/sectors.py").run()
+    assert plain.session_state["sec_mode"] == "count" and plain.selectbox(key="sec_window").value == 1
+    assert "sec_mode" not in plain.query_params and "sec_window" not in plain.query_params
     for language in ("vi", "en"):
         at = make_app(lang=language, sec_mode="share", sec_window="4").run()
         at.switch_page("pages/sectors.py").run()

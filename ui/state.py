@@ -309,6 +309,7 @@ def page_choice(
         raw = st.query_params.get(key)
         if raw in codes or raw in labels:
             st.session_state[key] = codes.get(raw, labels.get(raw))
+    st.session_state.setdefault(key, default)  # shown selected (the widget gets no default of its own)
     value = widget(label, options, key=key, format_func=format_func, **kwargs)
     value = default if value is None else value
     if value == default:
