@@ -23,7 +23,6 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.filters import FILTERS, Selection
 from loaders.schema import BY_NAME, COLUMN_NAMES
-from tests.conftest import app_maker
 from tests.test_export import read_csv_export
 from ui.safe import md_escape
 
@@ -38,17 +37,6 @@ PAGES = [
     "pages/explorer.py",
 ]
 CHART_PAGES = PAGES[:-1]
-
-
-@pytest.fixture(scope="module")
-def items(seed_items: tuple[pd.DataFrame, object]) -> pd.DataFrame:
-    return seed_items[0]
-
-
-@pytest.fixture
-def make_app(library_root: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
-    """AppTest of the entrypoint on a copy of the bundled library, optionally with URL query parameters."""
-    return app_maker(library_root, monkeypatch)
 
 
 def assert_clean(at: AppTest) -> None:

@@ -39,11 +39,6 @@ ENTRY = re.compile(r"^(\d+)\. (.+)$")
 
 
 @pytest.fixture(scope="module")
-def items(seed_items: tuple[pd.DataFrame, object]) -> pd.DataFrame:
-    return seed_items[0]
-
-
-@pytest.fixture(scope="module")
 def titles(seed_items: tuple[pd.DataFrame, object]) -> dict[str, str]:
     return {f.digest_id: f.title for f in seed_items[1].files}
 

@@ -11,12 +11,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from loaders.library import Library, LibraryError
-from tests.conftest import app_maker
-
-
-@pytest.fixture
-def make_app(library_root: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
-    return app_maker(library_root, monkeypatch)
 
 
 def test_permalink_opens_exactly_that_item(make_app: Callable[..., AppTest], seed_items) -> None:

@@ -12,7 +12,6 @@ Expected numbers come from reading the seeds (grep of data/digests/, then the it
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,7 +20,6 @@ from streamlit.testing.v1 import AppTest
 
 from analytics import terms as tm
 from loaders.vocab import TermStops, load_term_stops
-from tests.conftest import app_maker
 
 # term -> (week, doc_symbol or item_no when the item has no symbol) of every item mentioning it
 EXPECTED = {
@@ -34,16 +32,6 @@ EXPECTED = {
     "chuyển đổi số": {("2024-W44", "1634/UBND-KT")},
     "sạt lở": {("2023-W32", "1048/UBND-KT"), ("2023-W32", "3824/VP-KT")},
 }
-
-
-@pytest.fixture(scope="module")
-def items(seed_items: tuple[pd.DataFrame, object]) -> pd.DataFrame:
-    return seed_items[0]
-
-
-@pytest.fixture
-def make_app(library_root: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., AppTest]:
-    return app_maker(library_root, monkeypatch)
 
 
 def refs(items: pd.DataFrame, expected: set[tuple[str, object]]) -> set[tuple[str, int]]:
