@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from loaders.symbols import Symbol, find_symbols, make_date
-from loaders.textnorm import fold, fold_words
+from loaders.textnorm import fold, fold_lines, words_of_lines
 from loaders.vocab import Vocab
 
 _WEEK_RE = re.compile(
@@ -25,7 +27,7 @@ _WEEK_RE = re.compile(
 )
 _MEETING_LEAD_RE = re.compile(r"^(?:(?:sang|chieu|toi)\s+)?(?:ngay\s+)+\d{1,2}\s?/\s?\d{1,2}\s?/\s?\d{4}")
 _MEETING_WORDS = re.compile(r"\bhop\b|chu tri|hoi nghi")
-_HEADLINE_END_OK = re.compile(r"[^.;:,…]$")
+_SENTENCE_ENDS = (".", ";", ":", ",", "…")  # a line ending so is a sentence, not a headline
 _CITED_AFTER = re.compile(r"^[\s,]*(?:ngày\s+[\d/]+(?:\s+tháng\s+\d+\s+năm\s+\d+)?)?[\s,]*của\b")
 _BYLINE_RE = re.compile(r"^(?:[A-ZĐ][^\W\d_]*\s){1,5}[A-ZĐ][^\W\d_]*$")
 
@@ -40,6 +42,11 @@ class Block:
     paragraphs: list[str]
     folded: list[str]  # `fold` of each paragraph, computed once
     symbols: list[list[Symbol]]  # `find_symbols` of the headline, then of each paragraph
+    words: list[list[str]]  # the `fold_words` words of the headline, then of each paragraph, computed once
+
+    def folded_words(self, start: int = 0, stop: int | None = None) -> str:
+        """`fold_words` of the headline and paragraphs joined (`words[start:stop]`): " word word … "."""
+        return " " + " ".join(w for line in self.words[start:stop] for w in line) + " "
 
 
 @dataclass
@@ -51,6 +58,7 @@ class DigestText:
     week_end: dt.date | None = None
     summary: str = ""
     summary_entries: list[str] = field(default_factory=list)
+    summary_words: list[list[str]] = field(default_factory=list)  # the `fold_words` words of each entry
     blocks: list[Block] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # text between summary and first block
     byline: str = ""
@@ -58,12 +66,33 @@ class DigestText:
 
 def clean_lines(text: str, drop_patterns: list[re.Pattern[str]]) -> list[str]:
     """Non-empty, whitespace-collapsed lines without boilerplate (skip links, banners, captions)."""
+    drop = _any_of(tuple(drop_patterns))
     out = []
     for raw in text.split("\n"):
-        line = " ".join(raw.split())  # also turns NBSP and tabs into single spaces
-        if line and not any(p.fullmatch(line) for p in drop_patterns):
+        line = raw if _is_clean(raw) else " ".join(raw.split())  # also turns NBSP and tabs into single spaces
+        if line and not drop(line):
             out.append(line)
     return out
+
+
+def _is_clean(line: str) -> bool:
+    # True when " ".join(line.split()) would return `line`: its only whitespace is single inner spaces
+    # (every whitespace character but " " is non-printable). Most lines are; the test is much cheaper.
+    return line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " "
+
+
+@cache
+def _any_of(patterns: tuple[re.Pattern[str], ...]) -> Callable[[str], bool]:
+    """A test "one of `patterns` matches the whole line", as one alternation when they can be merged (the
+    same flags, no groups whose numbers would shift): one regex call per line instead of one per pattern."""
+    if patterns and all(p.flags == patterns[0].flags and not p.groups for p in patterns):
+        try:
+            merged = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+        except re.error:  # an inline global flag inside a pattern cannot move into a group
+            pass
+        else:
+            return lambda line: merged.fullmatch(line) is not None
+    return lambda line: any(p.fullmatch(line) for p in patterns)
 
 
 def parse_week(title: str) -> tuple[dt.date, dt.date] | None:
@@ -72,7 +101,11 @@ def parse_week(title: str) -> tuple[dt.date, dt.date] | None:
     The start date often has no year ("ngày 02/3 đến ngày 08/3/2020"); a week across New Year takes the
     previous year for the start ("từ ngày 29/12 đến ngày 04/01/2026").
     """
-    m = _WEEK_RE.search(fold(title))
+    return _week_of(fold(title))
+
+
+def _week_of(folded_title: str) -> tuple[dt.date, dt.date] | None:
+    m = _WEEK_RE.search(folded_title)
     if not m:
         return None
     y2 = int(m["y2"])
@@ -108,10 +141,6 @@ def is_meeting_lead(folded: str) -> bool:
     return bool(_MEETING_LEAD_RE.match(folded)) and bool(_MEETING_WORDS.search(folded[:400]))
 
 
-def _syllables(text: str) -> set[str]:
-    return set(fold_words(text).split())
-
-
 def _containment(part: set[str], whole: set[str]) -> float:
     return len(part & whole) / len(part) if part else 0.0
 
@@ -126,7 +155,7 @@ def split_summary(summary: str, tail_re: re.Pattern[str]) -> list[str]:
 
 
 def _looks_like_headline(line: str) -> bool:
-    return len(line) <= MAX_HEADLINE_CHARS and bool(_HEADLINE_END_OK.search(line))
+    return 0 < len(line) <= MAX_HEADLINE_CHARS and not line.endswith(_SENTENCE_ENDS)
 
 
 def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
@@ -134,18 +163,21 @@ def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
     own_issuers = vocab.own_issuer_codes
     title_re = vocab.profile.title_re
     out = DigestText()
+    folded_lines = fold_lines(lines)  # each line folded once, for every check below and the item fields
     start = 0
-    for i, line in enumerate(lines[:15]):
-        if title_re.search(fold(line)):
-            out.title = line
+    for i, line in enumerate(folded_lines[:15]):
+        if title_re.search(line):
+            out.title = lines[i]
             start = i + 1
-            week = parse_week(line)
+            week = _week_of(line)
             if week:
                 out.week_start, out.week_end = week
             break
-    body = [ln for ln in lines[start:] if ln != out.title]  # some pages repeat the title
-
-    folded = [fold(ln) for ln in body]
+    # Some pages repeat the title.
+    kept = [i for i in range(start, len(lines)) if lines[i] != out.title]
+    body = [lines[i] for i in kept]
+    folded = [folded_lines[i] for i in kept]
+    words = words_of_lines(folded)
     symbols = [find_symbols(ln) if "/" in ln else [] for ln in body]
     leads = [
         own_reference(ln, syms, own_issuers) is not None or is_meeting_lead(f)
@@ -156,6 +188,7 @@ def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
     if first > 0 and not leads[0]:
         out.summary = body[0]
         out.summary_entries = split_summary(body[0], vocab.profile.summary_tail_re)
+        out.summary_words = words_of_lines(fold_lines(out.summary_entries))
         out.ignored = body[1:first]
     else:
         out.ignored = body[:first]
@@ -163,25 +196,26 @@ def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
     # Second opinion: a short line equal to a summary entry starts a block even when its lead names no
     # document (so that items without a document are still counted, and reported).
     if out.summary_entries:
-        entries = [_syllables(e) for e in out.summary_entries]
+        entries = [set(e) for e in out.summary_words]
         known = set(heads)
         for i in range(first + 1, len(body) - 1):
             if i in known or i - 1 in known or not _looks_like_headline(body[i]):
                 continue
-            words = _syllables(body[i])
-            if len(words) >= 4 and any(
-                _containment(words, e) >= 0.9 and _containment(e, words) >= 0.9 for e in entries
+            syllables = set(words[i])
+            if len(syllables) >= 4 and any(
+                _containment(syllables, e) >= 0.9 and _containment(e, syllables) >= 0.9 for e in entries
             ):
                 heads.append(i)
         heads.sort()
 
     for n, h in enumerate(heads):
         end = heads[n + 1] if n + 1 < len(heads) else len(body)
-        out.blocks.append(Block(body[h], body[h + 1 : end], folded[h + 1 : end], symbols[h:end]))
+        out.blocks.append(Block(body[h], body[h + 1 : end], folded[h + 1 : end], symbols[h:end], words[h:end]))
     if out.blocks:
         last = out.blocks[-1].paragraphs
         if len(last) > 1 and _BYLINE_RE.match(last[-1]):
             out.byline = last.pop()
             out.blocks[-1].folded.pop()
             out.blocks[-1].symbols.pop()
+            out.blocks[-1].words.pop()
     return out

@@ -98,9 +98,8 @@ def _chair_actor(folded_lead: str, profile: Profile) -> str:
     return _actor(roles[-1].group(0), profile) if roles else _actor(folded_lead, profile)
 
 
-def _stated_leader(lead: str, vocab: Vocab) -> tuple[str, bool]:
-    """(name, in_roster) of the leader the lead names, or ("", False)."""
-    folded = fold_words(lead)
+def _stated_leader(lead: str, folded: str, vocab: Vocab) -> tuple[str, bool]:
+    """(name, in_roster) of the leader the lead names, or ("", False); `folded` is its `fold_words`."""
     best = None
     for term in vocab.leaders:
         at = folded.find(term.key)
@@ -142,8 +141,8 @@ def _first_agency(folded: str, vocab: Vocab, near_start: bool = False) -> str:
     return vocab.agency_canonical[m.group(1)]
 
 
-def _places(folded: str, vocab: Vocab, day: dt.date) -> list[str]:
-    words = fold_words(folded, folded=True)
+def _places(words: str, vocab: Vocab, day: dt.date) -> list[str]:
+    """Districts and communes named in `words` (`fold_words` text)."""
     found: list[str] = []
     for p in vocab.districts:
         if p.key not in words:
@@ -207,13 +206,14 @@ def _issuer(item: ItemFields, own: Symbol | None, meeting: bool, lead: str, fold
 
 
 def _leader(
-    item: ItemFields, meeting: bool, lead: str, folded_lead: str, vocab: Vocab, day: dt.date | None
+    item: ItemFields, meeting: bool, block: Block, folded_lead: str, vocab: Vocab, day: dt.date | None
 ) -> tuple[str, str]:
     """(leader, leader_source): the name the lead states, else the roster's holder of the role that day."""
     # A name in the lead is the directing leader only when a person (or a meeting chair) directs.
     profile = vocab.profile
     if meeting or item.issuer in (profile.chairman, profile.vice_chairman, profile.steering):
-        name, in_roster = _stated_leader(lead, vocab)
+        lead = block.paragraphs[0] if block.paragraphs else ""
+        name, in_roster = _stated_leader(lead, block.folded_words(1, 2), vocab)
         if name:
             if not in_roster:
                 item.problems.append(("unknown_leader", f"leader '{name}' is not in the profile's leaders.yaml"))
@@ -256,10 +256,10 @@ def parse_block(block: Block, vocab: Vocab, week_start: dt.date | None) -> ItemF
         item.problems.append(("no_document", "the lead sentence names no document of the province and no meeting date"))
 
     item.issuer = _issuer(item, own, meeting, lead, folded_lead, vocab.profile)
-    item.leader, item.leader_source = _leader(item, meeting, lead, folded_lead, vocab, item.doc_date or week_start)
+    item.leader, item.leader_source = _leader(item, meeting, block, folded_lead, vocab, item.doc_date or week_start)
     item.lead_agencies = _lead_agencies(block.folded, vocab)
     anchor = item.doc_date or week_start or dt.date.today()
-    item.districts = _places(fold(block.headline) + "\n" + "\n".join(block.folded), vocab, anchor)
+    item.districts = _places(block.folded_words(), vocab, anchor)
     symbols = (s.text for line in block.symbols for s in line)
     item.cited_documents = list(dict.fromkeys(s for s in symbols if s != item.doc_symbol))
     item.deadlines = _deadlines("\n".join(block.folded), anchor)

@@ -108,7 +108,7 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
     by_key: dict[str, dict[str, Any]] = {}
     block_items: list[int] = []  # item_no of each block
     for block, item in zip(parsed.blocks, fields, strict=True):
-        key = f"{item.doc_symbol}@{item.doc_date}" if item.doc_symbol else fold_words(item.headline)
+        key = f"{item.doc_symbol}@{item.doc_date}" if item.doc_symbol else block.folded_words(0, 1)
         if key in by_key:
             block_items.append(by_key[key]["item_no"])
             _merge(by_key[key], item)
@@ -255,10 +255,10 @@ def _near_share(dates: list[dt.date], start: dt.date, end: dt.date, shift: int) 
     return sum(lo <= d <= hi for d in dates) / len(dates)
 
 
-def _bigrams(text: str) -> set[str]:
-    # Syllable pairs: single syllables (chỉ, đạo, tỉnh) are shared by almost every headline.
-    words = fold_words(text).split()
-    return {f"{a} {b}" for a, b in itertools.pairwise(words)}
+def _bigrams(*lines: list[str]) -> set[tuple[str, str]]:
+    # Syllable pairs of the lines' words run together (`fold_words` of the lines joined by spaces): single
+    # syllables (chỉ, đạo, tỉnh) are shared by almost every headline.
+    return set(itertools.pairwise(itertools.chain(*lines)))
 
 
 def _check_summary(parsed: dg.DigestText, report: FileReport, block_items: list[int]) -> None:
@@ -266,12 +266,21 @@ def _check_summary(parsed: dg.DigestText, report: FileReport, block_items: list[
     if not parsed.summary_entries:
         report.warn("no_summary", "no opening summary paragraph to check the items against")
         return
-    entries = [_bigrams(e) for e in parsed.summary_entries]
-    heads = [_bigrams(b.headline) for b in parsed.blocks]
-    texts = [h | _bigrams(" ".join(b.paragraphs[:2])) for h, b in zip(heads, parsed.blocks, strict=True)]
+    entries = [_bigrams(e) for e in parsed.summary_words]
+    heads = [_bigrams(b.words[0]) for b in parsed.blocks]
+    texts: dict[int, set[tuple[str, str]]] = {}  # headline and first two paragraphs, made when needed
 
-    def covered(part: set[str], pool: list[set[str]], share: float) -> bool:
+    def text(i: int) -> set[tuple[str, str]]:
+        if i not in texts:
+            texts[i] = heads[i] | _bigrams(*parsed.blocks[i].words[1:3])
+        return texts[i]
+
+    def covered(part: set[tuple[str, str]], pool: Iterable[set[tuple[str, str]]], share: float) -> bool:
         return bool(part) and any(len(part & w) >= share * len(part) for w in pool)
+
+    def in_texts(part: set[tuple[str, str]], share: float) -> bool:
+        # A headline is part of its text: an entry its headline covers needs no paragraph bigrams.
+        return covered(part, heads, share) or covered(part, map(text, range(len(heads))), share)
 
     reported: set[int] = set()
     for block, head, item_no in zip(parsed.blocks, heads, block_items, strict=True):
@@ -281,7 +290,7 @@ def _check_summary(parsed: dg.DigestText, report: FileReport, block_items: list[
         if not covered(head, entries, 0.6) and not any(covered(e, [head], 0.8) for e in entries):
             report.warn("not_in_summary", f"item '{block.headline[:70]}' is not listed in the opening summary", item_no)
     for entry, grams in zip(parsed.summary_entries, entries, strict=True):
-        if covered(grams, texts, 0.6):
+        if in_texts(grams, 0.6):
             continue
         # Headlines run together (a comma or nothing instead of ";"): each is inside the entry.
         if sum(covered(h, [grams], 0.8) for h in heads) >= 2:

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 _L = r"[^\W\d_]"  # any letter, Vietnamese included
 _GROUP = rf"{_L}[^\W_]*(?:&{_L}+)?"  # CĐSQG, UBQG50, TTr, QyĐ, PCTT&TKCN
+# The look-behind ("not after a letter, digit or /") comes after the first digit so that the engine skips
+# ahead on digits rather than trying the whole pattern at every position.
 SYMBOL_RE = re.compile(
-    rf"(?<![\w/])(?P<num>\d{{1,7}}[a-z]?)"
+    rf"(?P<num>\d(?<![\w/]\d)\d{{0,6}}[a-z]?)"
     rf"(?:\s?/\s?(?P<year>(?:19|20)\d\d)\s?/\s?(?P<code1>{_GROUP}(?:\s?[-–]\s?{_GROUP})*)"
     rf"|\s?/\s?(?P<code2>{_GROUP}(?:[-–]{_GROUP})+|QH\d{{1,2}})"
     rf"|-(?P<ptype>[A-ZĐ][A-Za-zĐđ]{{0,3}})/(?P<porg>[A-ZĐ][A-ZĐ]{{0,5}}))(?![\w-])"
@@ -64,8 +66,11 @@ def _fix_group(group: str) -> str:
     return group.upper() if group.islower() else group
 
 
+_GROUP_SPLIT = re.compile(r"\s?[-–]\s?")
+
+
 def _groups(code: str) -> tuple[str, ...]:
-    return tuple(_fix_group(g.strip()) for g in re.split(r"\s?[-–]\s?", code))
+    return tuple(_fix_group(g.strip()) for g in _GROUP_SPLIT.split(code))
 
 
 def find_symbols(text: str) -> list[Symbol]:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+
+import numpy as np
 
 _TONES = {"\u0300": 0, "\u0301": 1, "\u0309": 2, "\u0303": 3, "\u0323": 4}  # huyền sắc hỏi ngã nặng
 _TONED = {
@@ -25,20 +28,15 @@ _TONED = {
 }
 _TONE_OF = {ch: (base, i) for base, chars in _TONED.items() for i, ch in enumerate(chars)}
 
-# Candidates only (o/u followed by a toned a, e or y); `_to_traditional` checks the rest. A bare character
-# class lets the regex engine skip ahead fast, which matters: this runs over every digest.
-_CANDIDATE = re.compile(r"[oOuU][àáảãạèéẻẽẹỳýỷỹỵÀÁẢÃẠÈÉẺẼẸỲÝỶỸỴ]")
+# Exactly the pairs to move: o + toned a/e or u + toned y, not after q ("quý" keeps its tone), at the end of
+# a syllable (no letter or digit follows: `[^\W_]` is `str.isalnum`). The pattern starts with a bare character
+# class and the look-behinds come after it, so that the engine skips ahead fast: this runs over every digest.
+_CANDIDATE = re.compile(r"[oOuU](?<![qQ].)(?:(?<=[oO])[àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|(?<=[uU])[ỳýỷỹỵỲÝỶỸỴ])(?![^\W_])")
 
 
 def _to_traditional(m: re.Match[str]) -> str:
-    text, start, end = m.string, m.start(), m.end()
     first, second = m.group(0)
     base, tone = _TONE_OF[second]
-    syllable_final = end == len(text) or not text[end].isalnum()
-    after_q = start > 0 and text[start - 1] in "qQ"
-    pair_ok = (first in "oO" and base in "aeAE") or (first in "uU" and base in "yY")
-    if not syllable_final or after_q or not pair_ok:
-        return m.group(0)
     return _TONED[first][tone] + base
 
 
@@ -90,8 +88,41 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFD", text).encode("ascii", "ignore").decode("ascii").lower()
 
 
+#: Every code point that `fold` keeps is below this (checked over all of Unicode by tests/test_textnorm.py).
+FOLD_SPAN = 0x3000
+_DROP = 0xFF  # not an ASCII byte
+
+
+@cache
+def _fold_table() -> np.ndarray:
+    # `fold` of each character as one ASCII byte, _DROP for those it drops; "…" (the one character that folds
+    # to several) is replaced before the table is used.
+    table = np.full(0x110000, _DROP, dtype=np.uint8)
+    for code in range(FOLD_SPAN):
+        folded = fold(chr(code))
+        if len(folded) == 1:
+            table[code] = ord(folded)
+    return table
+
+
+def fold_lines(lines: list[str]) -> list[str]:
+    """`fold` of each of `lines` (which hold no "\\n"), in one pass over all of them.
+
+    `fold` maps characters one by one (the ASCII letters NFD leaves have no combining class, so no mark
+    reordering moves them) and nothing folds to or from "\\n": looking each character up in a table built
+    from `fold` itself, on the joined lines, gives the same as folding each line, several times faster.
+    """
+    if not lines:
+        return []
+    text = "\n".join(lines).replace("…", "...")
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    folded = _fold_table()[codes]
+    return folded[folded != _DROP].tobytes().decode("ascii").split("\n")
+
+
 # fold() output is ASCII: a 128-entry table turns every non-alphanumeric character into a space, fast.
 _PUNCT_TO_SPACE = {c: " " for c in range(128) if not chr(c).isalnum()}
+_PUNCT_TO_SPACE_KEEP_LINES = {c: s for c, s in _PUNCT_TO_SPACE.items() if c != ord("\n")}
 
 
 def fold_words(text: str, folded: bool = False) -> str:
@@ -100,3 +131,10 @@ def fold_words(text: str, folded: bool = False) -> str:
     Pass `folded=True` when `text` already went through `fold`.
     """
     return " " + " ".join((text if folded else fold(text)).translate(_PUNCT_TO_SPACE).split()) + " "
+
+
+def words_of_lines(folded_lines: list[str]) -> list[list[str]]:
+    """The words `fold_words` finds in each of `folded_lines` (`fold` output without "\\n"), in one pass:
+    `fold_words(line, folded=True) == " " + " ".join(words) + " "`."""
+    text = "\n".join(folded_lines).translate(_PUNCT_TO_SPACE_KEEP_LINES)
+    return [line.split() for line in text.split("\n")] if folded_lines else []

@@ -100,12 +100,13 @@ class PlaceIndex:
         keys: dict[str, tuple[int, str]] = {}
         for i, p in enumerate(places):
             keys.setdefault((p.kind_key + p.key[1:]).strip(), (i, p.label))
-        # Words are space-separated and padded: look-arounds let adjacent mentions both match.
-        return cls(re.compile(rf"(?<= )(?:{_alternation(list(keys))})(?= )") if keys else re.compile(r"(?!)"), keys)
+        # Words are space-separated and padded: a mention is a space, the key (group 1), and a space that the
+        # look-ahead leaves for the next mention. Starting on a literal space lets the engine skip ahead.
+        return cls(re.compile(rf" ({_alternation(list(keys))})(?= )") if keys else re.compile(r"(?!)"), keys)
 
     def find(self, words: str) -> list[str]:
         """Labels of the units named with their kind word in `words` (`fold_words` text), in profile order."""
-        return [label for _, label in sorted({self.keys[m.group(0)] for m in self.regex.finditer(words)})]
+        return [label for _, label in sorted({self.keys[m.group(1)] for m in self.regex.finditer(words)})]
 
 
 @dataclass(frozen=True)

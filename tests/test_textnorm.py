@@ -7,7 +7,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loaders.textnorm import fold, normalize
+from loaders.textnorm import FOLD_SPAN, fold, fold_lines, fold_words, normalize, words_of_lines
 
 # Syllables that exist in both tone-mark styles, written the old way ("hoá") and the new way ("hóa").
 PAIRS = [
@@ -60,8 +60,14 @@ def test_known_pairs():
 
 
 def test_qu_and_closed_syllables_keep_their_mark():
-    for word in ("quý", "Quý", "quá", "hoạch", "toán", "khoán", "thuyền", "Huỳnh", "của", "mùa"):
+    for word in ("quý", "Quý", "quá", "quỷ", "hoạch", "toán", "khoán", "thuyền", "Huỳnh", "của", "mùa", "hoá2"):
         assert normalize(word) == word
+
+
+def test_a_syllable_ends_at_anything_but_a_letter_or_digit():
+    assert normalize("hoá_x") == "hóa_x"
+    assert normalize("oé") == "óe"
+    assert normalize("(thuỷ)") == "(thủy)"
 
 
 @given(sentence)
@@ -97,3 +103,16 @@ def test_fold_examples():
     assert fold("hoá") == fold("hóa") == "hoa"
     assert fold("Quyết định 4/2020/QĐ-UBND") == "quyet dinh 4/2020/qd-ubnd"
     assert fold("ĐƯỜNG") == "duong"
+
+
+def test_nothing_beyond_fold_span_folds_to_anything():
+    # fold_lines' table covers only the code points below FOLD_SPAN; "…" is the one that folds to several.
+    assert all(not fold(chr(c)) for c in range(FOLD_SPAN, 0x110000))
+    assert [chr(c) for c in range(FOLD_SPAN) if len(fold(chr(c))) > 1] == ["…"]
+
+
+@given(st.lists(st.one_of(sentence, st.text()).map(lambda s: s.replace("\n", " ")), max_size=8))
+def test_fold_lines_and_words_of_lines_are_fold_and_fold_words_per_line(lines):
+    folded = fold_lines(lines)
+    assert folded == [fold(line) for line in lines]
+    assert [" " + " ".join(w) + " " for w in words_of_lines(folded)] == [fold_words(line) for line in lines]
