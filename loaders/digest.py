@@ -46,7 +46,7 @@ class Block:
 
     def folded_words(self, start: int = 0, stop: int | None = None) -> str:
         """`fold_words` of the headline and paragraphs joined (`words[start:stop]`): " word word … "."""
-        return " " + " ".join(w for line in self.words[start:stop] for w in line) + " "
+        return " " + " ".join(filter(None, map(" ".join, self.words[start:stop]))) + " "
 
 
 @dataclass

@@ -186,6 +186,14 @@ def coerce_items(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _all_text(series: pd.Series) -> bool:
+    # A string column without missing values holds text in every row: no need to look at each (slow on
+    # Arrow-backed strings); any other column is looked at row by row.
+    if isinstance(series.dtype, pd.StringDtype):
+        return not series.isna().any()
+    return all(isinstance(v, str) for v in series)
+
+
 def validate_items(frame: pd.DataFrame) -> None:
     """Raise SchemaError naming the first column that breaks the schema."""
     if tuple(frame.columns) != COLUMN_NAMES:
@@ -200,7 +208,7 @@ def validate_items(frame: pd.DataFrame) -> None:
             raise SchemaError(f"{col.name}: expected integers, got {series.dtype}")
         if col.kind == "bool" and not pd.api.types.is_bool_dtype(series):
             raise SchemaError(f"{col.name}: expected booleans, got {series.dtype}")
-        if col.kind == "str" and not all(isinstance(v, str) for v in series):
+        if col.kind == "str" and not _all_text(series):
             raise SchemaError(f"{col.name}: expected text in every row")
         if col.kind.startswith("list"):
             inner = dt.date if col.kind == "list[date]" else str
