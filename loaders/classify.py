@@ -75,7 +75,7 @@ def classify(headline: str, paragraphs: list[str], lead_agencies: list[str], uni
         agency_sectors = vocab.agency_sectors.get(lead_agencies[0], ())
         for sid in agency_sectors:
             add(sid, LEAD_AGENCY_WEIGHT, f"chủ trì: {lead_agencies[0]}")
-    unit_sectors = tuple(s.id for s in vocab.sectors if unit and unit in s.units)
+    unit_sectors = tuple(s.id for s in vocab.sectors if unit in s.units) if unit else ()
     # The unit prior only breaks ties among sectors that already have evidence of their own.
     for sid in unit_sectors:
         if sid in scores:
@@ -91,7 +91,7 @@ def classify(headline: str, paragraphs: list[str], lead_agencies: list[str], uni
         ("từ khóa nêu sau", lambda sid: -last_at.get(sid, -1)),
     )
     # Last resort (one keyword of two sectors, nothing else to tell them apart): the taxonomy's order.
-    order = {s.id: i for i, s in enumerate(vocab.sectors)}
+    order = vocab.sector_order
     ranked = sorted(scores, key=lambda sid: (-scores[sid], *(rank(sid) for _, rank in steps), order[sid]))
     top = ranked[0]
     secondary = [vocab.sector(s).name_vi for s in ranked[1:3] if scores[s] >= SECONDARY_SHARE * scores[top]]

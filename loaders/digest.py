@@ -42,11 +42,11 @@ class Block:
     paragraphs: list[str]
     folded: list[str]  # `fold` of each paragraph, computed once
     symbols: list[list[Symbol]]  # `find_symbols` of the headline, then of each paragraph
-    words: list[list[str]]  # the `fold_words` words of the headline, then of each paragraph, computed once
+    words: list[str]  # `words_of_lines` of the headline, then of each paragraph, computed once
 
     def folded_words(self, start: int = 0, stop: int | None = None) -> str:
         """`fold_words` of the headline and paragraphs joined (`words[start:stop]`): " word word … "."""
-        return " " + " ".join(filter(None, map(" ".join, self.words[start:stop]))) + " "
+        return " " + " ".join(filter(None, self.words[start:stop])) + " "
 
 
 @dataclass
@@ -58,7 +58,7 @@ class DigestText:
     week_end: dt.date | None = None
     summary: str = ""
     summary_entries: list[str] = field(default_factory=list)
-    summary_words: list[list[str]] = field(default_factory=list)  # the `fold_words` words of each entry
+    summary_words: list[str] = field(default_factory=list)  # `words_of_lines` of each entry
     blocks: list[Block] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # text between summary and first block
     byline: str = ""
@@ -196,12 +196,12 @@ def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
     # Second opinion: a short line equal to a summary entry starts a block even when its lead names no
     # document (so that items without a document are still counted, and reported).
     if out.summary_entries:
-        entries = [set(e) for e in out.summary_words]
+        entries = [set(e.split()) for e in out.summary_words]
         known = set(heads)
         for i in range(first + 1, len(body) - 1):
             if i in known or i - 1 in known or not _looks_like_headline(body[i]):
                 continue
-            syllables = set(words[i])
+            syllables = set(words[i].split())
             if len(syllables) >= 4 and any(
                 _containment(syllables, e) >= 0.9 and _containment(e, syllables) >= 0.9 for e in entries
             ):

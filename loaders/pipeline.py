@@ -26,7 +26,7 @@ from loaders.markup import html_to_text, markdown_to_text
 from loaders.report import FileReport, LoadReport
 from loaders.schema import coerce_items, empty_items, validate_items
 from loaders.symbols import set_code_aliases
-from loaders.textnorm import fold_words, normalize
+from loaders.textnorm import fold_lines, normalize, words_of_lines
 from loaders.vocab import Vocab, load_vocab
 
 #: Bump when a parsing rule changes: cached parses of older versions are discarded.
@@ -184,9 +184,8 @@ def merge_paragraphs(kept: list[str], added: list[str]) -> list[str]:
     extends it by more replaces it (the complete variant wins); anything else is appended.
     """
     out = list(kept)
-    words = [fold_words(p).split() for p in out]
-    for para in added:
-        new = fold_words(para).split()
+    words = [w.split() for w in words_of_lines(fold_lines(out))]
+    for para, new in zip(added, [w.split() for w in words_of_lines(fold_lines(added))], strict=True):
         for i, old in enumerate(words):
             short, long_ = sorted((old, new), key=len)
             if short and long_[: len(short)] == short:
@@ -255,10 +254,21 @@ def _near_share(dates: list[dt.date], start: dt.date, end: dt.date, shift: int) 
     return sum(lo <= d <= hi for d in dates) / len(dates)
 
 
-def _bigrams(*lines: list[str]) -> set[tuple[str, str]]:
-    # Syllable pairs of the lines' words run together (`fold_words` of the lines joined by spaces): single
-    # syllables (chỉ, đạo, tỉnh) are shared by almost every headline.
-    return set(itertools.pairwise(itertools.chain(*lines)))
+def _bigrams(*words: str) -> set[tuple[str, str]]:
+    # Syllable pairs of `words_of_lines` lines run together (`fold_words` of the lines joined by spaces):
+    # single syllables (chỉ, đạo, tỉnh) are shared by almost every headline.
+    return set(itertools.pairwise(" ".join(words).split()))
+
+
+def _first_cover(part: set[tuple[str, str]], pool: list[set[tuple[str, str]]], share: float, start: int) -> int | None:
+    """Index of a set of `pool` holding at least `share` of `part` (not empty), looked for from `start` on and
+    then from the top; None when there is none."""
+    if part:
+        need = share * len(part)
+        for i in itertools.chain(range(start, len(pool)), range(start)):
+            if len(part & pool[i]) >= need:
+                return i
+    return None
 
 
 def _check_summary(parsed: dg.DigestText, report: FileReport, block_items: list[int]) -> None:
@@ -278,19 +288,27 @@ def _check_summary(parsed: dg.DigestText, report: FileReport, block_items: list[
     def covered(part: set[tuple[str, str]], pool: Iterable[set[tuple[str, str]]], share: float) -> bool:
         return bool(part) and any(len(part & w) >= share * len(part) for w in pool)
 
-    def in_texts(part: set[tuple[str, str]], share: float) -> bool:
-        # A headline is part of its text: an entry its headline covers needs no paragraph bigrams.
-        return covered(part, heads, share) or covered(part, map(text, range(len(heads))), share)
-
     reported: set[int] = set()
+    at = 0
     for block, head, item_no in zip(parsed.blocks, heads, block_items, strict=True):
         if item_no in reported:
             continue
         reported.add(item_no)
-        if not covered(head, entries, 0.6) and not any(covered(e, [head], 0.8) for e in entries):
+        # Summary and blocks mostly run in the same order: looking from after the last match on finds the
+        # next one at once (any match will do, so where the search starts changes nothing).
+        found = _first_cover(head, entries, 0.6, at)
+        if found is not None:
+            at = found + 1
+        elif not any(covered(e, [head], 0.8) for e in entries):
             report.warn("not_in_summary", f"item '{block.headline[:70]}' is not listed in the opening summary", item_no)
+    at = 0
     for entry, grams in zip(parsed.summary_entries, entries, strict=True):
-        if in_texts(grams, 0.6):
+        # A headline is part of its text: an entry its headline covers needs no paragraph bigrams.
+        found = _first_cover(grams, heads, 0.6, at)
+        if found is not None:
+            at = found + 1
+            continue
+        if covered(grams, map(text, range(len(heads))), 0.6):
             continue
         # Headlines run together (a comma or nothing instead of ";"): each is inside the entry.
         if sum(covered(h, [grams], 0.8) for h in heads) >= 2:

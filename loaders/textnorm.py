@@ -133,8 +133,8 @@ def fold_words(text: str, folded: bool = False) -> str:
     return " " + " ".join((text if folded else fold(text)).translate(_PUNCT_TO_SPACE).split()) + " "
 
 
-def words_of_lines(folded_lines: list[str]) -> list[list[str]]:
-    """The words `fold_words` finds in each of `folded_lines` (`fold` output without "\\n"), in one pass:
-    `fold_words(line, folded=True) == " " + " ".join(words) + " "`."""
+def words_of_lines(folded_lines: list[str]) -> list[str]:
+    """The words `fold_words` finds in each of `folded_lines` (`fold` output without "\\n"), joined by single
+    spaces and unpadded: `fold_words(line, folded=True) == " " + words + " "`."""
     text = "\n".join(folded_lines).translate(_PUNCT_TO_SPACE_KEEP_LINES)
-    return [line.split() for line in text.split("\n")] if folded_lines else []
+    return [" ".join(line.split()) for line in text.split("\n")] if folded_lines else []

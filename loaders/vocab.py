@@ -174,9 +174,17 @@ class Vocab:
         """Issuer codes of the province's own documents."""
         return frozenset(self.own_issuers)
 
+    @cached_property
+    def sector_order(self) -> dict[str, int]:
+        """Sector id -> position in the taxonomy (of its first entry)."""
+        order: dict[str, int] = {}
+        for i, s in enumerate(self.sectors):
+            order.setdefault(s.id, i)
+        return order
+
     def sector(self, sector_id: str) -> Sector:
         """The sector with this id."""
-        return next(s for s in self.sectors if s.id == sector_id)
+        return self.sectors[self.sector_order[sector_id]]
 
 
 def _read(directory: Path, name: str) -> Any:

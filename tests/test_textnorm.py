@@ -115,4 +115,4 @@ def test_nothing_beyond_fold_span_folds_to_anything():
 def test_fold_lines_and_words_of_lines_are_fold_and_fold_words_per_line(lines):
     folded = fold_lines(lines)
     assert folded == [fold(line) for line in lines]
-    assert [" " + " ".join(w) + " " for w in words_of_lines(folded)] == [fold_words(line) for line in lines]
+    assert [f" {w} " for w in words_of_lines(folded)] == [fold_words(line) for line in lines]
