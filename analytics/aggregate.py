@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from analytics.filters import week_monday
@@ -27,26 +28,95 @@ def counted(items: pd.DataFrame) -> pd.DataFrame:
     return items if first.all() else items[first]
 
 
+#: Pre-coded period columns a frame may carry (`with_periods`): granularity -> column of ordered categoricals.
+PERIOD_COLUMNS: dict[str, str] = {g: f"period_{g}" for g in GRANULARITIES}
+
+
+def with_periods(items: pd.DataFrame) -> pd.DataFrame:
+    """`items` plus one categorical column per granularity (PERIOD_COLUMNS) holding each row's period, so that
+    counting by period on every rerun reads integer codes (the input is not modified)."""
+    out = items.copy(deep=False)
+    for granularity, column in PERIOD_COLUMNS.items():
+        codes, labels = period_codes(items["week_start"], granularity)
+        out[column] = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(labels, ordered=True))
+    return out
+
+
+def _frame_period_codes(
+    items: pd.DataFrame, granularity: str, rows: np.ndarray | None
+) -> tuple[np.ndarray, pd.CategoricalDtype]:
+    """(code per row, the ordered dtype of the periods present): `period_codes` of a frame's rows, read from
+    its pre-coded column when it has one (`with_periods`)."""
+    column = PERIOD_COLUMNS.get(granularity)
+    if column not in items:
+        codes, labels = period_codes(items["week_start"], granularity, rows)
+        return codes, pd.CategoricalDtype(labels, ordered=True)
+    cat = items[column].array
+    codes = cat.codes if rows is None else cat.codes[rows]
+    present = np.bincount(codes, minlength=len(cat.categories)) > 0
+    if present.all():
+        return codes.astype(np.int64), cat.dtype
+    return (np.cumsum(present) - 1)[codes], pd.CategoricalDtype(cat.categories[present], ordered=True)
+
+
 def period_labels(week_start: pd.Series, granularity: str) -> pd.Series:
     """Sortable period labels for week starts: 2024-W44, 2024-10, 2024-Q4 or 2024."""
-    # Label each distinct week once (a few hundred) and spread the labels by position: formatting 70,000
-    # dates again on every chart of every rerun was a sizeable share of a page's time.
-    codes, weeks = pd.factorize(pd.to_datetime(week_start))
-    labels = _period_labels(pd.Series(weeks), granularity)
-    return pd.Series(labels.to_numpy()[codes], index=week_start.index, dtype=labels.dtype)
+    codes, labels = period_codes(week_start, granularity)
+    return pd.Series(np.array(labels, dtype=object)[codes], index=week_start.index, dtype=str)
 
 
-def _period_labels(ws: pd.Series, granularity: str) -> pd.Series:
+def period_codes(
+    week_start: pd.Series, granularity: str, rows: np.ndarray | None = None
+) -> tuple[np.ndarray, list[str]]:
+    """(code per item, the sorted labels of the periods present): the periods of `week_start` (of the rows
+    picked by the boolean mask `rows`) as small integers.
+
+    Each distinct week is keyed once with numpy date arithmetic and each distinct period formatted once:
+    formatting every date again on every chart of every rerun was a sizeable share of a page's time.
+    """
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"unknown granularity '{granularity}' (expected one of {', '.join(GRANULARITIES)})")
+    stamps = week_start.to_numpy()
+    if rows is not None:
+        stamps = stamps[rows]
+    codes, distinct = pd.factorize(stamps)
+    keys = _period_keys(np.asarray(distinct, dtype="datetime64[ns]").astype("datetime64[D]"), granularity)
+    periods, key_codes = np.unique(keys, return_inverse=True)
+    memo = _PERIOD_LABELS.setdefault(granularity, {})
+    labels = [memo.get(k) or memo.setdefault(k, _period_label(granularity, k)) for k in periods.tolist()]
+    return key_codes.reshape(-1)[codes].astype(np.int64), labels
+
+
+def _period_keys(days: np.ndarray, granularity: str) -> np.ndarray:
+    """A sortable integer per date: ISO year*100 + ISO week, year*100 + month, year*10 + quarter, or year."""
     if granularity == "week":
-        iso = ws.dt.isocalendar()
-        return iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+        # The ISO week is the one holding the date's Thursday, and its year is that Thursday's year.
+        weekday = (days - np.datetime64("1970-01-05", "D")).astype(np.int64) % 7  # Monday = 0
+        thursday = days - weekday + 3
+        year_start = thursday.astype("datetime64[Y]")
+        week = (thursday - year_start.astype("datetime64[D]")).astype(np.int64) // 7 + 1
+        return (year_start.astype(np.int64) + 1970) * 100 + week
+    months = days.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    year, month = months // 12 + 1970, months % 12 + 1
     if granularity == "month":
-        return ws.dt.strftime("%Y-%m")
+        return year * 100 + month
     if granularity == "quarter":
-        return ws.dt.year.astype(str) + "-Q" + ws.dt.quarter.astype(str)
-    if granularity == "year":
-        return ws.dt.year.astype(str)
-    raise ValueError(f"unknown granularity '{granularity}' (expected one of {', '.join(GRANULARITIES)})")
+        return year * 10 + (month - 1) // 3 + 1
+    return year
+
+
+#: granularity -> period key -> label: the periods of ten years are a few hundred, each formatted once.
+_PERIOD_LABELS: dict[str, dict[int, str]] = {}
+
+
+def _period_label(granularity: str, key: int) -> str:
+    if granularity == "week":
+        return f"{key // 100}-W{key % 100:02d}"
+    if granularity == "month":
+        return f"{key // 100}-{key % 100:02d}"
+    if granularity == "quarter":
+        return f"{key // 10}-Q{key % 10}"
+    return str(key)
 
 
 def auto_granularity(week_start: pd.Series) -> str:
@@ -60,6 +130,8 @@ def auto_granularity(week_start: pd.Series) -> str:
 def _values(items: pd.DataFrame, column: str, explode: bool, missing: str | None) -> pd.DataFrame:
     """Two columns, row id and `column` value, one row per (item, value); empties labelled or dropped."""
     frame = items[[column]].assign(_row=items.index)
+    if isinstance(frame[column].dtype, pd.CategoricalDtype):  # plain strings from here on (merges, maps)
+        frame[column] = frame[column].astype(str)
     if explode:
         # An empty list explodes to NaN: "no value", handled like an empty string.
         frame = frame.explode(column)
@@ -71,6 +143,34 @@ def _values(items: pd.DataFrame, column: str, explode: bool, missing: str | None
     if explode:  # An item naming the same value twice counts once.
         frame = frame.drop_duplicates(["_row", column])
     return frame
+
+
+def _codes(values: pd.Series, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(integer code per value, of the rows picked by the mask `rows`; the distinct values): free on a
+    categorical, one hash pass otherwise."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = values.array.codes
+        return codes if rows is None else codes[rows], values.array.categories.to_numpy(dtype=object)
+    codes, uniques = pd.factorize(values.to_numpy() if rows is None else values.to_numpy()[rows])
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _grouped(
+    codes: np.ndarray, values: np.ndarray, missing: str | None, order: Sequence[str] | None
+) -> tuple[np.ndarray, list[str]]:
+    """Codes of distinct values renumbered to their labels in display order (-1: dropped), and the labels.
+
+    Only values that occur count; "" is labelled `missing` or dropped (None); values that share a label merge.
+    """
+    seen = np.bincount(codes[codes >= 0], minlength=len(values)) > 0
+    labels = [str(v) for v in values]
+    if missing is not None:
+        labels = [missing if v == "" else v for v in labels]
+    kept = [lab for lab, s in zip(labels, seen, strict=True) if s and (lab != "" or missing is not None)]
+    cats = _ordered(pd.Series(kept, dtype=object), order) if kept else []
+    position = {lab: i for i, lab in enumerate(cats)}
+    remap = np.array([position.get(lab, -1) for lab in labels] + [-1], dtype=np.int64)
+    return remap[codes], cats  # code -1 (a missing value) maps to the trailing -1
 
 
 def _ordered(values: pd.Series, order: Sequence[str] | None) -> list[str]:
@@ -89,6 +189,7 @@ def counts_by_period(
     order: Sequence[str] | None = None,
     explode: bool = False,
     missing: str | None = "—",
+    rows: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Items per period (and per `by` value): columns period, [by], count, total, share.
 
@@ -97,35 +198,81 @@ def counts_by_period(
     (with `explode` an item can count in several categories, so shares may add up to more than 1).
     With `window` > 1 counts and totals are summed over that many periods ending at each period
     (periods without a digest are absent, not zero: the window runs over the periods present).
+    `rows`, a boolean mask over `items`, restricts the count to those rows without slicing the frame.
     """
     cols = ["period", *([by] if by else []), "count", "total", "share"]
-    if items.empty:
+    if (rows is not None and not rows.any()) or items.empty:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c == "share" else object) for c in cols})
+    if explode:
+        if rows is not None:
+            items = items[rows]
+        return _counts_exploded(items, by or "", granularity, window, order, missing, cols)
+    # Codes all the way: one bincount over (period, value) pairs, no slice of the frame (issue 8).
+    period, period_type = _frame_period_codes(items, granularity, rows)
+    periods = period_type.categories
+    totals = np.bincount(period, minlength=len(periods))
+    if by is None:
+        wide = totals[:, None]
+        cats: list[str] = []
+    else:
+        codes, cats = _grouped(*_codes(items[by], rows), missing, order)
+        if not cats:
+            return pd.DataFrame({c: pd.Series(dtype="float64" if c == "share" else object) for c in cols})
+        keep = codes >= 0
+        flat = period[keep] * len(cats) + codes[keep]
+        wide = np.bincount(flat, minlength=len(periods) * len(cats)).reshape(len(periods), len(cats))
+    if window > 1:
+        wide, totals = _rolling(wide, window), _rolling(totals, window)
+    # Labels as categoricals built from codes: no string per row (a week x sector table has ~10^5 rows).
+    n_cats = max(1, len(cats))
+    count = wide.reshape(-1).astype(np.int64)
+    total = np.repeat(totals, n_cats).astype(np.int64)
+    columns = {"period": pd.Categorical.from_codes(np.repeat(np.arange(len(periods)), n_cats), dtype=period_type)}
+    if by is not None:
+        columns[by] = pd.Categorical.from_codes(np.tile(np.arange(len(cats)), len(periods)), cats)
+    columns["count"] = count
+    columns["total"] = total
+    columns["share"] = np.divide(count, total, out=np.zeros(len(count)), where=total > 0)
+    return pd.DataFrame(columns)
+
+
+def _rolling(counts: np.ndarray, window: int) -> np.ndarray:
+    """Sums over the `window` rows (periods) ending at each row, fewer at the start."""
+    run = np.cumsum(counts, axis=0)
+    out = run.copy()
+    out[window:] = run[window:] - run[:-window]
+    return out
+
+
+def _counts_exploded(
+    items: pd.DataFrame,
+    by: str,
+    granularity: str,
+    window: int,
+    order: Sequence[str] | None,
+    missing: str | None,
+    cols: list[str],
+) -> pd.DataFrame:
+    """`counts_by_period` on a list column: an item counts once in every value it names."""
     period = period_labels(items["week_start"], granularity)
     periods = sorted(period.unique())
     totals = period.value_counts().reindex(periods, fill_value=0).astype("int64")
-    if by is None:
-        wide = totals.to_frame("count")
-    else:
-        vals = _values(items, by, explode, missing)
-        vals["period"] = period.loc[vals.index].to_numpy()
-        cats = _ordered(vals[by], order)
-        wide = (
-            vals.groupby(["period", by])
-            .size()
-            .unstack(by, fill_value=0)
-            .reindex(index=periods, columns=cats, fill_value=0)
-            .astype("int64")
-        )
+    vals = _values(items, by, True, missing)
+    vals["period"] = period.loc[vals.index].to_numpy()
+    cats = _ordered(vals[by], order)
+    wide = (
+        vals.groupby(["period", by])
+        .size()
+        .unstack(by, fill_value=0)
+        .reindex(index=periods, columns=cats, fill_value=0)
+        .astype("int64")
+    )
     if window > 1:
         wide = wide.rolling(window, min_periods=1).sum().astype("int64")
         totals = totals.rolling(window, min_periods=1).sum().astype("int64")
-    if by is None:
-        out = wide.reset_index(names="period")
-    else:
-        wide.columns.name = by
-        out = wide.stack().rename("count").reset_index()
-        out = out.rename(columns={out.columns[0]: "period"})
+    wide.columns.name = by
+    out = wide.stack().rename("count").reset_index()
+    out = out.rename(columns={out.columns[0]: "period"})
     out["total"] = out["period"].map(totals).astype("int64")
     out["share"] = (out["count"] / out["total"].where(out["total"] > 0)).fillna(0.0)
     return out[cols].reset_index(drop=True)
@@ -142,8 +289,13 @@ def ranking(
         return pd.DataFrame(
             {column: pd.Series(dtype=object), "count": pd.Series(dtype="int64"), "share": pd.Series(dtype="float64")}
         )
-    vals = _values(items, column, explode, missing)
-    out = vals.groupby(column).size().rename("count").reset_index()
+    if explode:
+        vals = _values(items, column, explode, missing)
+        out = vals.groupby(column).size().rename("count").reset_index()
+    else:  # one bincount over the codes
+        codes, cats = _grouped(*_codes(items[column]), missing, None)
+        counts = np.bincount(codes[codes >= 0], minlength=len(cats))
+        out = pd.DataFrame({column: np.array(cats, dtype=object), "count": counts.astype("int64")})
     out["share"] = out["count"] / len(items)
     out = out.sort_values(["count", column], ascending=[False, True], kind="stable").reset_index(drop=True)
     return out.head(top) if top else out

@@ -259,9 +259,13 @@ def _best_ms(fn, runs: int) -> float:
     return min(times)
 
 
-def core_aggregation(items, runs: int) -> tuple[float, float]:
+def core_aggregation(items, light, runs: int) -> tuple[float, float]:
     """(ms of the dashboard's counts by ISO week x sector of one document type, ms of a numpy-bincount floor
-    on pre-coded columns): the same counts, checked equal."""
+    on pre-coded columns): the same counts, checked equal.
+
+    The dashboard's path, as the trend pages take it: the filters' mask over the corpus (`filter_mask`), the
+    first reports (`View.counted_rows`), then `counts_by_period` on the light frame through that mask.
+    """
     import numpy as np
     import pandas as pd
 
@@ -270,11 +274,10 @@ def core_aggregation(items, runs: int) -> tuple[float, float]:
 
     doc_type = items["doc_type"].value_counts().index[0]
     filters = Filters(doc_types=(doc_type,))
-    light = items.drop(columns=["body", "search_key"])
 
     def dashboard():
-        rows = light[filter_mask(items, filters)]
-        return agg.counts_by_period(agg.counted(rows), by="sector", granularity="week")
+        rows = filter_mask(items, filters) & light["first_report"].to_numpy(dtype=bool)
+        return agg.counts_by_period(light, "sector", "week", rows=rows)
 
     week_codes, week_labels = pd.factorize(items["week"], sort=True)
     sector_codes, sector_labels = pd.factorize(items["sector"], sort=True)
@@ -328,11 +331,13 @@ def targets(library: Path, size: str, reruns: dict[str, dict[str, list[float]]],
     """The issue-8 target table for this corpus: each figure next to its floor, measured in this run."""
     from loaders.library import Library
     from loaders.store import path as store_path
+    from ui.data import build_corpus
 
-    items, _ = Library(library).load_items()  # the dashboard's frame, with its search index
+    corpus = build_corpus(*Library(library).load_items(), key="bench")  # the dashboard's frames
+    items = corpus.items
     first = first_render(library, cold_disk=False)
     read = float(_python(_READ_PARQUET.format(path=str(store_path(library / ".cache" / "store"))), library).split()[0])
-    agg_ms, floor_ms = core_aggregation(items, runs)
+    agg_ms, floor_ms = core_aggregation(items, corpus.light, runs)
     query, hits, search_ms, index_ms = rare_search(items, runs)
     slowest = max(statistics.median(ts) * 1000 for kinds in reruns.values() for ts in kinds.values())
     tour = _python(_TOUR.format(root=str(ROOT), app=str(ROOT / "dashboard.py"), pages=PAGES), library)

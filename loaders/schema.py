@@ -157,6 +157,21 @@ COLUMNS: tuple[Column, ...] = (
 
 COLUMN_NAMES: tuple[str, ...] = tuple(c.name for c in COLUMNS)
 BY_NAME: dict[str, Column] = {c.name: c for c in COLUMNS}
+#: Text columns with few distinct values (a vocabulary, a digest, a week). The dashboard holds them as
+#: pandas categoricals (`as_coded`): filtering, slicing and counting then work on small integer codes.
+CODED: tuple[str, ...] = (
+    "digest_id",
+    "source",
+    "source_url",
+    "week",
+    "doc_type",
+    "issuer",
+    "leader",
+    "leader_source",
+    "unit",
+    "sector",
+    "sector_reason",
+)
 
 
 class SchemaError(ValueError):
@@ -192,6 +207,16 @@ def _all_text(series: pd.Series) -> bool:
     if isinstance(series.dtype, pd.StringDtype):
         return not series.isna().any()
     return all(isinstance(v, str) for v in series)
+
+
+def as_coded(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with the CODED columns as ordered categoricals (categories sorted as strings, so min/max and
+    sorting agree with the text); the input is not modified. Values print and export as the same strings."""
+    out = frame.copy(deep=False)
+    for name in CODED:
+        if name in out and not isinstance(out[name].dtype, pd.CategoricalDtype):
+            out[name] = pd.Categorical(out[name], categories=sorted(set(out[name])), ordered=True)
+    return out
 
 
 def validate_items(frame: pd.DataFrame) -> None:

@@ -19,7 +19,7 @@ m = view.total_counted
 type_order = view.corpus.options["doc_types"]
 type_colors = charts.palette(type_order)
 
-mix = agg.counts_by_period(counted, "doc_type", per, order=type_order, missing=None)
+mix = agg.counts_by_period(view.frame, "doc_type", per, order=type_order, missing=None, rows=view.counted_rows)
 fig = charts.stacked_bars(
     mix,
     "period",

@@ -19,7 +19,7 @@ period_title = t(f"granularity.{per}")
 m = view.total_counted
 
 issuer_order = view.corpus.options["issuers"]
-by_issuer = agg.counts_by_period(counted, "issuer", per, order=issuer_order, missing=None)
+by_issuer = agg.counts_by_period(view.frame, "issuer", per, order=issuer_order, missing=None, rows=view.counted_rows)
 fig = charts.stacked_bars(
     by_issuer,
     "period",

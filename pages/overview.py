@@ -40,7 +40,9 @@ ui.metric_row(
 
 per = view.granularity
 period_title = t(f"granularity.{per}")
-trend = agg.counts_by_period(counted, "sector", per, order=view.corpus.sector_order, missing=None)
+trend = agg.counts_by_period(
+    view.frame, "sector", per, order=view.corpus.sector_order, missing=None, rows=view.counted_rows
+)
 left, right = st.columns([3, 2])
 with left:
     fig = charts.stacked_bars(

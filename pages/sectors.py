@@ -18,7 +18,9 @@ period_title = t(f"granularity.{per}")
 mode, window = ui.trend_controls("sec", period_title)
 
 order = view.corpus.sector_order
-trend = agg.counts_by_period(counted, "sector", per, window=window, order=order, missing=None)
+trend = agg.counts_by_period(
+    view.frame, "sector", per, window=window, order=order, missing=None, rows=view.counted_rows
+)
 labels = charts.Labels(
     x=period_title,
     y=t("common.items") if mode == "count" else t("common.share_of_period"),

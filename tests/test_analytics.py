@@ -35,7 +35,7 @@ from analytics.urls import (
     to_query_params,
     value_codes,
 )
-from loaders.schema import COLUMN_NAMES, coerce_items
+from loaders.schema import COLUMN_NAMES, as_coded, coerce_items
 from tests.conftest import SEEDS
 
 YT, GD, CH = "Y tế", "Giáo dục và đào tạo", "Chỉ đạo điều hành chung"
@@ -375,6 +375,68 @@ def test_period_labels() -> None:
     assert agg.period_labels(ws, "year").tolist() == ["2024", "2019", "2025"]
     with pytest.raises(ValueError, match="granularity"):
         agg.period_labels(ws, "day")
+
+
+def test_period_labels_at_iso_year_ends() -> None:
+    # ISO weeks belong to the year of their Thursday: 2020 and 2026 have a week 53, 30/12/2024 opens 2025-W01.
+    days = ["2020-12-28", "2021-01-03", "2021-01-04", "2024-12-30", "2026-12-28", "2027-01-03"]
+    ws = pd.Series(pd.to_datetime(days), index=[5, 4, 3, 2, 1, 0])
+    got = agg.period_labels(ws, "week")
+    assert got.tolist() == ["2020-W53", "2020-W53", "2021-W01", "2025-W01", "2026-W53", "2026-W53"]
+    assert got.index.tolist() == [5, 4, 3, 2, 1, 0]
+    assert agg.period_labels(ws, "quarter").tolist() == [
+        "2020-Q4",
+        "2021-Q1",
+        "2021-Q1",
+        "2024-Q4",
+        "2026-Q4",
+        "2027-Q1",
+    ]
+
+
+def _reference_counts(frame: pd.DataFrame, by: str, granularity: str) -> dict[tuple[str, str], int]:
+    """(period, value) -> items, counted row by row with the standard library (no pandas grouping)."""
+    fmt = {
+        "week": lambda d: "{}-W{:02d}".format(*d.isocalendar()[:2]),
+        "month": lambda d: f"{d:%Y-%m}",
+        "quarter": lambda d: f"{d.year}-Q{(d.month - 1) // 3 + 1}",
+        "year": lambda d: str(d.year),
+    }[granularity]
+    out: dict[tuple[str, str], int] = {}
+    for day, value in zip(frame["week_start"].dt.date, frame[by].astype(str), strict=True):
+        if value:
+            out[(fmt(day), value)] = out.get((fmt(day), value), 0) + 1
+    return out
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 700), st.sampled_from(["Y tế", "Giáo dục, đào tạo", "", "Xây dựng"]), st.booleans()),
+        min_size=1,
+        max_size=60,
+    ),
+    st.sampled_from(agg.GRANULARITIES),
+)
+def test_counts_through_a_mask_on_coded_frames_equal_a_row_by_row_count(rows: list, granularity: str) -> None:
+    # The dashboard counts its coded frame (categoricals, pre-coded periods) through the filters' mask.
+    days = pd.to_datetime("2019-12-30") + pd.to_timedelta([7 * r[0] for r in rows], unit="D")
+    plain = pd.DataFrame({"week_start": days, "sector": [r[1] for r in rows]})
+    mask = pd.Series([r[2] for r in rows]).to_numpy()
+    coded = agg.with_periods(as_coded(plain))
+    got = agg.counts_by_period(coded, "sector", granularity, missing=None, rows=mask)
+    expected = _reference_counts(plain[mask], "sector", granularity)
+    nonzero = {
+        (str(p), str(v)): int(c) for p, v, c in zip(got["period"], got["sector"], got["count"], strict=True) if c
+    }
+    assert nonzero == expected
+    if mask.any():
+        same = agg.counts_by_period(plain[mask], "sector", granularity, missing=None)
+        assert same.astype({"period": str, "sector": str}).equals(got.astype({"period": str, "sector": str}))
+    if len(got):  # (no row at all when every value in view is empty)
+        totals = dict(zip(got["period"].astype(str), got["total"], strict=True))
+        assert totals == agg.period_labels(plain[mask]["week_start"], granularity).value_counts().to_dict()
+    ranked = agg.ranking(as_coded(plain), "sector", missing="—")
+    assert ranked.equals(agg.ranking(plain, "sector", missing="—"))
 
 
 def test_auto_granularity() -> None:

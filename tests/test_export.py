@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 
 from loaders import export
 from loaders.__main__ import main
-from loaders.schema import BY_NAME, COLUMN_NAMES, coerce_items
+from loaders.schema import BY_NAME, COLUMN_NAMES, as_coded, coerce_items
 from tests.conftest import SEEDS
 
 #: Headlines that a spreadsheet would run as formulas if written raw.
@@ -126,6 +126,20 @@ def test_csv_neutralises_formulas_keeps_numbers_and_carries_the_citation() -> No
     assert back["deadlines"].tolist() == ["2024-11-30; 2024-12-01", ""]
     assert back["week_start"].tolist() == ["2024-10-28", "2024-11-04"]
     assert b"\r\n" in data and b",-1," in data
+
+
+def test_coded_columns_export_like_text(tmp_path: Path) -> None:
+    # The dashboard holds sector, source, issuer… as categoricals (loaders.schema.as_coded): a file named
+    # "=cmd…" must still reach a spreadsheet as text, in CSV and in XLSX.
+    coded = as_coded(frame().assign(source=["=HYPERLINK(1)", "ok.txt"]))
+    assert isinstance(coded["source"].dtype, pd.CategoricalDtype)
+    _, back = read_csv_export(export.csv_bytes(coded))
+    assert back["source"].tolist() == ["'=HYPERLINK(1)", "ok.txt"]
+    assert back["sector"].tolist() == ["", "'-"]
+    export.write_table(coded, tmp_path / "coded.xlsx")
+    with zipfile.ZipFile(tmp_path / "coded.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in sheet and "=HYPERLINK(1)" in sheet
 
 
 def test_every_risky_start_is_neutralised() -> None:

@@ -19,12 +19,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from analytics.aggregate import citations
+from analytics.aggregate import citations, with_periods
 from analytics.filters import MULTI, SEARCH_KEY, FilterSpec, add_search_key
 from analytics.urls import value_codes
 from loaders.config import NATIONAL_VOCAB_DIR, PROFILE_DIR, data_dir
 from loaders.files import read_file
 from loaders.report import LoadReport
+from loaders.schema import as_coded
+from loaders.search import attach_index, index_of
 from loaders.vocab import Profile, Vocab, VocabError, load_vocab, vocab_files
 from ui.i18n import t
 
@@ -42,7 +44,8 @@ class Corpus:
     items: pd.DataFrame  # every schema column plus SEARCH_KEY
     report: LoadReport
     key: str
-    light: pd.DataFrame = field(default_factory=pd.DataFrame)  # `items` without HEAVY_COLUMNS
+    # `items` without HEAVY_COLUMNS, plus pre-coded periods (`analytics.aggregate.with_periods`)
+    light: pd.DataFrame = field(default_factory=pd.DataFrame)
     weeks: list[str] = field(default_factory=list)
     options: dict[str, list[str]] = field(default_factory=dict)  # multi filter name -> its options, in order
     codes: dict[str, dict[str, str]] = field(default_factory=dict)  # multi filter name -> {value: URL code}
@@ -158,6 +161,10 @@ def build_corpus(
     order = [s.name_vi for s in sectors]
     if SEARCH_KEY not in items:  # the library's store has it; a bare frame (tests) gets it here
         items = add_search_key(items)
+    index = index_of(items)
+    items = as_coded(items)
+    if index is not None:  # the stored search index belongs to these rows, now in their coded frame
+        attach_index(items, index)
     # Codes that stand for values in URLs, by the vocabulary a spec names (else slugs of the values).
     vocab_codes = {
         "sectors": {s.name_vi: s.id for s in sectors},
@@ -169,7 +176,7 @@ def build_corpus(
         items=items,
         report=report,
         key=key,
-        light=items.drop(columns=list(HEAVY_COLUMNS)),
+        light=with_periods(items.drop(columns=list(HEAVY_COLUMNS))),
         weeks=sorted(set(items["week"])),
         options=options,
         codes=codes,

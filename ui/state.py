@@ -6,15 +6,17 @@ after every run the URL is rewritten from the widgets in stable codes (`?sector=
 so that a link means the same view in both languages. The widgets are not bound with `bind="query-params"`
 on purpose: Streamlit writes a bound widget's displayed label into the URL. The sidebar's page links carry
 the view, so a page opened from them (also in a new tab) keeps the filters. The filtered frame is computed
-here once per rerun and handed to the page.
+here once per rerun, as a mask, and handed to the page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
@@ -60,17 +62,36 @@ _OWN_PARAMS = (*(s.key for s in FILTERS), LANG_PARAM, PER_PARAM)
 
 @dataclass(frozen=True)
 class View:
-    """What a page renders: the corpus, the filters, and the filtered items (never modified).
+    """What a page renders: the corpus, the filters, and which rows pass them (never modified).
 
-    `items` lacks the long text columns (see `ui.data.HEAVY_COLUMNS`); `full_rows` adds them back.
+    `mask` picks the rows of `corpus.light` that pass the filters (None: all of them). Charts that read one or
+    two columns count through it (`frame`, `counted_rows`) without slicing the frame; `items`, the filtered
+    rows, is sliced on first use only. It lacks the long text columns (see `ui.data.HEAVY_COLUMNS`);
+    `full_rows` adds them back.
     """
 
     corpus: Corpus
     filters: Filters
-    items: pd.DataFrame
+    mask: np.ndarray | None
     granularity: str
     lang: str
     params: dict[str, str | list[str]] = field(default_factory=dict)  # the view in the URL (see analytics.urls)
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """Every row of the corpus (light columns): what `mask` and `counted_rows` index."""
+        return self.corpus.light
+
+    @cached_property
+    def items(self) -> pd.DataFrame:
+        """The rows that pass the filters."""
+        return self.frame if self.mask is None else self.frame[self.mask]
+
+    @cached_property
+    def counted_rows(self) -> np.ndarray:
+        """Boolean mask over `frame`: the rows that pass the filters and that trends count (first reports)."""
+        first = self.frame["first_report"].to_numpy(dtype=bool)
+        return first if self.mask is None else first & self.mask
 
     @property
     def total(self) -> int:
@@ -267,15 +288,16 @@ def sidebar(corpus: Corpus) -> View:
         PER_PARAM: "" if choice == "auto" else choice,
     }
     _sync_url(params)
-    # The mask is computed on the full frame (it needs the search text); the rows come from the light one.
-    items = corpus.light if filters.is_default() else corpus.light[filter_mask(corpus.items, filters)]
+    # The mask is computed on the full frame (it needs the search text); pages read the light one through it.
+    mask = None if filters.is_default() else filter_mask(corpus.items, filters)
     granularity = choice
     if granularity == "auto":
-        granularity = auto_granularity(items["week_start"]) if len(items) else "week"
+        weeks = corpus.light["week_start"] if mask is None else corpus.light["week_start"][mask]
+        granularity = auto_granularity(weeks) if len(weeks) else "week"
     view = View(
         corpus=corpus,
         filters=filters,
-        items=items,
+        mask=mask,
         granularity=granularity,
         lang=language,
         params={k: v for k, v in params.items() if v},
