@@ -183,6 +183,24 @@ def empty_items() -> pd.DataFrame:
     return coerce_items(pd.DataFrame({name: [] for name in COLUMN_NAMES}))
 
 
+# The dtype `coerce_items` gives text columns (`astype(str)`).
+_TEXT_DTYPE = pd.Series([""], dtype=object).astype(str).dtype
+
+
+def _is_text(series: pd.Series) -> bool:
+    # Already a text column without missing values: what coercing it would give back (a round trip through
+    # Python objects, slow on long texts such as the bodies).
+    return series.dtype == _TEXT_DTYPE and not series.isna().any()
+
+
+def _all_text(series: pd.Series) -> bool:
+    # A string column without missing values holds text in every row: no need to look at each (slow on
+    # Arrow-backed strings); any other column is looked at row by row.
+    if isinstance(series.dtype, pd.StringDtype):
+        return not series.isna().any()
+    return all(isinstance(v, str) for v in series)
+
+
 def coerce_items(frame: pd.DataFrame) -> pd.DataFrame:
     """Give every column its schema dtype and order; the input is not modified."""
     out = frame.reindex(columns=list(COLUMN_NAMES)).copy()
@@ -195,18 +213,11 @@ def coerce_items(frame: pd.DataFrame) -> pd.DataFrame:
             # An absent column is all-NaN float64: going through object keeps False and "" valid fill values.
             out[col.name] = out[col.name].astype(object).fillna(False).astype(bool)
         elif col.kind == "str":
-            out[col.name] = out[col.name].astype(object).fillna("").astype(str)
+            if not _is_text(out[col.name]):
+                out[col.name] = out[col.name].astype(object).fillna("").astype(str)
         else:
             out[col.name] = [list(v) if isinstance(v, list | tuple) else [] for v in out[col.name]]
     return out
-
-
-def _all_text(series: pd.Series) -> bool:
-    # A string column without missing values holds text in every row: no need to look at each (slow on
-    # Arrow-backed strings); any other column is looked at row by row.
-    if isinstance(series.dtype, pd.StringDtype):
-        return not series.isna().any()
-    return all(isinstance(v, str) for v in series)
 
 
 def as_coded(frame: pd.DataFrame) -> pd.DataFrame:

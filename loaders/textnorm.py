@@ -34,10 +34,14 @@ _TONE_OF = {ch: (base, i) for base, chars in _TONED.items() for i, ch in enumera
 _CANDIDATE = re.compile(r"[oOuU](?<![qQ].)(?:(?<=[oO])[àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|(?<=[uU])[ỳýỷỹỵỲÝỶỸỴ])(?![^\W_])")
 
 
+# Each pair _CANDIDATE can match -> the pair with the tone on its first vowel ("oá" -> "óa").
+_TRADITIONAL = {
+    first + second: _TONED[first][_TONE_OF[second][1]] + _TONE_OF[second][0] for first in "oOuU" for second in _TONE_OF
+}
+
+
 def _to_traditional(m: re.Match[str]) -> str:
-    first, second = m.group(0)
-    base, tone = _TONE_OF[second]
-    return _TONED[first][tone] + base
+    return _TRADITIONAL[m.group(0)]
 
 
 def nfc(text: str) -> str:
