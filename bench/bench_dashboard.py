@@ -113,7 +113,9 @@ def synthesize(copies: int, root: Path, weeks: int | None = None) -> Path:
                 continue
             slot += 1
             target = earliest - dt.timedelta(weeks=slot if weeks is None else 1 + slot % weeks)
-            shifted = shift_text(text, (target - week_start).days, renumber=10000 * j)
+            # The parser reads document numbers of up to 7 digits: copies 1000 apart share numbers, and are
+            # 320 weeks (over 6 years) apart at 350k, so no two items share a symbol and a year.
+            shifted = shift_text(text, (target - week_start).days, renumber=10000 * (j % 1000))
             (digests / f"synthetic_{j:04d}_{path.name}").write_text(shifted, encoding="utf-8")
     (root / "COMPLETE").write_text("synthetic corpus: see bench/bench_dashboard.py\n", encoding="utf-8")
     return root

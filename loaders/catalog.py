@@ -10,9 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from loaders.config import PROJECT_DIR
+from loaders.config import PROJECT_DIR, read_yaml
 from loaders.schema import BY_NAME
 
 I18N_FILE = PROJECT_DIR / "data" / "i18n.yaml"
@@ -23,8 +21,7 @@ DEFAULT_LANG = "vi"
 @cache
 def catalog(path: Path = I18N_FILE) -> dict[str, Any]:
     """The parsed i18n file (read once per process)."""
-    with path.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+    return read_yaml(path)
 
 
 def translate(cat: dict[str, Any], key: str, lang: str, **values: object) -> str:

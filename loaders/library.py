@@ -290,6 +290,14 @@ class Library:
         special files included so that reading them refuses them by name."""
         return walk_folder(self.digests_dir) if self.digests_dir.is_dir() else []
 
+    def stored_hashes(self) -> dict[tuple[str, int, int], str]:
+        """(file path, size, mtime_ns) -> sha256 of its bytes, for the files the store describes (see
+        `loaders.store`): the content hashes a restarted server need not compute again. Empty without a store."""
+        manifest = store.read_manifest(self.store_dir)
+        if manifest is None:
+            return {}
+        return {(str(self.digests_dir / f.path), f.size, f.mtime_ns): f.sha256 for f in manifest.files}
+
     def source_text(self, path: str | Path) -> str:
         """The whole text of one of the library's digest files as the parser read it (decoded; a saved web
         page or Markdown reduced to its text; normalised): the source digest that items cite.
@@ -327,7 +335,9 @@ class Library:
         items, report = self.load_items(progress)
         return items.drop(columns=[SEARCH_KEY]), report
 
-    def load_items(self, progress: pipeline.Progress | None = None) -> tuple[pd.DataFrame, LoadReport]:
+    def load_items(
+        self, progress: pipeline.Progress | None = None, files: list[Path] | None = None
+    ) -> tuple[pd.DataFrame, LoadReport]:
         """`load` plus the folded search text (`SEARCH_KEY`): what the dashboard reads.
 
         When the store (`loaders.store`) describes the library's files as they are (same paths, sizes and
@@ -335,14 +345,14 @@ class Library:
         not describe are parsed (through the parse cache), the rows of the others are taken from the old
         store, the cross-digest columns are recomputed on the whole, and the store is replaced. The
         `source_url` column comes from `sources.json` on every load (it changes without the files changing).
+        `files`: the library's files (`files()`) when the caller has just listed them.
         """
-        items, report = self._load_items(progress)
+        items, report = self._load_items(progress, self.files() if files is None else files)
         urls = {PurePosixPath(name).name: s.url for name, s in self.sources().items()}
         items["source_url"] = items["source"].map(urls).fillna("") if urls else ""
         return items, report
 
-    def _load_items(self, progress: pipeline.Progress | None) -> tuple[pd.DataFrame, LoadReport]:
-        files = self.files()
+    def _load_items(self, progress: pipeline.Progress | None, files: list[Path]) -> tuple[pd.DataFrame, LoadReport]:
         fingerprint = parse_cache.vocab_fingerprint(self.vocab_dir)
         manifest = store.read_manifest(self.store_dir)
         known = {f.path: i for i, f in enumerate(manifest.files)} if manifest else {}

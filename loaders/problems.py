@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-from loaders.config import BUNDLED_DATA_DIR
+from loaders.config import BUNDLED_DATA_DIR, read_yaml
 
 PROBLEMS_FILE = BUNDLED_DATA_DIR / "problems.yaml"
 SEVERITIES = ("error", "warning", "refusal")
@@ -40,8 +38,7 @@ class ProblemCode:
 @cache
 def problem_codes(path: Path = PROBLEMS_FILE) -> dict[str, ProblemCode]:
     """code -> ProblemCode, in the table's order (read once per process)."""
-    with path.open(encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+    raw = read_yaml(path)
     out: dict[str, ProblemCode] = {}
     for entry in raw["problems"]:
         severity = entry["severity"]

@@ -226,7 +226,7 @@ def as_coded(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy(deep=False)
     for name in CODED:
         if name in out and not isinstance(out[name].dtype, pd.CategoricalDtype):
-            out[name] = pd.Categorical(out[name], categories=sorted(set(out[name])), ordered=True)
+            out[name] = pd.Categorical(out[name], ordered=True)  # categories sorted by code point, like sorted()
     return out
 
 

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from loaders import atomic, parse_cache
@@ -188,12 +189,19 @@ def to_frame(table: pa.Table) -> pd.DataFrame:
 
 
 def _lists(column: pa.ChunkedArray) -> list[list]:
-    """A list column as Python lists, without a Python call per value (one list slice per row)."""
+    """A list column as Python lists, without a Python call per value (one list slice per row).
+
+    Each distinct value (an agency, a district, a date) becomes one Python object shared by every list
+    holding it: converting thousands of distinct values instead of every occurrence is several times faster
+    on a restart, and the frame holds each string once.
+    """
     out: list[list] = []
     for chunk in column.chunks:
         offsets = chunk.offsets.to_numpy()
+        encoded = pc.dictionary_encode(chunk.flatten())
         # Dates come back as datetime.date (numpy datetime64[D] -> tolist), strings as str.
-        values = chunk.flatten().to_numpy(zero_copy_only=False).tolist()
+        distinct = np.array(encoded.dictionary.to_numpy(zero_copy_only=False).tolist(), dtype=object)
+        values = distinct[encoded.indices.to_numpy(zero_copy_only=False)].tolist()
         starts = (offsets[:-1] - offsets[0]).tolist()
         ends = (offsets[1:] - offsets[0]).tolist()
         out.extend(values[a:b] for a, b in zip(starts, ends, strict=True))

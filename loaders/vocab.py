@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from loaders.config import NATIONAL_VOCAB_DIR, PROFILE_DIR
+from loaders.config import NATIONAL_VOCAB_DIR, PROFILE_DIR, read_yaml
 from loaders.textnorm import fold, fold_words, normalize
 
 
@@ -190,8 +190,7 @@ class Vocab:
 def _read(directory: Path, name: str) -> Any:
     path = directory / name
     try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+        return read_yaml(path)
     except FileNotFoundError as exc:
         raise VocabError(f"{path}: vocabulary file is missing") from exc
     except yaml.YAMLError as exc:

@@ -14,6 +14,7 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -56,12 +57,17 @@ class Corpus:
     central_issuers: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> {vi, en} name
     profile: Profile | None = None  # the province whose digests these are
     places: pd.DataFrame = field(default_factory=pd.DataFrame)
-    citations: pd.DataFrame = field(default_factory=pd.DataFrame)  # analytics.aggregate.citations, all items
     type_codes: tuple[str, ...] = ()  # document type codes of symbols (QĐ, KH…), to read cited symbols
     meeting_type: str = "Cuộc họp"
     unknown_type: str = "Khác"
     source_dir: str = ""
     changed_at: dt.datetime | None = None  # latest modification time of the library's files (the data date)
+
+    @cached_property
+    def citations(self) -> pd.DataFrame:
+        """`analytics.aggregate.citations` of every item: parsed on first use (~40,000 cited symbols take
+        ~0.3 s at 70,000 items, too much for the first render of a page that shows none), then kept."""
+        return citations(self.items, self.type_codes, self.central_issuers)
 
 
 def app_title(language: str) -> str:
@@ -83,6 +89,7 @@ def _hash_bytes(data: bytes) -> str:
 # thousands of files. Entries are tiny; a stale entry is never hit because the fingerprint changes.
 _HASHES: dict[tuple[str, int, int], str] = {}
 _HASHES_LOCK = threading.Lock()
+_PRIMED: set[str] = set()  # libraries whose store's hashes are in _HASHES
 
 
 def _fingerprint(path: Path) -> str:
@@ -192,14 +199,13 @@ def build_corpus(
         unknown_type=vocab.unknown_type,
         source_dir=source_dir,
         changed_at=changed_at,
-        # Parsing ~40,000 cited symbols takes ~0.3 s at 70,000 items: done once here, filtered per rerun.
-        citations=citations(items, vocab.type_names, vocab.central_issuers),
     )
 
 
 @st.cache_resource(max_entries=MAX_CORPORA, show_spinner=False)
-def _parse(key: str, root: str) -> Corpus:
-    """Load the library at `root`; `key` stands for its files' contents (see `corpus_key`).
+def _parse(key: str, root: str, _files: list[Path] | None = None) -> Corpus:
+    """Load the library at `root`; `key` stands for its files' contents (see `corpus_key`). `_files`, its
+    digest files when the caller has just listed them (not part of the cache key).
 
     The library keeps the built corpus on disk (`loaders.store`), so a server restart reads one Parquet
     file and parses only changed files.
@@ -207,9 +213,10 @@ def _parse(key: str, root: str) -> Corpus:
     from loaders.library import Library
 
     library = Library(root)
+    files = library.files() if _files is None else _files
     with st.spinner(t("common.loading")):
-        items, report = library.load_items()
-    return build_corpus(items, report, key, str(library.digests_dir), latest_change(library.files()))
+        items, report = library.load_items(files=files)
+    return build_corpus(items, report, key, str(library.digests_dir), latest_change(files))
 
 
 def as_of(corpus: Corpus) -> str:
@@ -247,12 +254,19 @@ def get_corpus(root: Path | None = None) -> Corpus:
     library = Library(root or data_dir())
     stamp, now = _folder_stamp(library), time.monotonic()
     known = _KEYS.get(str(library.root))
+    if known is None and str(library.root) not in _PRIMED:
+        # A restart: the store knows the hashes of the files it was built from (same size and mtime).
+        with _HASHES_LOCK:
+            _HASHES.update(library.stored_hashes())
+            _PRIMED.add(str(library.root))
+    files = None
     if known is None or known[0] != stamp or now - known[1] > RELIST_SECONDS:
-        key = corpus_key([*library.files(), library.sources_path])
+        files = library.files()
+        key = corpus_key([*files, library.sources_path])
         _KEYS[str(library.root)] = (stamp, now, key)
     else:
         key = known[2]
-    return _parse(key, str(library.root))
+    return _parse(key, str(library.root), files)
 
 
 def invalidate(root: Path | None = None) -> None:
