@@ -337,8 +337,13 @@ def targets(library: Path, size: str, reruns: dict[str, dict[str, list[float]]],
 
     corpus = build_corpus(*Library(library).load_items(), key="bench")  # the dashboard's frames
     items = corpus.items
-    first = first_render(library, cold_disk=False)
-    read = float(_python(_READ_PARQUET.format(path=str(store_path(library / ".cache" / "store"))), library).split()[0])
+    # Fresh processes, alternately, best of three each: a load that changes meanwhile weighs on both alike.
+    firsts, reads = [], []
+    for _ in range(3):
+        firsts.append(first_render(library, cold_disk=False))
+        store_file = str(store_path(library / ".cache" / "store"))
+        reads.append(float(_python(_READ_PARQUET.format(path=store_file), library).split()[0]))
+    first, read = min(firsts), min(reads)
     agg_ms, floor_ms = core_aggregation(items, corpus.light, runs)
     query, hits, search_ms, index_ms = rare_search(items, runs)
     slowest = max(statistics.median(ts) * 1000 for kinds in reruns.values() for ts in kinds.values())
@@ -347,7 +352,7 @@ def targets(library: Path, size: str, reruns: dict[str, dict[str, list[float]]],
     print(f"  targets at {len(items):,} items ({size}), measured in this run:")
     rows = [
         (
-            "first render after restart / fresh-process pd.read_parquet",
+            "first render after restart / fresh-process pd.read_parquet (best of 3)",
             f"{first:.2f} s / {read:.2f} s",
             first / read,
             3,

@@ -267,3 +267,21 @@ def test_summary_downloads_cite_the_filters_in_english(
         else:
             wb = load_workbook(io.BytesIO(make()))
             assert wb.sheetnames[:2] == ["Data", "About"], name
+
+
+def test_long_summary_tables_show_their_first_rows_and_download_them_all(
+    library_root: Path, monkeypatch: pytest.MonkeyPatch, downloads: dict[str, Callable[[], bytes]]
+) -> None:
+    # Formatting a table of 20,000 cited documents on every rerun took seconds: the screen shows the first
+    # SCREEN_ROWS rows and says so; the downloads keep every row.
+    from tests.conftest import app_maker
+
+    monkeypatch.setattr("ui.components.SCREEN_ROWS", 5)
+    at = app_maker(library_root, monkeypatch)().run()
+    assert not at.exception and not at.error
+    assert all(len(df.value) <= 5 for df in at.dataframe)
+    capped = [re.search(r"hiển thị 5 dòng đầu trong (\d+) dòng", c.value) for c in at.caption]
+    totals = sorted(int(m.group(1)) for m in capped if m)
+    assert totals, "the overview's trend table (weeks x sectors) has more than 5 rows"
+    rows = sorted(len(read_csv_export(make())[1]) for name, make in downloads.items() if name.endswith(".csv"))
+    assert set(totals) <= set(rows) and max(rows) > 5

@@ -180,6 +180,11 @@ def download_buttons(
     )
 
 
+#: Rows of a summary table shown on screen at most: formatting a table of 20,000 cited documents took
+#: seconds on every rerun, and nobody reads that far on screen; the downloads hold every row.
+SCREEN_ROWS = 1000
+
+
 def chart_with_table(
     fig: go.Figure,
     table: pd.DataFrame,
@@ -224,7 +229,9 @@ def chart_with_table(
         else:
             st.caption(t("common.click_hint"))
     with st.expander(t("common.summary_table"), icon=":material/table:"):
-        st.dataframe(styled(table), hide_index=True, width="stretch")
+        st.dataframe(styled(table.head(SCREEN_ROWS)), hide_index=True, width="stretch")
+        if len(table) > SCREEN_ROWS:
+            st.caption(t("common.table_capped", shown=thousands(SCREEN_ROWS), n=thousands(len(table))))
         download_buttons(table, slug(title), key)
     return list(pairs) if pickable else []
 
