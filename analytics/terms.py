@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -21,18 +20,14 @@ import pandas as pd
 
 from analytics.aggregate import counts_by_period, period_labels
 from analytics.filters import search_terms
+from loaders.phrases import PhraseIndex
 from loaders.search import SEARCH_KEY, SEARCH_TEXT, SearchIndex
 from loaders.textnorm import fold, fold_words
-from loaders.vocab import TermStops
 
 #: The item text a term is looked for in, in this order (a context names the field it comes from).
 TEXT_FIELDS = ("headline", "body")
 #: Characters of context kept on each side of a hit when its sentence is longer.
 CONTEXT_CHARS = 160
-#: Phrase lengths (in syllables) of the rising-terms list.
-PHRASE_LENGTHS = (2, 3)
-
-_WORD = re.compile(r"[^\W_]+")
 # A sentence ends at . ! ? … (optionally closed by a quote or bracket) followed by a space and a capital.
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’)]*\s+(?=[\"“(]?[^\W\d_])")
 
@@ -213,103 +208,25 @@ def contexts(items: pd.DataFrame, terms: Iterable[str], granularity: str = "week
     return pd.DataFrame(rows, columns=CONTEXT_COLUMNS)
 
 
-def picked_contexts(found: pd.DataFrame, pairs: Iterable[tuple[str, str]]) -> pd.DataFrame:
-    """The contexts (from `contexts`) of the clicked (term, period) points of a term trend."""
-    chosen = set(pairs)
-    keep = [(term, p) in chosen for term, p in zip(found["term"], found["period"], strict=True)]
-    return found[np.asarray(keep, dtype=bool)] if len(found) else found
+def context_rows(
+    matched: pd.DataFrame, terms: Sequence[str], granularity: str, picked: Iterable[tuple[str, str]] | None = None
+) -> dict[str, pd.Index]:
+    """Per term, the index labels of the `matched` rows (from `term_matches`) mentioning it, in their order:
+    the items whose contexts `contexts` reads. With `picked` (clicked (term, period) points of a term trend),
+    only the rows of those periods."""
+    if picked is not None:
+        chosen = set(picked)
+        period = period_labels(matched["week_start"], granularity)
+    out = {}
+    for term in terms:
+        keep = np.fromiter((term in ts for ts in matched["terms"]), dtype=bool, count=len(matched))
+        if picked is not None:
+            keep &= np.fromiter(((term, p) in chosen for p in period), dtype=bool, count=len(matched))
+        out[term] = matched.index[keep]
+    return out
 
 
-# ---------------------------------------------------------------- rising terms
-
-
-@dataclass(frozen=True)
-class PhraseIndex:
-    """Every 2–3-syllable phrase of the items' headlines, once per item: built once per corpus.
-
-    `rows[k]` (position of the item in the indexed frame) mentions phrase `ids[k]`; `phrases[id]` is the
-    folded phrase and `shown[id]` its first spelling in the text (lower case). Phrases seen in one item
-    only are dropped (they cannot rise against anything).
-    """
-
-    phrases: np.ndarray
-    shown: np.ndarray
-    rows: np.ndarray
-    ids: np.ndarray
-    n_rows: int
-
-
-_PUNCT = re.compile(r"[^\w\s]+|_")
-
-
-def _runs(headline: str, stops: TermStops, first_words: dict[str, list[tuple[str, ...]]]) -> list[list[str]]:
-    """Runs of words (lower case) that a phrase may span: punctuation, numbers, stop words and boilerplate
-    phrases cut a headline into runs."""
-    runs: list[list[str]] = []
-    for chunk in _PUNCT.split(headline):
-        words = [w.lower() for w in _WORD.findall(chunk)]
-        keys = [fold(w) for w in words]
-        numeric = [any(ch.isdigit() for ch in w) for w in words]
-        # "số" before a number is "number 128", not the "số" of "chuyển đổi số".
-        cut = [
-            w in stops.words or numeric[i] or (w == "số" and i + 1 < len(words) and numeric[i + 1])
-            for i, w in enumerate(words)
-        ]
-        for i, key in enumerate(keys):
-            for stop in first_words.get(key, ()):
-                if tuple(keys[i : i + len(stop)]) == stop:
-                    cut[i : i + len(stop)] = [True] * len(stop)
-        run: list[str] = []
-        for word, drop in zip(words, cut, strict=True):
-            if drop:
-                if run:
-                    runs.append(run)
-                run = []
-            else:
-                run.append(word)
-        if run:
-            runs.append(run)
-    return runs
-
-
-def phrase_index(headlines: Sequence[str], stops: TermStops, lengths: Sequence[int] = PHRASE_LENGTHS) -> PhraseIndex:
-    """The phrase index of `headlines` (one per item, in the frame's order), boilerplate left out."""
-    first_words: dict[str, list[tuple[str, ...]]] = {}
-    for phrase in stops.phrases:
-        words = tuple(phrase.split())
-        first_words.setdefault(words[0], []).append(words)
-    ids: dict[str, int] = {}
-    shown: list[str] = []
-    rows: list[int] = []
-    hits: list[int] = []
-    for pos, headline in enumerate(headlines):
-        seen: set[int] = set()
-        for run in _runs(str(headline), stops, first_words):
-            for n in lengths:
-                for i in range(len(run) - n + 1):
-                    part = run[i : i + n]
-                    key = fold(" ".join(part))
-                    pid = ids.get(key)
-                    if pid is None:
-                        pid = ids[key] = len(shown)
-                        shown.append(" ".join(part))
-                    if pid not in seen:
-                        seen.add(pid)
-                        rows.append(pos)
-                        hits.append(pid)
-    rows_a = np.asarray(rows, dtype=np.int32)
-    ids_a = np.asarray(hits, dtype=np.int32)
-    df = np.bincount(ids_a, minlength=len(shown))
-    keep = df >= 2
-    remap = np.cumsum(keep) - 1
-    sel = keep[ids_a] if len(ids_a) else np.zeros(0, dtype=bool)
-    return PhraseIndex(
-        phrases=np.array(list(ids), dtype=object)[keep] if shown else np.array([], dtype=object),
-        shown=np.array(shown, dtype=object)[keep] if shown else np.array([], dtype=object),
-        rows=rows_a[sel],
-        ids=remap[ids_a[sel]].astype(np.int32),
-        n_rows=len(headlines),
-    )
+# ---------------------------------------------------------------- rising terms (counted on `loaders.phrases`)
 
 
 RISING_COLUMNS = ["phrase", "term", "current", "baseline", "current_share", "baseline_share", "share_change"]

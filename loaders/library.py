@@ -53,7 +53,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from loaders import atomic, audit, parse_cache, pipeline, search, store
+from loaders import atomic, audit, parse_cache, phrases, pipeline, search, store
 from loaders.config import PROFILE_DIR, data_dir
 from loaders.decoding import DecodeError
 from loaders.files import ReadRefused, read_file, walk_folder
@@ -63,7 +63,7 @@ from loaders.schema import coerce_items, empty_items, validate_items
 from loaders.search import SEARCH_KEY, search_keys
 from loaders.textnorm import fold_words
 from loaders.uploads import Refusal, count_scripts, digest_files, read_uploads, safe_name
-from loaders.vocab import Vocab, load_vocab
+from loaders.vocab import Vocab, VocabError, load_term_stops, load_vocab
 
 #: Give up waiting for another writer after this many seconds.
 LOCK_TIMEOUT = 60.0
@@ -369,6 +369,7 @@ class Library:
             index = store.read_index(self.store_dir, key) if items is not None else None
             if items is not None and index is not None:
                 search.attach_index(items, index)
+                self._attach_phrases(items, key, stored=True)
                 reports = []
                 for path, _, i in plan:
                     report = manifest.report(i)  # type: ignore[arg-type]
@@ -423,13 +424,31 @@ class Library:
         )
         index = search.build_index(items[SEARCH_KEY].to_numpy())
         search.attach_index(items, index)
+        phrase_index = self._attach_phrases(items, new_manifest.key, stored=False)
         try:
             with self._writer(timeout=STORE_LOCK_WAIT):
-                store.write(self.store_dir, items, new_manifest, index)
+                store.write(self.store_dir, items, new_manifest, index, phrase_index)
         except (LibraryError, OSError):
             pass  # the store only saves time: the next load tries again
         parse_cache.prune(self.cache_dir, {d[4] for d in described})
         return items, report
+
+    def _attach_phrases(self, items: pd.DataFrame, key: str, stored: bool) -> phrases.PhraseIndex | None:
+        """Attach the phrase index of `items` (corpus `key`; `loaders.phrases`): the stored one when it was
+        built with the current stop list, else one built now (and stored, when the rest of the store is).
+        None when the stop list is unreadable: the Từ khóa page says why."""
+        try:
+            stops = load_term_stops()
+        except VocabError:
+            return None
+        found = store.read_phrases(self.store_dir, key, phrases.stops_key(stops)) if stored else None
+        if found is None:
+            found = phrases.build_phrases(items["headline"].tolist(), stops)
+            if stored:
+                with contextlib.suppress(LibraryError, OSError), self._writer(timeout=STORE_LOCK_WAIT):
+                    store.write_phrases(self.store_dir, key, found)
+        search.attach_index(items, found)
+        return found
 
     def entries(self) -> list[Entry]:
         """Every digest file of the library, sorted by week then file name."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -23,6 +24,8 @@ SEARCH_KEY = "search_key"
 #: Text columns that the free-text search looks into, besides the list columns below.
 SEARCH_TEXT = ("headline", "body", "doc_symbol", "doc_type", "issuer", "leader", "sector")
 SEARCH_LISTS = ("lead_agencies", "districts", "cited_documents")
+
+T = TypeVar("T")
 
 
 def search_text(texts: tuple[str, ...], lists: tuple[list[str], ...]) -> str:
@@ -115,21 +118,23 @@ def build_index(keys: np.ndarray, max_share: float | None = INDEX_MAX_SHARE) -> 
     return SearchIndex(vocab, indexed, bounds, rows.astype(np.int32))
 
 
-# A frame's index, found by the frame itself (frames are not hashable): the search function takes a frame
-# and finds the index of the corpus it was given, or none (then it scans).
-_INDEXES: dict[int, tuple[weakref.ref, SearchIndex]] = {}
+# A frame's indexes, found by the frame itself (frames are not hashable): the search function takes a frame
+# and finds the index of the corpus it was given, or none (then it scans). One per kind of index (this
+# module's SearchIndex, `loaders.phrases.PhraseIndex`).
+_INDEXES: dict[tuple[int, type], tuple[weakref.ref, object]] = {}
 
 
-def attach_index(items: pd.DataFrame, index: SearchIndex) -> None:
-    """Remember `index` as the search index of `items` (its row positions), until `items` is freed."""
-    _INDEXES[id(items)] = (weakref.ref(items), index)
-    weakref.finalize(items, _INDEXES.pop, id(items), None)
+def attach_index(items: pd.DataFrame, index: object) -> None:
+    """Remember `index` as the index of its kind of `items` (its row positions), until `items` is freed."""
+    slot = (id(items), type(index))
+    _INDEXES[slot] = (weakref.ref(items), index)
+    weakref.finalize(items, _INDEXES.pop, slot, None)
 
 
-def index_of(items: pd.DataFrame) -> SearchIndex | None:
-    """The index attached to exactly this frame, if any."""
-    found = _INDEXES.get(id(items))
-    return found[1] if found is not None and found[0]() is items else None
+def index_of(items: pd.DataFrame, kind: type[T] = SearchIndex) -> T | None:
+    """The index of that kind attached to exactly this frame, if any."""
+    found = _INDEXES.get((id(items), kind))
+    return found[1] if found is not None and found[0]() is items else None  # type: ignore[return-value]
 
 
 def matching_rows(keys: np.ndarray, rows: np.ndarray, terms: list[str], index: SearchIndex | None) -> np.ndarray:

@@ -27,6 +27,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from loaders import atomic, parse_cache
+from loaders.phrases import PhraseIndex
 from loaders.report import FileReport
 from loaders.schema import COLUMN_NAMES, COLUMNS, empty_items
 from loaders.search import SEARCH_KEY, SearchIndex
@@ -36,6 +37,8 @@ FORMAT = "2"
 FILE_NAME = "items.parquet"
 #: The search index of the corpus with key K is `index-K.parquet` (`loaders.search.SearchIndex`).
 INDEX_PREFIX = "index-"
+#: Its phrase index is `phrases-K.parquet` (`loaders.phrases.PhraseIndex`).
+PHRASES_PREFIX = "phrases-"
 _META_KEY = b"digest_items_store"
 
 _ARROW_TYPES = {
@@ -119,9 +122,15 @@ def read_items(folder: Path, key: str) -> pd.DataFrame | None:
     return to_frame(table)
 
 
-def write(folder: Path, items: pd.DataFrame, manifest: Manifest, index: SearchIndex | None = None) -> None:
-    """Replace the store in `folder` with `items` (schema columns plus SEARCH_KEY), `manifest` and the
-    search `index` of `items`, atomically.
+def write(
+    folder: Path,
+    items: pd.DataFrame,
+    manifest: Manifest,
+    index: SearchIndex | None = None,
+    phrases: PhraseIndex | None = None,
+) -> None:
+    """Replace the store in `folder` with `items` (schema columns plus SEARCH_KEY), `manifest`, the
+    search `index` and the `phrases` of `items`, atomically.
 
     The caller holds the library's writer lock. Raises OSError when the disk refuses.
     """
@@ -134,10 +143,14 @@ def write(folder: Path, items: pd.DataFrame, manifest: Manifest, index: SearchIn
     folder.mkdir(parents=True, exist_ok=True)
     if index is not None:  # first: a store whose key names an index finds it complete
         _write_table(index_path(folder, manifest.key), _index_table(index))
+    if phrases is not None:
+        write_phrases(folder, manifest.key, phrases)
     _write_table(path(folder), table)
-    for old in folder.glob(f"{INDEX_PREFIX}*.parquet"):
-        if old.name != index_path(folder, manifest.key).name:
-            old.unlink(missing_ok=True)
+    current = {index_path(folder, manifest.key).name, phrases_path(folder, manifest.key).name}
+    for prefix in (INDEX_PREFIX, PHRASES_PREFIX):
+        for old in folder.glob(f"{prefix}*.parquet"):
+            if old.name not in current:
+                old.unlink(missing_ok=True)
 
 
 def _write_table(target: Path, table: pa.Table) -> None:
@@ -174,6 +187,26 @@ def read_index(folder: Path, key: str) -> SearchIndex | None:
     if len(words) != len(indexed) or len(bounds) != len(words) + 1:
         return None
     return SearchIndex(dict(zip(words, range(len(words)), strict=True)), indexed, bounds, rows)
+
+
+def phrases_path(folder: Path, key: str) -> Path:
+    """The phrase index file of the corpus `key` in `folder`."""
+    return folder / f"{PHRASES_PREFIX}{key}.parquet"
+
+
+def write_phrases(folder: Path, key: str, phrases: PhraseIndex) -> None:
+    """Write the phrase index of the corpus `key` (atomically; the caller holds the library's lock)."""
+    _write_table(phrases_path(folder, key), phrases.to_table())
+
+
+def read_phrases(folder: Path, key: str, stops: str) -> PhraseIndex | None:
+    """The stored phrase index of the corpus `key` built with the stop list `stops`
+    (`loaders.phrases.stops_key`), or None when missing, unreadable or built with another list."""
+    try:
+        found = PhraseIndex.from_table(pq.read_table(phrases_path(folder, key)))
+    except (OSError, pa.ArrowException):
+        return None
+    return found if found is not None and found.stops == stops else None
 
 
 def to_frame(table: pa.Table) -> pd.DataFrame:

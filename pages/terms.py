@@ -3,10 +3,11 @@ window), their totals, every sentence they occur in (linking to its item), and t
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analytics import charts
-from analytics.terms import parse_terms, picked_contexts, term_matches, term_totals, term_trend
+from analytics.terms import TEXT_FIELDS, context_rows, contexts, parse_terms, term_matches, term_totals, term_trend
 from ui import components as ui
 from ui import terms as cached
 from ui.i18n import column_label, t
@@ -23,6 +24,25 @@ def _follow(phrase: str) -> None:
     """Add `phrase` to the followed terms (a button callback: runs before the text box is drawn)."""
     current = parse_terms(st.session_state.get(TERMS_KEY, ""))
     st.session_state[TERMS_KEY] = ", ".join(dict.fromkeys([*current, phrase]))
+
+
+def _count(hits: int, used: int, more: int) -> str:
+    """How many contexts are shown, from how many items, and how many items mentioning a term are left out."""
+    if more:
+        return t("terms.contexts_more", hits=ui.thousands(hits), items=ui.thousands(used), more=ui.thousands(more))
+    return t("terms.contexts_count", hits=ui.thousands(hits), items=ui.thousands(used))
+
+
+CONTEXT_TABLE = ["term", "item", "field", "left", "match", "right", "link"]
+
+
+def _context_table(found: pd.DataFrame, fields: dict[str, str]) -> pd.DataFrame:
+    """The contexts as listed: the item named by week and number, the field in words, the item's link."""
+    return found.assign(
+        item=[f"{w} · #{n}" for w, n in zip(found["week"], found["item_no"], strict=True)],
+        field=found["field"].map(fields),
+        link=[ui.item_url(d, n) for d, n in zip(found["digest_id"], found["item_no"], strict=True)],
+    )[CONTEXT_TABLE]
 
 
 def _span(weeks: list[str]) -> str:
@@ -78,24 +98,22 @@ else:
     st.dataframe(table, hide_index=True, width="stretch")
     ui.download_buttons(table, "tu-khoa-tong-hop", "term_totals")
 
-    found = cached.contexts(corpus, counted, terms, per)
+    found, used, more = cached.contexts(corpus, context_rows(matched, terms, per), per)
     if picked:
-        part = picked_contexts(found, picked)
-        st.subheader(t("terms.contexts_picked", n=len(part)))
+        part, part_used, part_more = cached.contexts(corpus, context_rows(matched, terms, per, picked), per)
+        st.subheader(t("terms.contexts_picked"))
+        st.caption(_count(len(part), part_used, part_more))
         lines = [
             f"- [{md_escape(f'{r.week} · #{r.item_no}')}]({ui.item_url(r.digest_id, r.item_no)}) "
             f"{md_escape(r.left)}**{md_escape(r.match)}**{md_escape(r.right)}"
             for r in part.itertuples()
         ]
-        st.markdown("\n".join(lines[:200]))
-    st.subheader(t("terms.contexts", n=len(found)))
-    shown = found.assign(
-        item=[f"{w} · #{n}" for w, n in zip(found["week"], found["item_no"], strict=True)],
-        field=found["field"].map(lambda f: t(f"terms.field_{f}")),
-        link=[ui.item_url(d, n) for d, n in zip(found["digest_id"], found["item_no"], strict=True)],
-    )[["term", "item", "field", "left", "match", "right", "link"]]
+        st.markdown("\n".join(lines))
+    st.subheader(t("terms.contexts"))
+    st.caption(_count(len(found), used, more))
+    fields = {f: t(f"terms.field_{f}") for f in TEXT_FIELDS}
     st.dataframe(
-        shown,
+        _context_table(found, fields),
         hide_index=True,
         width="stretch",
         column_config={
@@ -108,8 +126,16 @@ else:
             "link": st.column_config.LinkColumn(column_label("link"), display_text=t("terms.open_item")),
         },
     )
-    headers = {c: t("terms.item") if c == "item" else column_label(c) for c in shown.columns}
-    ui.download_buttons(lambda: shown.rename(columns=headers), "tu-khoa-ngu-canh", "term_contexts")
+    headers = {c: t("terms.item") if c == "item" else column_label(c) for c in CONTEXT_TABLE}
+    every = context_rows(matched, terms, per)  # the download reads every context, only when clicked
+    items = corpus.items
+    ui.download_buttons(
+        lambda: _context_table(
+            pd.concat([contexts(items.loc[every[term]], [term], per) for term in terms], ignore_index=True), fields
+        ).rename(columns=headers),
+        "tu-khoa-ngu-canh",
+        "term_contexts",
+    )
 
 st.divider()
 st.subheader(t("terms.rising"))

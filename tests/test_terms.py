@@ -19,6 +19,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import terms as tm
+from loaders.phrases import build_phrases
 from loaders.vocab import TermStops, load_term_stops
 
 # term -> (week, doc_symbol or item_no when the item has no symbol) of every item mentioning it
@@ -125,7 +126,7 @@ def test_rising_phrases_leave_boilerplate_out() -> None:
         "Chỉ đạo chuyển đổi số",
     ]
     stops = TermStops(phrases=("ubnd tinh", "chi dao", "ke hoach", "tren dia ban tinh"), words=frozenset({"của"}))
-    index = tm.phrase_index(headlines, stops)
+    index = build_phrases(headlines, stops)
     # "phòng chống" is in one headline only (the other has a comma between): dropped, it cannot rise.
     assert set(index.phrases) == {
         "chong sot",
@@ -148,7 +149,7 @@ def test_rising_phrases_leave_boilerplate_out() -> None:
 def test_stop_phrase_file_is_read(items: pd.DataFrame) -> None:
     stops = load_term_stops()
     assert "tren dia ban tinh" in stops.phrases and "của" in stops.words and "cửa" not in stops.words
-    index = tm.phrase_index(items["headline"].tolist(), stops)
+    index = build_phrases(items["headline"].tolist(), stops)
     assert not {"tren dia ban", "dia ban tinh", "ubnd tinh", "chu tich ubnd"} & set(index.phrases)
 
 
@@ -201,12 +202,32 @@ def test_page_respects_the_sidebar_filters(make_app: Callable[..., AppTest]) -> 
 
 
 def test_a_clicked_point_picks_that_period(items: pd.DataFrame) -> None:
-    rows = items[tm.term_mask(tm.text_keys(items), "cửa khẩu")]
-    found = tm.contexts(rows, ["cửa khẩu"])
-    part = tm.picked_contexts(found, [("cửa khẩu", "2023-W32")])
+    matched = tm.term_matches(items, {"cửa khẩu": tm.term_mask(tm.text_keys(items), "cửa khẩu")})
+    rows = tm.context_rows(matched, ["cửa khẩu"], "week", [("cửa khẩu", "2023-W32")])["cửa khẩu"]
+    part = tm.contexts(items.loc[rows], ["cửa khẩu"])
     assert len(part) and set(part["week"]) == {"2023-W32"}
     assert set(zip(part["digest_id"], part["item_no"], strict=True)) == refs(items, {("2023-W32", "1062/UBND-KT")})
-    assert tm.picked_contexts(found, [("sạt lở", "2023-W32")]).empty
+    assert tm.context_rows(matched, ["cửa khẩu"], "week", [("sạt lở", "2023-W32")])["cửa khẩu"].empty
+
+
+def test_the_page_reads_the_first_items_contexts_and_downloads_all(
+    make_app: Callable[..., AppTest], items: pd.DataFrame, downloads: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_export import read_csv_export
+    from ui import terms as cached
+
+    monkeypatch.setattr(cached, "CONTEXT_ITEMS", 2)
+    at = open_terms(make_app, terms="cua khau")
+    expected = refs(items, EXPECTED["cửa khẩu"])  # four items
+
+    def linked(links: pd.Series) -> set[tuple[str, int]]:
+        return {(d, int(n)) for d, n in (link.split("item=")[1].split(":") for link in links)}
+
+    ctx = contexts_table(at)
+    assert len(linked(ctx["link"])) == 2 and linked(ctx["link"]) < expected
+    assert any("còn 2 mục khác nhắc đến" in c.value for c in at.caption)
+    _, frame = read_csv_export(downloads["tu-khoa-ngu-canh.csv"]())
+    assert linked(frame["Liên kết"]) == expected and len(frame) > len(ctx)
 
 
 def test_rising_list_and_follow(make_app: Callable[..., AppTest]) -> None:

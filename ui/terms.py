@@ -1,5 +1,6 @@
-"""Cached term searches for the Từ khóa page: the folded texts and the phrase index are built once per
-corpus, a term's matches and contexts once per corpus and term; each rerun only narrows them to the view."""
+"""Cached term searches for the Từ khóa page: the folded texts are cut once per corpus, a term's matches
+found once per corpus and term; each rerun only narrows them to the view. The phrase index comes with the
+corpus (stored by the library, `loaders.phrases`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import terms as tm
+from loaders.phrases import PhraseIndex, build_phrases
 from loaders.search import index_of
 from loaders.vocab import load_term_stops
 from ui.data import Corpus
@@ -24,14 +26,14 @@ def _mask(corpus_key: str, key: str, _items: pd.DataFrame) -> np.ndarray:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _contexts(corpus_key: str, term: str, granularity: str, _items: pd.DataFrame) -> pd.DataFrame:
-    rows = _items[_mask(corpus_key, tm.term_key(term), _items)]
-    return tm.contexts(rows, [term], granularity)
+def _contexts(corpus_key: str, term: str, granularity: str, labels: tuple, _items: pd.DataFrame) -> pd.DataFrame:
+    return tm.contexts(_items.loc[list(labels)], [term], granularity)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _phrases(corpus_key: str, _items: pd.DataFrame) -> tm.PhraseIndex:
-    return tm.phrase_index(_items["headline"].tolist(), load_term_stops())
+def _phrases(corpus_key: str, _items: pd.DataFrame) -> PhraseIndex:
+    # The library attaches the stored index; a corpus loaded otherwise (or a stop list edited since) builds it.
+    return index_of(_items, PhraseIndex) or build_phrases(_items["headline"].tolist(), load_term_stops())
 
 
 def masks(corpus: Corpus, rows: pd.DataFrame, terms: list[str]) -> dict[str, np.ndarray]:
@@ -40,11 +42,21 @@ def masks(corpus: Corpus, rows: pd.DataFrame, terms: list[str]) -> dict[str, np.
     return {t: _mask(corpus.key, tm.term_key(t), corpus.items)[where] for t in terms}
 
 
-def contexts(corpus: Corpus, rows: pd.DataFrame, terms: list[str], granularity: str) -> pd.DataFrame:
-    """The contexts of `terms` in `rows` (a slice of the corpus), in the corpus order."""
-    parts = [_contexts(corpus.key, t, granularity, corpus.items) for t in terms]
+#: Items whose contexts the page reads per term (a common term is in thousands: the download has them all).
+CONTEXT_ITEMS = 100
+
+
+def contexts(corpus: Corpus, rows: dict[str, pd.Index], granularity: str) -> tuple[pd.DataFrame, int, int]:
+    """The contexts of each term in its first CONTEXT_ITEMS rows (`analytics.terms.context_rows`: index
+    labels of the corpus), how many items they come from and how many other items mention a term."""
+    parts, used, every = [], set(), set()
+    for term, labels in rows.items():
+        take = labels[:CONTEXT_ITEMS]
+        used.update(take)
+        every.update(labels)
+        parts.append(_contexts(corpus.key, term, granularity, tuple(take), corpus.items))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=tm.CONTEXT_COLUMNS)
-    return frame[frame["row"].isin(rows.index)].reset_index(drop=True)
+    return frame, len(used), len(every) - len(used)
 
 
 def rising(corpus: Corpus, current: pd.DataFrame, baseline: pd.DataFrame, top: int = 20) -> pd.DataFrame:
