@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 _TONES = {"\u0300": 0, "\u0301": 1, "\u0309": 2, "\u0303": 3, "\u0323": 4}  # huyền sắc hỏi ngã nặng
 _TONED = {
@@ -100,7 +102,10 @@ _DROP = 0xFF  # not an ASCII byte
 @cache
 def _fold_table() -> np.ndarray:
     # `fold` of each character as one ASCII byte, _DROP for those it drops; "…" (the one character that folds
-    # to several) is replaced before the table is used.
+    # to several) is replaced before the table is used. numpy is imported here: this module stays cheap to
+    # import for the dashboard and the CLI.
+    import numpy as np
+
     table = np.full(0x110000, _DROP, dtype=np.uint8)
     for code in range(FOLD_SPAN):
         folded = fold(chr(code))
@@ -116,11 +121,12 @@ def fold_lines(lines: list[str]) -> list[str]:
     reordering moves them) and nothing folds to or from "\\n": looking each character up in a table built
     from `fold` itself, on the joined lines, gives the same as folding each line, several times faster.
     """
+    import numpy as np
+
     if not lines:
         return []
     text = "\n".join(lines).replace("…", "...")
-    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    folded = _fold_table()[codes]
+    folded = _fold_table()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]
     return folded[folded != _DROP].tobytes().decode("ascii").split("\n")
 
 
