@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loaders.textnorm import FOLD_SPAN, fold, fold_lines, fold_words, normalize, words_of_lines
@@ -111,6 +111,7 @@ def test_nothing_beyond_fold_span_folds_to_anything():
     assert [chr(c) for c in range(FOLD_SPAN) if len(fold(chr(c))) > 1] == ["…"]
 
 
+@settings(deadline=None)  # the first call builds fold_lines' table
 @given(st.lists(st.one_of(sentence, st.text()).map(lambda s: s.replace("\n", " ")), max_size=8))
 def test_fold_lines_and_words_of_lines_are_fold_and_fold_words_per_line(lines):
     folded = fold_lines(lines)
