@@ -3,12 +3,14 @@ reported per file and never raises; schema validation; cross-digest identity."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pandas as pd
 import pytest
 
 import loaders
+from loaders.digest import clean_lines
 from loaders.pipeline import parse_bytes
 from loaders.schema import COLUMN_NAMES, SchemaError, validate_items
 from tests.conftest import SEEDS
@@ -250,3 +252,12 @@ def test_hidden_files_and_folders_are_not_digests(tmp_path):
     items, report = loaders.load([tmp_path])
     assert [f.path for f in report.files] == [str(tmp_path / "digests" / SEEDS[2].name)]
     assert len(items) == 8
+
+
+def test_clean_lines_drops_the_lines_a_pattern_matches_whole():
+    # Patterns without groups are merged into one regex; one with a group is tried on its own: same rule.
+    caption, number, skip = re.compile(r"^ảnh: .*$", re.I), re.compile(r"(\d+)"), re.compile("skip", re.I)
+    text = "Ảnh: Văn A\n 123 \nSkip\nskip me\n  Nội   dung\u00a0chính \n"
+    assert clean_lines(text, [caption, number, skip]) == ["skip me", "Nội dung chính"]
+    assert clean_lines(text, [caption, skip]) == ["123", "skip me", "Nội dung chính"]
+    assert clean_lines(text, []) == ["Ảnh: Văn A", "123", "Skip", "skip me", "Nội dung chính"]
