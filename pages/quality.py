@@ -38,7 +38,7 @@ ui.metric_row(
 link_config = {q.LINK_COLUMN: st.column_config.LinkColumn(t("quality.link"), display_text=t("quality.open_items"))}
 st.subheader(t("quality.per_digest"))
 st.dataframe(
-    q.quality_display(quality, view.lang),
+    q.quality_display(quality, problems, view.lang),
     hide_index=True,
     width="stretch",
     key="quality_table",

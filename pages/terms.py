@@ -98,7 +98,8 @@ else:
     st.dataframe(table, hide_index=True, width="stretch")
     ui.download_buttons(table, "tu-khoa-tong-hop", "term_totals")
 
-    found, used, more = cached.contexts(corpus, context_rows(matched, terms, per), per)
+    every = context_rows(matched, terms, per)
+    found, used, more = cached.contexts(corpus, every, per)
     if picked:
         part, part_used, part_more = cached.contexts(corpus, context_rows(matched, terms, per, picked), per)
         st.subheader(t("terms.contexts_picked"))
@@ -127,8 +128,7 @@ else:
         },
     )
     headers = {c: t("terms.item") if c == "item" else column_label(c) for c in CONTEXT_TABLE}
-    every = context_rows(matched, terms, per)  # the download reads every context, only when clicked
-    items = corpus.items
+    items = corpus.items  # the download reads every context, only when clicked
     ui.download_buttons(
         lambda: _context_table(
             pd.concat([contexts(items.loc[every[term]], [term], per) for term in terms], ignore_index=True), fields

@@ -113,7 +113,7 @@ TABLES = {
     "library_diff": ("Ở đâu",),
     "quality_table": ("Khối tin tìm thấy", "Tệp"),
     "quality_totals": ("Khối tin tìm thấy", "-Tệp"),
-    "quality_problems": ("Vấn đề", "Chi tiết", "link"),
+    "quality_problems": ("Vấn đề", "link", "-Chi tiết"),  # the loaders' English detail: English pages only
     "explorer_table": ("headline", "item_no"),
 }
 
@@ -315,6 +315,20 @@ def test_refused_uploads_name_the_file_and_store_nothing(
     assert snapshot(lib_root) == before
 
 
+def test_an_uploads_warnings_are_worded_in_the_pages_language(lib_root: Path) -> None:
+    from ui.library import preview_uploads, warning_table
+
+    (lib_root / "digests" / SEED["000"].name).unlink()
+    state = preview_uploads(Library(lib_root), [("000.txt", SEED["000"].read_bytes())])
+    cand = state.candidates[0]
+    vi = warning_table(cand, "vi")
+    # Seed 000: its title year contradicts its documents (2024 vs 2025), and items missing from the summary.
+    assert {problem_label("year_conflict"), problem_label("not_in_summary")} <= set(vi["Vấn đề"])
+    assert list(vi.columns) == ["STT", "Vấn đề"]  # the parser's English message: English pages only
+    english = warning_table(cand, "en")
+    assert english["Detail"].str.contains("but the documents inside are dated 2025").any()
+
+
 def test_a_wrong_file_type_is_refused_by_name(lib_root: Path) -> None:
     """The uploader itself only offers digest types; a wrong type reaching the page logic is refused too."""
     from ui.library import preview_table, preview_uploads
@@ -443,6 +457,29 @@ def test_quality_page_has_one_row_per_digest_with_the_loaders_numbers(make_app: 
     assert table(at, "quality_totals").iloc[0]["Tin (sau khi gộp)"] == len(items)
     problems = table(at, "quality_problems")
     assert len(problems) == sum(len(f.problems) for f in report.files)
+
+
+def test_problems_are_worded_in_the_pages_language(make_app: Callable[..., AppTest], lib_root: Path) -> None:
+    """The loaders word their findings in English ("the title says …", "item '…' is not listed in the opening
+    summary"): a Vietnamese page says what each one means (data/problems.yaml), an English one adds them."""
+    (lib_root / "digests" / "ghi-chu.txt").write_text("Ghi chú nội bộ, không phải bản tin.\n", encoding="utf-8")
+    at = make_app().run()
+    at.switch_page("pages/quality.py").run()
+    assert_clean(at)
+    problems = table(at, "quality_problems")
+    words = " ".join(str(v) for d in at.dataframe for v in d.value.to_numpy().ravel())
+    for english in ("the title says", "is not listed in the opening summary", "this text is not a weekly digest"):
+        assert english not in words
+    assert {problem_label("year_conflict"), problem_label("not_in_summary")} <= set(problems["Vấn đề"])
+    assert quality_rows(at).loc["ghi-chu.txt", "Lỗi"] == problem_label("not_a_digest")
+    at = make_app(lang="English").run()
+    at.switch_page("pages/quality.py").run()
+    assert_clean(at)
+    detail = next(d.value for d in at.dataframe if "Detail" in d.value.columns)["Detail"]
+    # Seed 000: titled 17/03/2024–23/03/2024, its documents dated 2025.
+    assert detail.str.startswith("the title says 17/03/2024–23/03/2024 but the documents inside are dated 2025").any()
+    errors = next(d.value for d in at.dataframe if "Errors" in d.value.columns).set_index("File")["Errors"]
+    assert "this text is not a weekly digest" in errors["ghi-chu.txt"]
 
 
 def test_quality_page_follows_the_week_range(make_app: Callable[..., AppTest]) -> None:

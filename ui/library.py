@@ -221,10 +221,13 @@ def preview_table(candidates: Iterable[Candidate], language: str) -> pd.DataFram
 
 
 def warning_table(cand: Candidate, language: str) -> pd.DataFrame:
-    """The warnings of one upload: item number, what the problem means, the parser's message."""
+    """The warnings of one upload: item number, what the problem means, and in English the parser's own
+    message (English, so never shown on a Vietnamese page)."""
     rows = [{"item_no": p.item_no, "problem": code_label(p.code, language), "detail": p.message} for p in cand.warnings]
     frame = pd.DataFrame(rows, columns=["item_no", "problem", "detail"])
     frame["item_no"] = whole_numbers(frame["item_no"])
+    if language == DEFAULT_LANG:
+        frame = frame.drop(columns="detail")
     return frame.rename(columns=lambda col: _t(f"col.{col}", language))
 
 

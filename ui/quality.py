@@ -13,6 +13,7 @@ from analytics.filters import Filters, week_monday
 from analytics.quality import COLUMN_LABELS_VI, COUNT_COLUMNS, problem_table, quality_table
 from analytics.urls import EXPLORER_PATH, ITEM_PARAM, LANG_PARAM, item_ref, page_url
 from loaders.problems import code_label
+from loaders.report import ERROR
 from ui.components import whole_numbers
 from ui.data import Corpus
 from ui.i18n import DEFAULT_LANG, catalog, lang_param, translate, value_names
@@ -74,8 +75,10 @@ def problem_refs(problems: pd.DataFrame) -> list[str]:
     ]
 
 
-def quality_display(quality: pd.DataFrame, language: str) -> pd.DataFrame:
-    """The per-digest table for people: labelled columns, a link to each loaded digest's items."""
+def quality_display(quality: pd.DataFrame, problems: pd.DataFrame, language: str) -> pd.DataFrame:
+    """The per-digest table for people: labelled columns, a link to each loaded digest's items. Why a file
+    did not load is the loaders' English message in English, what its errors mean (`problems`, from
+    `analytics.quality.problem_table`) in Vietnamese."""
     out = quality.loc[:, ["file", "week", "week_start"]].copy()
     # The link first after the file: it is what the table is for, and must not hide behind a scroll bar.
     out[LINK_COLUMN] = [
@@ -84,13 +87,18 @@ def quality_display(quality: pd.DataFrame, language: str) -> pd.DataFrame:
     ]
     for col in ("loaded", *COUNT_COLUMNS, "errors"):
         out[col] = quality[col]
+    if language == DEFAULT_LANG:
+        errors = problems[problems["level"] == ERROR]
+        labels = {d: "; ".join(code_label(c, language) for c in g) for d, g in errors.groupby("digest_id")["code"]}
+        out["errors"] = [labels.get(d, "") for d in quality["digest_id"]]
     out["digest_id"] = quality["digest_id"].str[:12]
     return out.rename(columns={c: column_label(c, language) for c in out.columns if c != LINK_COLUMN})
 
 
 def problem_display(problems: pd.DataFrame, loaded: set[str], language: str) -> pd.DataFrame:
     """The problem list for people: what each problem means, where it is, and a link to its items
-    (none for files that did not load: they have no items to show)."""
+    (none for files that did not load: they have no items to show); in English also the loaders' own message
+    (English, so never shown on a Vietnamese page: the problem column says it in Vietnamese)."""
     out = problems[["file", "week_start", "level"]].copy()
     out["level"] = out["level"].map(lambda v: translate(catalog(), f"quality.level_{v}", language))
     out["problem"] = problems["code"].map(lambda c: code_label(c, language))
@@ -99,7 +107,7 @@ def problem_display(problems: pd.DataFrame, loaded: set[str], language: str) -> 
         explorer_link([r], language) if d in loaded else None
         for r, d in zip(problem_refs(problems), problems["digest_id"], strict=True)
     ]
-    for col in ("doc_symbol", "headline", "message"):
+    for col in ("doc_symbol", "headline") if language == DEFAULT_LANG else ("doc_symbol", "headline", "message"):
         out[col] = problems[col]
     labels = {c: column_label(c, language) for c in out.columns if c not in (LINK_COLUMN, "problem")}
     labels["problem"] = translate(catalog(), "quality.problem_col", language)
