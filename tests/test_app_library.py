@@ -482,6 +482,16 @@ def test_problems_are_worded_in_the_pages_language(make_app: Callable[..., AppTe
     assert "this text is not a weekly digest" in errors["ghi-chu.txt"]
 
 
+def test_a_file_that_does_not_load_is_named_above_the_page_in_its_language(
+    make_app: Callable[..., AppTest], lib_root: Path
+) -> None:
+    (lib_root / "digests" / "ghi-chu.txt").write_text("Ghi chú nội bộ, không phải bản tin.\n", encoding="utf-8")
+    warning = unescaped(make_app().run().warning[0].value)
+    assert "ghi-chu.txt: " + problem_label("not_a_digest") in warning and "weekly digest" not in warning
+    warning = unescaped(make_app(lang="English").run().warning[0].value)
+    assert "ghi-chu.txt: " in warning and "this text is not a weekly digest" in warning
+
+
 def test_quality_page_follows_the_week_range(make_app: Callable[..., AppTest]) -> None:
     items, _ = loaders.load(SEEDS)
     weeks = sorted(items["week"].unique())

@@ -46,6 +46,7 @@ from analytics.urls import (
     selection_params,
     to_query_params,
 )
+from loaders.problems import code_label
 from ui.data import Corpus
 from ui.i18n import DEFAULT_LANG, LANG_KEY, LANGUAGE_NAMES, LANGUAGES, catalog, lang, lang_param, t, value_names
 from ui.safe import md_escape
@@ -425,8 +426,13 @@ def load_problems(corpus: Corpus) -> None:
     failed = corpus.report.failed
     if failed:
         lines = [t("errors.failed_files", n=len(failed))]
+        language = lang()
         for f in failed[:20]:
-            problem = f.errors[0].message if f.errors else t("errors.no_items")
+            # The loaders' message is English: a Vietnamese page says what its code means instead.
+            error = f.errors[0] if f.errors else None
+            problem = t("errors.no_items") if error is None else error.message
+            if error is not None and language == DEFAULT_LANG:
+                problem = code_label(error.code, language)
             lines.append(f"- {md_escape(f.path)}: {md_escape(problem)}")  # a name or message may hold `*[…
         if len(failed) > 20:
             lines.append(t("errors.more", n=len(failed) - 20))
