@@ -112,6 +112,7 @@ class Entry:
     headlines: tuple[str, ...] = field(default=(), repr=False)
     signature: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)  # item keys, in item order
     truncated: bool = False  # the parse says items are missing (`pipeline.looks_truncated`)
+    error_codes: tuple[str, ...] = ()  # the problem codes of `errors` (data/problems.yaml words them)
 
     @property
     def loaded(self) -> bool:
@@ -1099,6 +1100,7 @@ def _entry(
         tuple(r["headline"] for r in rows),
         _item_keys(rows),
         pipeline.looks_truncated(report),
+        tuple(p.code for p in report.errors),
     )
 
 

@@ -482,7 +482,7 @@ def test_problems_are_worded_in_the_pages_language(make_app: Callable[..., AppTe
     assert "this text is not a weekly digest" in errors["ghi-chu.txt"]
 
 
-def test_a_file_that_does_not_load_is_named_above_the_page_in_its_language(
+def test_a_file_that_does_not_load_is_named_in_the_pages_language(
     make_app: Callable[..., AppTest], lib_root: Path
 ) -> None:
     (lib_root / "digests" / "ghi-chu.txt").write_text("Ghi chú nội bộ, không phải bản tin.\n", encoding="utf-8")
@@ -490,6 +490,10 @@ def test_a_file_that_does_not_load_is_named_above_the_page_in_its_language(
     assert "ghi-chu.txt: " + problem_label("not_a_digest") in warning and "weekly digest" not in warning
     warning = unescaped(make_app(lang="English").run().warning[0].value)
     assert "ghi-chu.txt: " in warning and "this text is not a weekly digest" in warning
+    entries = table(library_page(make_app), "library_entries").set_index("Tệp")
+    assert entries.loc["ghi-chu.txt", "Lỗi"] == problem_label("not_a_digest")
+    english = next(d.value for d in library_page(make_app, lang="English").dataframe if "Digest title" in d.value)
+    assert "this text is not a weekly digest" in english.set_index("File").loc["ghi-chu.txt", "Errors"]
 
 
 def test_quality_page_follows_the_week_range(make_app: Callable[..., AppTest]) -> None:

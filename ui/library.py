@@ -395,7 +395,8 @@ def stored_entries(library: Library) -> list[Entry]:
 
 
 def entries_table(entries: Iterable[Entry], language: str) -> pd.DataFrame:
-    """The stored digests: file, week, title, items, warnings, errors, size, when added."""
+    """The stored digests: file, week, title, items, warnings, errors (the loaders' English messages in
+    English, what their codes mean in Vietnamese), size, when added."""
     rows = [
         {
             "file": e.file_name,
@@ -403,7 +404,9 @@ def entries_table(entries: Iterable[Entry], language: str) -> pd.DataFrame:
             "title": e.title,
             "items": e.items,
             "warnings": e.warnings,
-            "errors": "; ".join(e.errors),
+            "errors": "; ".join(
+                e.errors if language != DEFAULT_LANG else (code_label(c, language) for c in e.error_codes)
+            ),
             "size": round(e.size / 1024, 1),
             "added_at": e.added_at.replace(tzinfo=None) if e.added_at else None,
             "digest_id": e.digest_id[:12],
