@@ -110,16 +110,20 @@ def read_manifest(folder: Path) -> Manifest | None:
 def read_items(folder: Path, key: str) -> pd.DataFrame | None:
     """The stored items (schema columns plus SEARCH_KEY) when the store in `folder` has corpus `key`, else None.
 
-    No per-row validation: the schema is checked on the Arrow table (it is what this module wrote).
+    No per-row validation: the schema is checked on the Arrow schema (it is what this module wrote).
     """
     try:
-        table = pq.read_table(path(folder))
-        meta = parse_cache.loads((table.schema.metadata or {})[_META_KEY])
+        stored = pq.ParquetFile(path(folder))
+        schema = stored.schema_arrow
+        meta = parse_cache.loads((schema.metadata or {})[_META_KEY])
     except (OSError, ValueError, KeyError, pa.ArrowException):
         return None
-    if meta.get("key") != key or meta.get("format") != FORMAT or not table.schema.equals(SCHEMA, check_metadata=False):
+    if meta.get("key") != key or meta.get("format") != FORMAT or not schema.equals(SCHEMA, check_metadata=False):
         return None
-    return to_frame(table)
+    try:
+        return _read_frame(stored)
+    except (OSError, ValueError, pa.ArrowException):
+        return None
 
 
 def write(
@@ -209,16 +213,31 @@ def read_phrases(folder: Path, key: str, stops: str) -> PhraseIndex | None:
     return found if found is not None and found.stops == stops else None
 
 
-def to_frame(table: pa.Table) -> pd.DataFrame:
-    """The items frame of a stored table: schema dtypes, Python lists in list columns, plain-string SEARCH_KEY."""
-    if not table.num_rows:
+def _read_frame(stored: pq.ParquetFile) -> pd.DataFrame:
+    """The items frame of a store file: schema dtypes, Python lists in list columns, plain-string SEARCH_KEY.
+
+    Column by column, each one's Arrow memory released once converted: a restart at 350,000 items never
+    holds the decoded table and the frame whole at once.
+    """
+    if not stored.metadata.num_rows:
         return empty_items().assign(**{SEARCH_KEY: pd.Series([], dtype=object)})
-    frame = table.drop_columns([*_LISTS, SEARCH_KEY]).to_pandas()
-    for name in _LISTS:
-        frame[name] = _lists(table.column(name))
-    # Object dtype on purpose (see `loaders.search.search_keys`); to_numpy builds the strings in C++.
-    frame[SEARCH_KEY] = pd.Series(table.column(SEARCH_KEY).to_numpy(), index=frame.index, dtype=object)
+    converted: dict[str, object] = {}
+    for name in (SEARCH_KEY, *_LISTS):
+        column = stored.read(columns=[name]).column(0)
+        # Object dtype on purpose for the search text (see `loaders.search.search_keys`).
+        converted[name] = _lists(column) if name in _LISTS else _objects(column)
+        del column
+    rest = [name for name in COLUMN_NAMES if name not in converted]
+    frame = stored.read(columns=rest).to_pandas(self_destruct=True, split_blocks=True)
+    for name, values in converted.items():
+        frame[name] = pd.Series(values, index=frame.index, dtype=object) if name == SEARCH_KEY else values
     return frame[[*COLUMN_NAMES, SEARCH_KEY]]
+
+
+def _objects(column: pa.ChunkedArray) -> np.ndarray:
+    """A string column as an object array of Python strings (built in C++), chunk by chunk."""
+    parts = [chunk.to_numpy(zero_copy_only=False) for chunk in column.chunks]
+    return np.concatenate(parts) if len(parts) != 1 else parts[0]
 
 
 def _lists(column: pa.ChunkedArray) -> list[list]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analytics import aggregate as agg
@@ -409,6 +409,7 @@ def _reference_counts(frame: pd.DataFrame, by: str, granularity: str) -> dict[tu
     return out
 
 
+@settings(deadline=None)  # AppTest-free, but the first example imports and warms pandas paths (~0.4 s)
 @given(
     st.lists(
         st.tuples(st.integers(0, 700), st.sampled_from(["Y tế", "Giáo dục, đào tạo", "", "Xây dựng"]), st.booleans()),

@@ -274,7 +274,7 @@ def brief_buttons(view: View, week: str) -> None:
     from loaders import brief
 
     language, corpus = lang(), view.corpus
-    items = corpus.items.loc[view.items.index]
+    items = view.items  # without the long texts, which the brief does not show (a copy of them was ~1 GB at 350k)
     meta = citation(view, link_params={"week": week})
     titles = {f.digest_id: f.title for f in corpus.report.files}
 
