@@ -131,6 +131,13 @@ def attach_index(items: pd.DataFrame, index: object) -> None:
     weakref.finalize(items, _INDEXES.pop, slot, None)
 
 
+def share_indexes(source: pd.DataFrame, target: pd.DataFrame) -> None:
+    """Attach to `target` every index attached to `source`: the same rows in the same order (a recoded copy)."""
+    for (frame_id, _), (ref, index) in list(_INDEXES.items()):
+        if frame_id == id(source) and ref() is source:
+            attach_index(target, index)
+
+
 def index_of(items: pd.DataFrame, kind: type[T] = SearchIndex) -> T | None:
     """The index of that kind attached to exactly this frame, if any."""
     found = _INDEXES.get((id(items), kind))

@@ -88,3 +88,17 @@ def test_a_missing_index_file_is_rebuilt(corpus):
     store.index_path(library.store_dir, key).unlink()
     again, _ = Library(library.root).load_items()
     assert search.index_of(again) is not None and store.index_path(library.store_dir, key).is_file()
+
+
+def test_the_dashboards_coded_corpus_keeps_the_stored_indexes(corpus):
+    # build_corpus recodes the frame (categoricals): the stored search and phrase indexes must follow it, or
+    # every search would scan and the terms page would rebuild its phrases on a national corpus.
+    from loaders.phrases import PhraseIndex
+    from ui.data import build_corpus
+
+    library, _ = corpus
+    items, report = Library(library.root).load_items()
+    built = build_corpus(items, report, "key")
+    assert built.items is not items
+    assert search.index_of(built.items) is search.index_of(items) is not None
+    assert search.index_of(built.items, PhraseIndex) is search.index_of(items, PhraseIndex) is not None

@@ -27,7 +27,7 @@ from loaders.config import NATIONAL_VOCAB_DIR, PROFILE_DIR, data_dir
 from loaders.files import read_file
 from loaders.report import LoadReport
 from loaders.schema import as_coded
-from loaders.search import attach_index, index_of
+from loaders.search import share_indexes
 from loaders.vocab import Profile, Vocab, VocabError, load_vocab, vocab_files
 from ui.i18n import t
 
@@ -168,10 +168,9 @@ def build_corpus(
     order = [s.name_vi for s in sectors]
     if SEARCH_KEY not in items:  # the library's store has it; a bare frame (tests) gets it here
         items = add_search_key(items)
-    index = index_of(items)
-    items = as_coded(items)
-    if index is not None:  # the stored search index belongs to these rows, now in their coded frame
-        attach_index(items, index)
+    coded = as_coded(items)
+    share_indexes(items, coded)  # the stored search and phrase indexes belong to these rows, now coded
+    items = coded
     # Codes that stand for values in URLs, by the vocabulary a spec names (else slugs of the values).
     vocab_codes = {
         "sectors": {s.name_vi: s.id for s in sectors},
