@@ -82,24 +82,43 @@ def _custom(*columns: Sequence[object]) -> np.ndarray:
     return out
 
 
-def _layout(fig: go.Figure, labels: Labels, height: int, legend: bool = True) -> go.Figure:
-    fig.update_layout(
-        title=labels.title or None,
-        height=height,
+def _figure(
+    traces: list[dict],
+    labels: Labels,
+    height: int,
+    xaxis: dict,
+    yaxis: dict,
+    legend: bool = True,
+    **layout: object,
+) -> go.Figure:
+    """The figure, built in one go: plotly validates it once (adding traces one by one and updating the
+    layout step by step cost five times more, a large share of a page's rerun). `xaxis`/`yaxis` take a
+    plain "title" text; `layout` adds top-level settings (barmode…)."""
+
+    def axis(spec: dict) -> dict:
+        title = spec.pop("title", "")
+        return {**spec, "tickfont": {"color": TEXT_COLOR}, "title": {"text": title, "font": {"color": TEXT_COLOR}}}
+
+    base: dict[str, object] = {
+        "title": {"text": labels.title} if labels.title else None,
+        "height": height,
         # Room above the plot for the mode bar, which would otherwise cover the top bar.
-        margin={"l": 10, "r": 10, "t": 60 if labels.title else 36, "b": 10},
-        legend={"title": {"text": labels.color}, "traceorder": "normal"} if legend else None,
-        showlegend=legend,
-        hoverlabel={"namelength": -1},
+        "margin": {"l": 10, "r": 10, "t": 60 if labels.title else 36, "b": 10},
+        "showlegend": legend,
+        "hoverlabel": {"namelength": -1},
         # Clicking a bar selects it (a box-select drag mode would swallow single clicks).
-        clickmode="event+select",
-        font={"color": TEXT_COLOR},
-        legend_font_color=TEXT_COLOR,
-        legend_title_font_color=TEXT_COLOR,
-    )
-    for axis in (fig.update_xaxes, fig.update_yaxes):
-        axis(tickfont_color=TEXT_COLOR, title_font_color=TEXT_COLOR)
-    return fig
+        "clickmode": "event+select",
+        "font": {"color": TEXT_COLOR},
+        "xaxis": axis(dict(xaxis)),
+        "yaxis": axis(dict(yaxis)),
+    }
+    if legend:
+        base["legend"] = {
+            "title": {"text": labels.color, "font": {"color": TEXT_COLOR}},
+            "traceorder": "normal",
+            "font": {"color": TEXT_COLOR},
+        }
+    return go.Figure(data=traces, layout={**base, **layout})
 
 
 def stacked_bars(
@@ -112,27 +131,38 @@ def stacked_bars(
     height: int = 470,
 ) -> go.Figure:
     """Bars over `x` (periods) stacked by `color`; `y` is "count" or "share" (then stacked to 100%)."""
-    fig = go.Figure()
-    x_order = list(dict.fromkeys(frame[x]))
-    for value, part in frame.groupby(color, sort=False):
+    traces = []
+    for value, part in frame.groupby(color, sort=False, observed=True):
         if (part["count"] == 0).all():
             continue
-        fig.add_bar(
-            x=part[x],
-            y=part[y],
-            name=labels.name(value),
-            marker_color=colors.get(str(value), MISSING_COLOR),
-            customdata=_custom([value] * len(part), part[x], part["count"], part["share"]),
-            hovertemplate=(
-                f"<b>%{{fullData.name}}</b><br>{labels.x}: %{{customdata[1]}}<br>"
-                f"{labels.count}: %{{customdata[2]}}<br>{labels.share}: %{{customdata[3]:.1%}}"
-                "<extra></extra>"
-            ),
+        traces.append(
+            {
+                "type": "bar",
+                "x": part[x].to_numpy(dtype=object),
+                "y": part[y].to_numpy(),
+                "name": labels.name(value),
+                "marker": {"color": colors.get(str(value), MISSING_COLOR)},
+                "customdata": _custom([value] * len(part), part[x], part["count"], part["share"]),
+                "hovertemplate": (
+                    f"<b>%{{fullData.name}}</b><br>{labels.x}: %{{customdata[1]}}<br>"
+                    f"{labels.count}: %{{customdata[2]}}<br>{labels.share}: %{{customdata[3]:.1%}}"
+                    "<extra></extra>"
+                ),
+            }
         )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title=labels.x, type="category", categoryorder="array", categoryarray=x_order)
-    fig.update_yaxes(title=labels.y, tickformat=".0%" if y == "share" else None, rangemode="tozero")
-    return _layout(fig, labels, height)
+    return _figure(
+        traces,
+        labels,
+        height,
+        xaxis={"title": labels.x, "type": "category", "categoryorder": "array", "categoryarray": _order(frame[x])},
+        yaxis={"title": labels.y, "tickformat": ".0%" if y == "share" else None, "rangemode": "tozero"},
+        barmode="stack",
+    )
+
+
+def _order(values: pd.Series) -> list[str]:
+    """The distinct values in order of appearance, as text (the category axis's order)."""
+    return [str(v) for v in dict.fromkeys(values)]
 
 
 def share_lines(
@@ -145,27 +175,33 @@ def share_lines(
     y: str = "share",
 ) -> go.Figure:
     """One line per `color` value of its share (or, with `y`="count", its count) over `x`."""
-    fig = go.Figure()
-    x_order = list(dict.fromkeys(frame[x]))
-    for value, part in frame.groupby(color, sort=False):
+    traces = []
+    for value, part in frame.groupby(color, sort=False, observed=True):
         if (part["count"] == 0).all():
             continue
-        fig.add_scatter(
-            x=part[x],
-            y=part[y],
-            mode="lines+markers",
-            name=labels.name(value),
-            line={"color": colors.get(str(value), MISSING_COLOR)},
-            customdata=_custom([value] * len(part), part[x], part["count"], part["share"]),
-            hovertemplate=(
-                f"<b>%{{fullData.name}}</b><br>{labels.x}: %{{customdata[1]}}<br>"
-                f"{labels.count}: %{{customdata[2]}}<br>{labels.share}: %{{customdata[3]:.1%}}"
-                "<extra></extra>"
-            ),
+        traces.append(
+            {
+                "type": "scatter",
+                "x": part[x].to_numpy(dtype=object),
+                "y": part[y].to_numpy(),
+                "mode": "lines+markers",
+                "name": labels.name(value),
+                "line": {"color": colors.get(str(value), MISSING_COLOR)},
+                "customdata": _custom([value] * len(part), part[x], part["count"], part["share"]),
+                "hovertemplate": (
+                    f"<b>%{{fullData.name}}</b><br>{labels.x}: %{{customdata[1]}}<br>"
+                    f"{labels.count}: %{{customdata[2]}}<br>{labels.share}: %{{customdata[3]:.1%}}"
+                    "<extra></extra>"
+                ),
+            }
         )
-    fig.update_xaxes(title=labels.x, type="category", categoryorder="array", categoryarray=x_order)
-    fig.update_yaxes(title=labels.y, tickformat=".0%" if y == "share" else None, rangemode="tozero")
-    return _layout(fig, labels, height)
+    return _figure(
+        traces,
+        labels,
+        height,
+        xaxis={"title": labels.x, "type": "category", "categoryorder": "array", "categoryarray": _order(frame[x])},
+        yaxis={"title": labels.y, "tickformat": ".0%" if y == "share" else None, "rangemode": "tozero"},
+    )
 
 
 def bars(
@@ -199,33 +235,19 @@ def bars(
     )
     # Counts are whole numbers: no 0.5 ticks on small axes.
     small = value != "share" and len(frame) and float(frame[value].abs().max()) <= 8
+    share_axis = ".0%" if value == "share" else None
     if horizontal:
-        fig = go.Figure(
-            go.Bar(
-                x=frame[value],
-                y=shown,
-                orientation="h",
-                marker_color=bar_colors,
-                customdata=custom,
-                hovertemplate=hover,
-            )
-        )
-        fig.update_yaxes(title=labels.y, autorange="reversed", type="category")
-        fig.update_xaxes(title=labels.x, tickformat=".0%" if value == "share" else None, dtick=1 if small else None)
+        trace = {"type": "bar", "x": frame[value].to_numpy(), "y": shown, "orientation": "h"}
+        xaxis = {"title": labels.x, "tickformat": share_axis, "dtick": 1 if small else None}
+        yaxis = {"title": labels.y, "autorange": "reversed", "type": "category"}
         height = height or max(240, 28 * len(frame) + 60)
     else:
-        fig = go.Figure(
-            go.Bar(x=shown, y=frame[value], marker_color=bar_colors, customdata=custom, hovertemplate=hover)
-        )
-        fig.update_xaxes(title=labels.x, type="category")
-        fig.update_yaxes(
-            title=labels.y,
-            tickformat=".0%" if value == "share" else None,
-            rangemode="tozero",
-            dtick=1 if small else None,
-        )
+        trace = {"type": "bar", "x": shown, "y": frame[value].to_numpy()}
+        xaxis = {"title": labels.x, "type": "category"}
+        yaxis = {"title": labels.y, "tickformat": share_axis, "rangemode": "tozero", "dtick": 1 if small else None}
         height = height or 360
-    return _layout(fig, labels, height, legend=False)
+    trace.update(marker={"color": bar_colors}, customdata=custom, hovertemplate=hover)
+    return _figure([trace], labels, height, xaxis, yaxis, legend=False)
 
 
 def heatmap(
@@ -250,27 +272,31 @@ def heatmap(
         if "row_share" in frame
         else z * 0
     )
-    fig = go.Figure(
-        go.Heatmap(
-            z=z.to_numpy(),
-            x=[labels.name(c) for c in cols],
-            y=[labels.name(r) for r in rows],
-            colorscale="Blues",
-            text=z.to_numpy(),
-            texttemplate="%{text}",
-            showscale=False,
-            customdata=share.to_numpy(),
-            xgap=1,
-            ygap=1,
-            hovertemplate=(
-                f"{labels.y}: %{{y}}<br>{labels.x}: %{{x}}<br>{labels.count}: %{{z}}<br>"
-                f"{labels.share}: %{{customdata:.1%}}<extra></extra>"
-            ),
-        )
+    trace = {
+        "type": "heatmap",
+        "z": z.to_numpy(),
+        "x": [labels.name(c) for c in cols],
+        "y": [labels.name(r) for r in rows],
+        "colorscale": "Blues",
+        "text": z.to_numpy(),
+        "texttemplate": "%{text}",
+        "showscale": False,
+        "customdata": share.to_numpy(),
+        "xgap": 1,
+        "ygap": 1,
+        "hovertemplate": (
+            f"{labels.y}: %{{y}}<br>{labels.x}: %{{x}}<br>{labels.count}: %{{z}}<br>"
+            f"{labels.share}: %{{customdata:.1%}}<extra></extra>"
+        ),
+    }
+    return _figure(
+        [trace],
+        labels,
+        height or max(260, 26 * len(rows) + 200),
+        xaxis={"title": labels.x, "type": "category", "side": "top", "tickangle": -35 if len(cols) > 6 else 0},
+        yaxis={"title": labels.y, "autorange": "reversed", "type": "category"},
+        legend=False,
     )
-    fig.update_yaxes(title=labels.y, autorange="reversed", type="category")
-    fig.update_xaxes(title=labels.x, type="category", side="top", tickangle=-35 if len(cols) > 6 else 0)
-    return _layout(fig, labels, height or max(260, 26 * len(rows) + 200), legend=False)
 
 
 def calendar(frame: pd.DataFrame, labels: Labels, value: str = "items") -> go.Figure:
@@ -280,22 +306,26 @@ def calendar(frame: pd.DataFrame, labels: Labels, value: str = "items") -> go.Fi
     grid = grid.reindex(index=years, columns=range(1, 54))
     weeks = frame.pivot_table(index="year", columns="week_no", values="week", aggfunc="first")
     weeks = weeks.reindex(index=years, columns=range(1, 54))
-    fig = go.Figure(
-        go.Heatmap(
-            z=grid.to_numpy(dtype=float),
-            x=list(range(1, 54)),
-            y=[str(y) for y in years],
-            customdata=weeks.to_numpy(dtype=object),
-            colorscale="YlOrRd",
-            xgap=2,
-            ygap=2,
-            colorbar={"title": {"text": labels.count}},
-            hovertemplate=f"%{{customdata}}<br>{labels.count}: %{{z}}<extra></extra>",
-        )
+    trace = {
+        "type": "heatmap",
+        "z": grid.to_numpy(dtype=float),
+        "x": list(range(1, 54)),
+        "y": [str(y) for y in years],
+        "customdata": weeks.to_numpy(dtype=object),
+        "colorscale": "YlOrRd",
+        "xgap": 2,
+        "ygap": 2,
+        "colorbar": {"title": {"text": labels.count}},
+        "hovertemplate": f"%{{customdata}}<br>{labels.count}: %{{z}}<extra></extra>",
+    }
+    return _figure(
+        [trace],
+        labels,
+        max(200, 34 * len(years) + 110),
+        xaxis={"title": labels.x, "dtick": 4},
+        yaxis={"title": labels.y, "type": "category", "autorange": "reversed"},
+        legend=False,
     )
-    fig.update_xaxes(title=labels.x, dtick=4)
-    fig.update_yaxes(title=labels.y, type="category", autorange="reversed")
-    return _layout(fig, labels, max(200, 34 * len(years) + 110), legend=False)
 
 
 def place_map(frame: pd.DataFrame, labels: Labels, centre: tuple[float, float]) -> go.Figure:
@@ -304,31 +334,34 @@ def place_map(frame: pd.DataFrame, labels: Labels, centre: tuple[float, float]) 
     map centre, used when no place is located."""
     located = frame.dropna(subset=["lat", "lon"])
     size = [8 + 10 * math.sqrt(c) for c in located["count"]]
-    fig = go.Figure(
-        go.Scatter(
-            x=located["lon"],
-            y=located["lat"],
-            mode="markers+text",
-            text=[labels.name(d) for d in located["district"]],
-            textposition="top center",
-            marker={"size": size, "color": "#e15759", "opacity": 0.7, "line": {"width": 1, "color": "#7f1d1d"}},
-            customdata=_custom(located["district"], [""] * len(located), located["count"], located["share"]),
-            hovertemplate=(
-                f"<b>%{{text}}</b><br>{labels.count}: %{{customdata[2]}}<br>"
-                f"{labels.share}: %{{customdata[3]:.1%}}<extra></extra>"
-            ),
-        )
-    )
+    trace = {
+        "type": "scatter",
+        "x": located["lon"].to_numpy(),
+        "y": located["lat"].to_numpy(),
+        "mode": "markers+text",
+        "text": [labels.name(d) for d in located["district"]],
+        "textposition": "top center",
+        "marker": {"size": size, "color": "#e15759", "opacity": 0.7, "line": {"width": 1, "color": "#7f1d1d"}},
+        "customdata": _custom(located["district"], [""] * len(located), located["count"], located["share"]),
+        "hovertemplate": (
+            f"<b>%{{text}}</b><br>{labels.count}: %{{customdata[2]}}<br>"
+            f"{labels.share}: %{{customdata[3]:.1%}}<extra></extra>"
+        ),
+    }
     mid_lat = float(located["lat"].mean()) if len(located) else centre[0]
-    fig.update_xaxes(title=labels.x, showgrid=True, zeroline=False)
-    if not len(located):  # nothing to place: show the province's area rather than an arbitrary square
-        fig.update_xaxes(range=[centre[1] - 0.6, centre[1] + 0.6])
-        fig.update_yaxes(range=[centre[0] - 0.6, centre[0] + 0.6])
+    xaxis: dict[str, object] = {"title": labels.x, "showgrid": True, "zeroline": False}
     # One degree of longitude is shorter than one of latitude by cos(latitude).
-    fig.update_yaxes(
-        title=labels.y, scaleanchor="x", scaleratio=1 / math.cos(math.radians(mid_lat)), showgrid=True, zeroline=False
-    )
-    return _layout(fig, labels, 520, legend=False)
+    yaxis: dict[str, object] = {
+        "title": labels.y,
+        "scaleanchor": "x",
+        "scaleratio": 1 / math.cos(math.radians(mid_lat)),
+        "showgrid": True,
+        "zeroline": False,
+    }
+    if not len(located):  # nothing to place: show the province's area rather than an arbitrary square
+        xaxis["range"] = [centre[1] - 0.6, centre[1] + 0.6]
+        yaxis["range"] = [centre[0] - 0.6, centre[0] + 0.6]
+    return _figure([trace], labels, 520, xaxis, yaxis, legend=False)
 
 
 def selected_values(points: Sequence[Mapping[str, object]]) -> list[tuple[str, str]]:

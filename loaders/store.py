@@ -157,9 +157,13 @@ def write(
                 old.unlink(missing_ok=True)
 
 
+#: Rows per Parquet row group: a restart converts the search text one group at a time (see `_read_frame`).
+ROW_GROUP = 65_536
+
+
 def _write_table(target: Path, table: pa.Table) -> None:
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink)
+    pq.write_table(table, sink, row_group_size=ROW_GROUP)
     atomic.write_atomic(target, memoryview(sink.getvalue()))
 
 
@@ -221,12 +225,12 @@ def _read_frame(stored: pq.ParquetFile) -> pd.DataFrame:
     """
     if not stored.metadata.num_rows:
         return empty_items().assign(**{SEARCH_KEY: pd.Series([], dtype=object)})
-    converted: dict[str, object] = {}
-    for name in (SEARCH_KEY, *_LISTS):
-        column = stored.read(columns=[name]).column(0)
-        # Object dtype on purpose for the search text (see `loaders.search.search_keys`).
-        converted[name] = _lists(column) if name in _LISTS else _objects(column)
-        del column
+    # Object dtype on purpose for the search text (see `loaders.search.search_keys`): its Python strings are
+    # made a row group at a time, never next to the whole decoded column.
+    batches = stored.iter_batches(columns=[SEARCH_KEY], batch_size=ROW_GROUP)
+    converted: dict[str, object] = {SEARCH_KEY: np.concatenate([_objects(b.column(0)) for b in batches])}
+    for name in _LISTS:
+        converted[name] = _lists(stored.read(columns=[name]).column(0))
     rest = [name for name in COLUMN_NAMES if name not in converted]
     frame = stored.read(columns=rest).to_pandas(self_destruct=True, split_blocks=True)
     for name, values in converted.items():
@@ -234,10 +238,9 @@ def _read_frame(stored: pq.ParquetFile) -> pd.DataFrame:
     return frame[[*COLUMN_NAMES, SEARCH_KEY]]
 
 
-def _objects(column: pa.ChunkedArray) -> np.ndarray:
-    """A string column as an object array of Python strings (built in C++), chunk by chunk."""
-    parts = [chunk.to_numpy(zero_copy_only=False) for chunk in column.chunks]
-    return np.concatenate(parts) if len(parts) != 1 else parts[0]
+def _objects(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """A string column as an object array of Python strings (built in C++)."""
+    return column.to_numpy(zero_copy_only=False)
 
 
 def _lists(column: pa.ChunkedArray) -> list[list]:
