@@ -294,10 +294,8 @@ class Library:
     def stored_hashes(self) -> dict[tuple[str, int, int], str]:
         """(file path, size, mtime_ns) -> sha256 of its bytes, for the files the store describes (see
         `loaders.store`): the content hashes a restarted server need not compute again. Empty without a store."""
-        manifest = store.read_manifest(self.store_dir)
-        if manifest is None:
-            return {}
-        return {(str(self.digests_dir / f.path), f.size, f.mtime_ns): f.sha256 for f in manifest.files}
+        digests = self.digests_dir
+        return {(str(digests / rel), size, mtime): sha for rel, size, mtime, sha in store.file_hashes(self.store_dir)}
 
     def source_text(self, path: str | Path) -> str:
         """The whole text of one of the library's digest files as the parser read it (decoded; a saved web

@@ -40,6 +40,8 @@ INDEX_PREFIX = "index-"
 #: Its phrase index is `phrases-K.parquet` (`loaders.phrases.PhraseIndex`).
 PHRASES_PREFIX = "phrases-"
 _META_KEY = b"digest_items_store"
+#: The files table alone (path, size, mtime_ns, sha256), decoded without the reports (see `file_hashes`).
+_FILES_KEY = b"digest_items_files"
 
 _ARROW_TYPES = {
     "str": pa.large_string(),
@@ -107,6 +109,16 @@ def read_manifest(folder: Path) -> Manifest | None:
         return None
 
 
+def file_hashes(folder: Path) -> list[tuple[str, int, int, str]]:
+    """(path inside digests/, size, mtime_ns, sha256) of every file the store in `folder` was built from,
+    read from the file's footer without decoding the reports; empty when there is no usable store."""
+    try:
+        raw = (pq.read_schema(path(folder)).metadata or {})[_FILES_KEY]
+        return [(str(p), int(size), int(mtime), str(sha)) for p, size, mtime, sha in parse_cache.loads(raw)]
+    except (OSError, ValueError, TypeError, KeyError, pa.ArrowException):
+        return []
+
+
 def read_items(folder: Path, key: str) -> pd.DataFrame | None:
     """The stored items (schema columns plus SEARCH_KEY) when the store in `folder` has corpus `key`, else None.
 
@@ -143,7 +155,8 @@ def write(
         table = SCHEMA.empty_table()
     else:
         table = pa.Table.from_pandas(items[[*COLUMN_NAMES, SEARCH_KEY]], schema=SCHEMA, preserve_index=False)
-    table = table.replace_schema_metadata({_META_KEY: parse_cache.dumps(meta)})
+    hashes = [[f.path, f.size, f.mtime_ns, f.sha256] for f in manifest.files]
+    table = table.replace_schema_metadata({_META_KEY: parse_cache.dumps(meta), _FILES_KEY: parse_cache.dumps(hashes)})
     folder.mkdir(parents=True, exist_ok=True)
     if index is not None:  # first: a store whose key names an index finds it complete
         _write_table(index_path(folder, manifest.key), _index_table(index))
@@ -227,8 +240,12 @@ def _read_frame(stored: pq.ParquetFile) -> pd.DataFrame:
         return empty_items().assign(**{SEARCH_KEY: pd.Series([], dtype=object)})
     # Object dtype on purpose for the search text (see `loaders.search.search_keys`): its Python strings are
     # made a row group at a time, never next to the whole decoded column.
-    batches = stored.iter_batches(columns=[SEARCH_KEY], batch_size=ROW_GROUP)
-    converted: dict[str, object] = {SEARCH_KEY: np.concatenate([_objects(b.column(0)) for b in batches])}
+    parts = []
+    for batch in stored.iter_batches(columns=[SEARCH_KEY], batch_size=ROW_GROUP):
+        parts.append(_objects(batch.column(0)))
+        del batch
+        pa.default_memory_pool().release_unused()  # the allocator would keep every decoded group otherwise
+    converted: dict[str, object] = {SEARCH_KEY: np.concatenate(parts)}
     for name in _LISTS:
         converted[name] = _lists(stored.read(columns=[name]).column(0))
     rest = [name for name in COLUMN_NAMES if name not in converted]

@@ -181,3 +181,21 @@ def test_a_broken_pool_falls_back_to_parsing_in_process(lib, monkeypatch):
 
     monkeypatch.setattr(library_module, "ProcessPoolExecutor", Broken)
     assert_same_as_pipeline(lib)
+
+
+def test_the_store_names_the_hashes_of_its_files(lib):
+    # A restarted dashboard keys its corpus on the files' content hashes: the store hands them over (same
+    # size and mtime) instead of every file being read and hashed again.
+    import hashlib
+
+    lib.load_items()
+    listed = {rel: (size, mtime, sha) for rel, size, mtime, sha in store.file_hashes(lib.store_dir)}
+    files = lib.files()
+    assert len(listed) == len(files) == 5
+    for path in files:
+        st = path.stat()
+        rel = path.relative_to(lib.digests_dir).as_posix()
+        assert listed[rel] == (st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest())
+    primed = lib.stored_hashes()
+    assert {(str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files} == set(primed)
+    assert store.file_hashes(lib.root / "nowhere") == []

@@ -13,10 +13,13 @@ import datetime as dt
 import hashlib
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -129,21 +132,26 @@ def _places(vocab: Vocab) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["label", "district", "lat", "lon"])
 
 
-def _by_frequency(series: pd.Series) -> list[str]:
-    counts = series[series != ""].value_counts()
-    return sorted(counts.index, key=lambda v: (-counts[v], v))
+def _value_counts(spec: FilterSpec, items: pd.DataFrame) -> dict[str, int]:
+    """How often each value of a filter's column occurs (every element of a list column)."""
+    column = items[spec.column]
+    if spec.on_list:
+        return Counter(str(v) for v in chain.from_iterable(column))
+    if isinstance(column.dtype, pd.CategoricalDtype):  # counted on the codes
+        counts = np.bincount(column.array.codes[column.array.codes >= 0], minlength=len(column.cat.categories))
+        return {str(v): int(n) for v, n in zip(column.cat.categories, counts, strict=True) if n}
+    return {str(v): int(n) for v, n in column.value_counts().items()}
 
 
 def _options(spec: FilterSpec, items: pd.DataFrame, vocab_order: list[str]) -> list[str]:
     """A multi filter's options: the values present, in the order its spec names."""
-    column = items[spec.column]
-    values = column.explode().dropna().astype(str) if spec.on_list else column
+    counts = _value_counts(spec, items)
+    present = set(counts) - {""}
     if spec.options == "vocab":
-        present = set(values)
-        return [v for v in vocab_order if v in present] + sorted(present - set(vocab_order) - {""})
+        return [v for v in vocab_order if v in present] + sorted(present - set(vocab_order))
     if spec.options == "frequency":
-        return _by_frequency(values)
-    return sorted(set(values) - {""})
+        return sorted(present, key=lambda v: (-counts[v], v))
+    return sorted(present)
 
 
 def latest_change(files: list[Path]) -> dt.datetime | None:
