@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -99,7 +100,7 @@ def path(folder: Path) -> Path:
 def read_manifest(folder: Path) -> Manifest | None:
     """The manifest of the store in `folder` (reads only the file's footer), or None when missing or unusable."""
     try:
-        schema = pq.read_schema(path(folder))
+        schema = _footer(folder).schema.to_arrow_schema()
         meta = parse_cache.loads((schema.metadata or {})[_META_KEY])
         if meta["format"] != FORMAT or not schema.equals(SCHEMA, check_metadata=False):
             return None
@@ -109,11 +110,24 @@ def read_manifest(folder: Path) -> Manifest | None:
         return None
 
 
+def _footer(folder: Path) -> pq.FileMetaData:
+    """The store file's Parquet footer, parsed once per version of the file (it holds the manifest, tens of
+    MB on a national corpus, and a load reads it three times)."""
+    file = path(folder)
+    stat = file.stat()
+    return _footer_of(str(file), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+@lru_cache(maxsize=2)
+def _footer_of(file: str, size: int, mtime_ns: int, inode: int) -> pq.FileMetaData:
+    return pq.read_metadata(file)
+
+
 def file_hashes(folder: Path) -> list[tuple[str, int, int, str]]:
     """(path inside digests/, size, mtime_ns, sha256) of every file the store in `folder` was built from,
     read from the file's footer without decoding the reports; empty when there is no usable store."""
     try:
-        raw = (pq.read_schema(path(folder)).metadata or {})[_FILES_KEY]
+        raw = (_footer(folder).schema.to_arrow_schema().metadata or {})[_FILES_KEY]
         return [(str(p), int(size), int(mtime), str(sha)) for p, size, mtime, sha in parse_cache.loads(raw)]
     except (OSError, ValueError, TypeError, KeyError, pa.ArrowException):
         return []
@@ -125,7 +139,7 @@ def read_items(folder: Path, key: str) -> pd.DataFrame | None:
     No per-row validation: the schema is checked on the Arrow schema (it is what this module wrote).
     """
     try:
-        stored = pq.ParquetFile(path(folder))
+        stored = pq.ParquetFile(path(folder), metadata=_footer(folder))
         schema = stored.schema_arrow
         meta = parse_cache.loads((schema.metadata or {})[_META_KEY])
     except (OSError, ValueError, KeyError, pa.ArrowException):
