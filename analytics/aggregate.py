@@ -321,6 +321,8 @@ def crosstab(
                 "row_share": pd.Series(dtype="float64"),
             }
         )
+    if not explode_row and not explode_col:
+        return _crosstab_codes(items, row, col, missing, row_order, col_order)
     r = _values(items, row, explode_row, missing)
     c = _values(items, col, explode_col, missing)
     pairs = r.merge(c, on="_row")
@@ -335,6 +337,32 @@ def crosstab(
     out[row] = out[row].astype(str)
     out[col] = out[col].astype(str)
     return out
+
+
+def _crosstab_codes(
+    items: pd.DataFrame,
+    row: str,
+    col: str,
+    missing: str | None,
+    row_order: Sequence[str] | None,
+    col_order: Sequence[str] | None,
+) -> pd.DataFrame:
+    """`crosstab` of two one-value columns: one bincount over (row code, column code) pairs."""
+    r, rows = _grouped(*_codes(items[row]), missing, row_order)
+    c, cols = _grouped(*_codes(items[col]), missing, col_order)
+    row_totals = np.bincount(r[r >= 0], minlength=len(rows))
+    keep = (r >= 0) & (c >= 0)
+    grid = np.bincount(r[keep] * len(cols) + c[keep], minlength=len(rows) * len(cols)).reshape(len(rows), len(cols))
+    at_row, at_col = np.nonzero(grid)  # row-major: sorted by row, then column, in display order
+    count = grid[at_row, at_col].astype(np.int64)
+    return pd.DataFrame(
+        {
+            row: np.array(rows, dtype=object)[at_row],
+            col: np.array(cols, dtype=object)[at_col],
+            "count": count,
+            "row_share": count / row_totals[at_row],
+        }
+    )
 
 
 def recent_periods(weeks: Sequence[str], k: int, latest: str | None = None) -> tuple[list[str], list[str]]:

@@ -537,6 +537,22 @@ def test_crosstab() -> None:
     assert by_agency[by_agency["lead_agencies"] == "Sở Y tế"]["count"].tolist() == [2]
 
 
+def test_crosstab_of_the_seeds_coded_or_not_equals_a_row_by_row_count(seed_items) -> None:
+    items = agg.counted(seed_items[0])
+    pairs: dict[tuple[str, str], int] = {}
+    for doc_type, sector in zip(items["doc_type"], items["sector"], strict=True):
+        pairs[(doc_type, sector)] = pairs.get((doc_type, sector), 0) + 1
+    per_type = items["doc_type"].value_counts().to_dict()
+    for frame in (items, as_coded(items)):
+        out = agg.crosstab(frame, "doc_type", "sector", missing=None, row_order=["Quyết định"])
+        assert {(r.doc_type, r.sector): r.count for r in out.itertuples()} == pairs
+        assert all(r.row_share == r.count / per_type[r.doc_type] for r in out.itertuples())
+        assert out["doc_type"].iloc[0] == "Quyết định"  # the given order first, then the others sorted
+        assert out["doc_type"].drop_duplicates().tolist()[1:] == sorted(
+            set(pairs_key[0] for pairs_key in pairs) - {"Quyết định"}
+        )
+
+
 def test_recent_periods_are_calendar_weeks() -> None:
     weeks = ["2024-W47", "2024-W44", "2024-W45", "2024-W45"]
     # The week before 2024-W47 (W46) has no digest: nothing to compare the latest week with.
