@@ -8,7 +8,7 @@ by "|", so that a phrase never spans two fields.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 import numpy as np
@@ -56,30 +56,45 @@ _CHUNK = 20_000
 
 @dataclass(frozen=True)
 class SearchIndex:
-    """Syllable -> sorted row positions holding it, for every syllable no more frequent than the cut-off.
+    """Syllable -> the rows holding it: sorted row positions for every syllable no more frequent than the
+    cut-off, a bitmap of the rows for the more frequent ones.
 
     `words` maps every syllable of the corpus to its number; `bounds[w]` .. `bounds[w + 1]` delimit its
-    postings in `rows`, empty when `indexed[w]` is False (too common to be indexed).
+    postings in `rows`, empty when `indexed[w]` is False (too common for postings); `common[w]` is then the
+    packed bitmap (`np.packbits`, one bit per row) of the rows holding it.
     """
 
     words: dict[str, int]
     indexed: np.ndarray  # bool, one per word
     bounds: np.ndarray  # int64, one more than words
     rows: np.ndarray  # int32
+    common: dict[int, np.ndarray] = field(default_factory=dict)  # word -> packed row bitmap (uint8)
+    n_rows: int = 0
 
     def candidates(self, term: str) -> np.ndarray | None:
-        """Sorted rows holding every syllable of `term` (a superset of its matches), or None when every
-        syllable is too common to be indexed (then only a scan tells)."""
+        """Sorted rows holding every syllable of `term` (a superset of its matches, exactly its matches when
+        it is one syllable), or None when the index cannot narrow (a syllable without postings or bitmap)."""
         found: np.ndarray | None = None
+        bits: np.ndarray | None = None
         for word in set(term.split()):
             w = self.words.get(word)
             if w is None:
                 return np.empty(0, dtype=np.int32)  # in no item
             if not self.indexed[w]:
+                if w in self.common:
+                    bits = self.common[w] if bits is None else bits & self.common[w]
                 continue
             posting = self.rows[self.bounds[w] : self.bounds[w + 1]]
             found = posting if found is None else np.intersect1d(found, posting, assume_unique=True)
+        if bits is not None:
+            held = np.unpackbits(bits, count=self.n_rows).astype(bool)
+            found = np.flatnonzero(held).astype(np.int32) if found is None else found[held[found]]
         return found
+
+    def exact(self, term: str) -> bool:
+        """True when `candidates(term)` is the whole answer: a single syllable the index holds."""
+        w = self.words.get(term.strip()) if len(term.split()) == 1 else None
+        return w is not None and bool(self.indexed[w] or w in self.common)
 
 
 def _chunk_tokens(keys: np.ndarray, vocab: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -107,15 +122,24 @@ def build_index(keys: np.ndarray, max_share: float | None = INDEX_MAX_SHARE) -> 
     for junk in ("", "|"):  # field separators, never a search word
         if junk in vocab:
             indexed[vocab[junk]] = False
+    junk = {vocab[j] for j in ("", "|") if j in vocab}
+    frequent = np.flatnonzero(~indexed)
+    frequent = frequent[~np.isin(frequent, list(junk))]
+    held = np.zeros((len(frequent), len(keys)), dtype=bool)  # rows of each frequent syllable
+    slot = np.full(len(vocab), -1, dtype=np.int64)
+    slot[frequent] = np.arange(len(frequent))
     pairs = []
     for lo in range(0, len(keys), _CHUNK):  # pass 2: (syllable, row) of the indexed syllables, once each
         codes, parents = _chunk_tokens(keys[lo : lo + _CHUNK], vocab)
         keep = indexed[codes]
         pairs.append(np.unique(codes[keep] * len(keys) + parents[keep] + lo))
+        some = slot[codes] >= 0
+        held[slot[codes[some]], parents[some] + lo] = True
     flat = np.sort(np.concatenate(pairs)) if pairs else np.zeros(0, dtype=np.int64)  # chunks: sorted apart
     word_of, rows = np.divmod(flat, max(1, len(keys)))  # sorted by syllable, then row
     bounds = np.searchsorted(word_of, np.arange(len(vocab) + 1)).astype(np.int64)
-    return SearchIndex(vocab, indexed, bounds, rows.astype(np.int32))
+    common = {int(w): np.packbits(held[i]) for i, w in enumerate(frequent)}
+    return SearchIndex(vocab, indexed, bounds, rows.astype(np.int32), common, len(keys))
 
 
 # A frame's indexes, found by the frame itself (frames are not hashable): the search function takes a frame
@@ -157,6 +181,7 @@ def matching_rows(keys: np.ndarray, rows: np.ndarray, terms: list[str], index: S
                 keep = np.zeros(len(keys), dtype=bool)
                 keep[found] = True
                 rows = rows[keep[rows]]
+        terms = [t for t in terms if not index.exact(t)]  # answered by the index alone
     texts = keys[rows] if len(rows) < len(keys) else keys
     for term in terms:
         needle = f" {term} "

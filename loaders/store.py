@@ -205,7 +205,12 @@ def _index_table(index: SearchIndex) -> pa.Table:
     postings = pa.ListArray.from_arrays(
         pa.array(index.bounds.astype(np.int32)), pa.array(index.rows), mask=pa.array(~index.indexed)
     )
-    return pa.table({"word": pa.array(words, type=pa.string()), "rows": postings})
+    # The frequent syllables' row bitmaps (null for the others); the row count in the schema's metadata.
+    bitmaps = pa.array(
+        [index.common[w].tobytes() if w in index.common else None for w in range(len(words))], pa.binary()
+    )
+    table = pa.table({"word": pa.array(words, type=pa.string()), "rows": postings, "bits": bitmaps})
+    return table.replace_schema_metadata({b"rows": str(index.n_rows).encode()})
 
 
 def read_index(folder: Path, key: str) -> SearchIndex | None:
@@ -217,11 +222,14 @@ def read_index(folder: Path, key: str) -> SearchIndex | None:
         bounds = postings.offsets.to_numpy().astype(np.int64)
         rows = postings.values.to_numpy().astype(np.int32, copy=False)
         indexed = ~postings.is_null().to_numpy(zero_copy_only=False)
+        n_rows = int((table.schema.metadata or {})[b"rows"])
+        bits = table.column("bits").to_pylist()
     except (OSError, KeyError, ValueError, pa.ArrowException):
         return None
     if len(words) != len(indexed) or len(bounds) != len(words) + 1:
         return None
-    return SearchIndex(dict(zip(words, range(len(words)), strict=True)), indexed, bounds, rows)
+    common = {w: np.frombuffer(b, dtype=np.uint8) for w, b in enumerate(bits) if b is not None}
+    return SearchIndex(dict(zip(words, range(len(words)), strict=True)), indexed, bounds, rows, common, n_rows)
 
 
 def phrases_path(folder: Path, key: str) -> Path:
