@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -127,15 +128,23 @@ def auto_granularity(week_start: pd.Series) -> str:
     return "year"
 
 
+_NO_VALUE = ("",)  # what an empty list explodes to
+
+
 def _values(items: pd.DataFrame, column: str, explode: bool, missing: str | None) -> pd.DataFrame:
     """Two columns, row id and `column` value, one row per (item, value); empties labelled or dropped."""
-    frame = items[[column]].assign(_row=items.index)
-    if isinstance(frame[column].dtype, pd.CategoricalDtype):  # plain strings from here on (merges, maps)
-        frame[column] = frame[column].astype(str)
     if explode:
-        # An empty list explodes to NaN: "no value", handled like an empty string.
-        frame = frame.explode(column)
-        frame[column] = frame[column].fillna("").astype(str)
+        # One row per list entry, built from the flattened lists (pandas' explode is ~10x slower); an empty
+        # list gives one row with "": "no value", handled like an empty string.
+        lists = [v if len(v) else _NO_VALUE for v in items[column]]
+        sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        rows = np.repeat(items.index.to_numpy(), sizes)
+        values = [str(v) for v in chain.from_iterable(lists)]
+        frame = pd.DataFrame({column: pd.array(values, dtype=object), "_row": rows}, index=rows)
+    else:
+        frame = items[[column]].assign(_row=items.index)
+        if isinstance(frame[column].dtype, pd.CategoricalDtype):  # plain strings from here on (merges, maps)
+            frame[column] = frame[column].astype(str)
     if missing is None:
         frame = frame[frame[column] != ""]
     else:
@@ -510,7 +519,8 @@ def place_counts(items: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     vals["district"] = vals["districts"].map(lookup["district"]).fillna("")
     per = vals.drop_duplicates(["_row", "district"])
     out = per.groupby("district").size().rename("count").reset_index()
-    out["mentions"] = out["district"].map(vals.groupby("district")["districts"].agg(lambda s: sorted(set(s))))
+    labels = vals.drop_duplicates(["district", "districts"]).sort_values("districts", kind="stable")
+    out["mentions"] = out["district"].map(labels.groupby("district")["districts"].agg(list))
     coords = places.drop_duplicates("district").set_index("district")
     out["lat"] = out["district"].map(coords["lat"])
     out["lon"] = out["district"].map(coords["lon"])
