@@ -136,11 +136,13 @@ def _values(items: pd.DataFrame, column: str, explode: bool, missing: str | None
     if explode:
         # One row per list entry, built from the flattened lists (pandas' explode is ~10x slower); an empty
         # list gives one row with "": "no value", handled like an empty string.
-        lists = [v if len(v) else _NO_VALUE for v in items[column]]
+        lists = items[column].tolist()
+        if missing is not None:
+            lists = [v if len(v) else _NO_VALUE for v in lists]
         sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
         rows = np.repeat(items.index.to_numpy(), sizes)
-        values = [str(v) for v in chain.from_iterable(lists)]
-        frame = pd.DataFrame({column: pd.array(values, dtype=object), "_row": rows}, index=rows)
+        values = np.fromiter(chain.from_iterable(lists), dtype=object, count=int(sizes.sum()))
+        frame = pd.DataFrame({column: values.astype(str), "_row": rows}, index=rows)
     else:
         frame = items[[column]].assign(_row=items.index)
         if isinstance(frame[column].dtype, pd.CategoricalDtype):  # plain strings from here on (merges, maps)
