@@ -131,38 +131,8 @@ def stacked_bars(
     height: int = 470,
 ) -> go.Figure:
     """Bars over `x` (periods) stacked by `color`; `y` is "count" or "share" (then stacked to 100%)."""
-    traces = []
-    for value, part in frame.groupby(color, sort=False, observed=True):
-        if (part["count"] == 0).all():
-            continue
-        traces.append(
-            {
-                "type": "bar",
-                "x": part[x].to_numpy(dtype=object),
-                "y": part[y].to_numpy(),
-                "name": labels.name(value),
-                "marker": {"color": colors.get(str(value), MISSING_COLOR)},
-                "customdata": _custom([value] * len(part), part[x], part["count"], part["share"]),
-                "hovertemplate": (
-                    f"<b>%{{fullData.name}}</b><br>{labels.x}: %{{customdata[1]}}<br>"
-                    f"{labels.count}: %{{customdata[2]}}<br>{labels.share}: %{{customdata[3]:.1%}}"
-                    "<extra></extra>"
-                ),
-            }
-        )
-    return _figure(
-        traces,
-        labels,
-        height,
-        xaxis={"title": labels.x, "type": "category", "categoryorder": "array", "categoryarray": _order(frame[x])},
-        yaxis={"title": labels.y, "tickformat": ".0%" if y == "share" else None, "rangemode": "tozero"},
-        barmode="stack",
-    )
-
-
-def _order(values: pd.Series) -> list[str]:
-    """The distinct values in order of appearance, as text (the category axis's order)."""
-    return [str(v) for v in dict.fromkeys(values)]
+    traces = _period_traces(frame, x, color, y, labels, colors, {"type": "bar"}, paint="marker")
+    return _figure(traces, labels, height, *_period_axes(frame, x, y, labels), barmode="stack")
 
 
 def share_lines(
@@ -175,18 +145,32 @@ def share_lines(
     y: str = "share",
 ) -> go.Figure:
     """One line per `color` value of its share (or, with `y`="count", its count) over `x`."""
+    traces = _period_traces(frame, x, color, y, labels, colors, {"type": "scatter", "mode": "lines+markers"}, "line")
+    return _figure(traces, labels, height, *_period_axes(frame, x, y, labels))
+
+
+def _period_traces(
+    frame: pd.DataFrame,
+    x: str,
+    color: str,
+    y: str,
+    labels: Labels,
+    colors: Mapping[str, str],
+    kind: dict,
+    paint: str,
+) -> list[dict]:
+    """One trace (`kind`: type and style) per `color` value with any item, its colour set on `paint`."""
     traces = []
     for value, part in frame.groupby(color, sort=False, observed=True):
         if (part["count"] == 0).all():
             continue
         traces.append(
             {
-                "type": "scatter",
+                **kind,
                 "x": part[x].to_numpy(dtype=object),
                 "y": part[y].to_numpy(),
-                "mode": "lines+markers",
                 "name": labels.name(value),
-                "line": {"color": colors.get(str(value), MISSING_COLOR)},
+                paint: {"color": colors.get(str(value), MISSING_COLOR)},
                 "customdata": _custom([value] * len(part), part[x], part["count"], part["share"]),
                 "hovertemplate": (
                     f"<b>%{{fullData.name}}</b><br>{labels.x}: %{{customdata[1]}}<br>"
@@ -195,12 +179,15 @@ def share_lines(
                 ),
             }
         )
-    return _figure(
-        traces,
-        labels,
-        height,
-        xaxis={"title": labels.x, "type": "category", "categoryorder": "array", "categoryarray": _order(frame[x])},
-        yaxis={"title": labels.y, "tickformat": ".0%" if y == "share" else None, "rangemode": "tozero"},
+    return traces
+
+
+def _period_axes(frame: pd.DataFrame, x: str, y: str, labels: Labels) -> tuple[dict, dict]:
+    """The axes of a chart over periods: periods in the frame's order, counts or shares from zero."""
+    order = [str(v) for v in dict.fromkeys(frame[x])]
+    return (
+        {"title": labels.x, "type": "category", "categoryorder": "array", "categoryarray": order},
+        {"title": labels.y, "tickformat": ".0%" if y == "share" else None, "rangemode": "tozero"},
     )
 
 
