@@ -213,7 +213,7 @@ def counts_by_period(
     """
     cols = ["period", *([by] if by else []), "count", "total", "share"]
     if (rows is not None and not rows.any()) or items.empty:
-        return pd.DataFrame({c: pd.Series(dtype="float64" if c == "share" else object) for c in cols})
+        return _empty_counts(cols)
     if explode:
         if rows is not None:
             items = items[rows]
@@ -228,7 +228,7 @@ def counts_by_period(
     else:
         codes, cats = _grouped(*_codes(items[by], rows), missing, order)
         if not cats:
-            return pd.DataFrame({c: pd.Series(dtype="float64" if c == "share" else object) for c in cols})
+            return _empty_counts(cols)
         keep = codes >= 0
         flat = period[keep] * len(cats) + codes[keep]
         wide = np.bincount(flat, minlength=len(periods) * len(cats)).reshape(len(periods), len(cats))
@@ -245,6 +245,10 @@ def counts_by_period(
     columns["total"] = total
     columns["share"] = np.divide(count, total, out=np.zeros(len(count)), where=total > 0)
     return pd.DataFrame(columns)
+
+
+def _empty_counts(cols: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="float64" if c == "share" else object) for c in cols})
 
 
 def _rolling(counts: np.ndarray, window: int) -> np.ndarray:

@@ -51,7 +51,7 @@ def search_keys(items: pd.DataFrame) -> pd.Series:
 #: answered by a scan, which costs no more than reading so many postings would.
 INDEX_MAX_SHARE = 0.05
 #: Rows tokenised at once while building the index (bounds its memory).
-_CHUNK = 20_000
+_CHUNK = 20_000  # a multiple of 8: each chunk fills whole bytes of the row bitmaps
 
 
 @dataclass(frozen=True)
@@ -125,20 +125,24 @@ def build_index(keys: np.ndarray, max_share: float | None = INDEX_MAX_SHARE) -> 
     junk = {vocab[j] for j in ("", "|") if j in vocab}
     frequent = np.flatnonzero(~indexed)
     frequent = frequent[~np.isin(frequent, list(junk))]
-    held = np.zeros((len(frequent), len(keys)), dtype=bool)  # rows of each frequent syllable
+    # The frequent syllables' row bitmaps, packed a chunk at a time (a chunk is a whole number of bytes).
+    bits = np.zeros((len(frequent), (len(keys) + 7) // 8), dtype=np.uint8)
     slot = np.full(len(vocab), -1, dtype=np.int64)
     slot[frequent] = np.arange(len(frequent))
     pairs = []
     for lo in range(0, len(keys), _CHUNK):  # pass 2: (syllable, row) of the indexed syllables, once each
-        codes, parents = _chunk_tokens(keys[lo : lo + _CHUNK], vocab)
+        chunk = keys[lo : lo + _CHUNK]
+        codes, parents = _chunk_tokens(chunk, vocab)
         keep = indexed[codes]
         pairs.append(np.unique(codes[keep] * len(keys) + parents[keep] + lo))
+        held = np.zeros((len(frequent), len(chunk)), dtype=bool)
         some = slot[codes] >= 0
-        held[slot[codes[some]], parents[some] + lo] = True
+        held[slot[codes[some]], parents[some]] = True
+        bits[:, lo // 8 : lo // 8 + (len(chunk) + 7) // 8] = np.packbits(held, axis=1)
     flat = np.sort(np.concatenate(pairs)) if pairs else np.zeros(0, dtype=np.int64)  # chunks: sorted apart
     word_of, rows = np.divmod(flat, max(1, len(keys)))  # sorted by syllable, then row
     bounds = np.searchsorted(word_of, np.arange(len(vocab) + 1)).astype(np.int64)
-    common = {int(w): np.packbits(held[i]) for i, w in enumerate(frequent)}
+    common = {int(w): bits[i] for i, w in enumerate(frequent)}
     return SearchIndex(vocab, indexed, bounds, rows.astype(np.int32), common, len(keys))
 
 
