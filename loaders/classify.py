@@ -18,8 +18,10 @@ only the last resort, when one keyword names two sectors and nothing else tells 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
+from loaders.textnorm import matches_at
 from loaders.vocab import Vocab
 
 HEADLINE_WEIGHT = 3
@@ -42,7 +44,8 @@ class SectorResult:
 def _keywords(text: str, vocab: Vocab) -> dict[str, int]:
     """Keywords found in `text`, in order of first appearance, each with the end of its last occurrence."""
     found: dict[str, int] = {}
-    for m in vocab.keyword_re.finditer(text.lower()):
+    low = text.lower()
+    for m in matches_at(vocab.keyword_re, low, vocab.keyword_starts(low)):
         found[m.group(0)] = m.end()
     return found
 
@@ -75,7 +78,7 @@ def classify(headline: str, paragraphs: list[str], lead_agencies: list[str], uni
         agency_sectors = vocab.agency_sectors.get(lead_agencies[0], ())
         for sid in agency_sectors:
             add(sid, LEAD_AGENCY_WEIGHT, f"chủ trì: {lead_agencies[0]}")
-    unit_sectors = tuple(s.id for s in vocab.sectors if unit in s.units) if unit else ()
+    unit_sectors = vocab.unit_sectors.get(unit, ()) if unit else ()
     # The unit prior only breaks ties among sectors that already have evidence of their own.
     for sid in unit_sectors:
         if sid in scores:
@@ -92,7 +95,14 @@ def classify(headline: str, paragraphs: list[str], lead_agencies: list[str], uni
     )
     # Last resort (one keyword of two sectors, nothing else to tell them apart): the taxonomy's order.
     order = vocab.sector_order
-    ranked = sorted(scores, key=lambda sid: (-scores[sid], *(rank(sid) for _, rank in steps), order[sid]))
+    shared = {score for score, n in Counter(scores.values()).items() if n > 1}
+
+    def rank_key(sid: str) -> tuple[int, ...]:
+        # The steps only order sectors of equal score: a score no other sector has needs none of them.
+        score = scores[sid]
+        return (-score, *(rank(sid) for _, rank in steps), order[sid]) if score in shared else (-score,)
+
+    ranked = sorted(scores, key=rank_key)
     top = ranked[0]
     secondary = [vocab.sector(s).name_vi for s in ranked[1:3] if scores[s] >= SECONDARY_SHARE * scores[top]]
     reason = "; ".join(evidence[top])

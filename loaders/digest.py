@@ -28,7 +28,7 @@ _WEEK_RE = re.compile(
 _MEETING_LEAD_RE = re.compile(r"^(?:(?:sang|chieu|toi)\s+)?(?:ngay\s+)+\d{1,2}\s?/\s?\d{1,2}\s?/\s?\d{4}")
 _MEETING_WORDS = re.compile(r"\bhop\b|chu tri|hoi nghi")
 _SENTENCE_ENDS = (".", ";", ":", ",", "…")  # a line ending so is a sentence, not a headline
-_CITED_AFTER = re.compile(r"^[\s,]*(?:ngày\s+[\d/]+(?:\s+tháng\s+\d+\s+năm\s+\d+)?)?[\s,]*của\b")
+_CITED_AFTER = re.compile(r"[\s,]*(?:ngày\s+[\d/]+(?:\s+tháng\s+\d+\s+năm\s+\d+)?)?[\s,]*của\b")
 _BYLINE_RE = re.compile(r"^(?:[A-ZĐ][^\W\d_]*\s){1,5}[A-ZĐ][^\W\d_]*$")
 
 MAX_HEADLINE_CHARS = 400
@@ -131,7 +131,7 @@ def own_reference(text: str, symbols: list[Symbol], own_issuers: frozenset[str])
     `symbols` are `find_symbols(text)`.
     """
     for sym in symbols:
-        if is_own_symbol(sym, own_issuers) and not _CITED_AFTER.match(text[sym.end :]):
+        if is_own_symbol(sym, own_issuers) and not _CITED_AFTER.match(text, sym.end):
             return sym
     return None
 

@@ -15,16 +15,19 @@ from dataclasses import dataclass, field
 
 from loaders.digest import Block, is_meeting_lead, is_own_symbol, own_reference
 from loaders.symbols import SHORT_DATE_RE, Symbol, find_dates, make_date
-from loaders.textnorm import fold, fold_words
+from loaders.textnorm import fold, fold_words, matches_at, occurrences
 from loaders.vocab import Profile, Vocab
 
 _DATE_AFTER_SYMBOL = re.compile(r"^[\s,)(]*(?:ngày|ban hành ngày)\s+", re.IGNORECASE)
 _NAME_AFTER_DONG_CHI = re.compile(r"(?:đồng chí|Đồng chí|ông|Ông|bà|Bà)\s+((?:[^\W\d_]+\s){1,3}[^\W\d_]+)\s*,")
-# On folded text: "trước ngày", "chậm nhất (trong) ngày", "hạn chót", "không muộn hơn".
-# (No look-behind in front: the regex engine then skips ahead on the first letters, much faster.)
-_DEADLINE_RE = re.compile(r"(?:truoc|cham nhat|han chot|khong muon hon)(?:\s+(?:la|trong|vao))?(?:\s+ngay)?\s+(?=\d)")
-# "đơn vị chủ trì" / "cơ quan chủ trì" name a role to be filled, not a body.
-_CHU_TRI = re.compile(r"(?<!don vi )(?<!co quan )chu tri(?!\s+(?:phien hop|hop|cuoc hop|hoi nghi|buoi))")
+# On folded text: "trước ngày", "chậm nhất (trong) ngày", "hạn chót", "không muộn hơn". The regex is only
+# tried where one of the words occurs (`matches_at`), and has no look-behind in front.
+_DEADLINE_WORDS = ("truoc", "cham nhat", "han chot", "khong muon hon")
+_DEADLINE_RE = re.compile(rf"(?:{'|'.join(_DEADLINE_WORDS)})(?:\s+(?:la|trong|vao))?(?:\s+ngay)?\s+(?=\d)")
+# "đơn vị chủ trì" / "cơ quan chủ trì" name a role to be filled, not a body. The look-behinds come after the
+# literal, so that the engine looks for "chu tri" at C speed instead of trying them at every position.
+_CHU_TRI = re.compile(r"chu tri(?<!don vi chu tri)(?<!co quan chu tri)(?!\s+(?:phien hop|hop|cuoc hop|hoi nghi|buoi))")
+_WARD_BEFORE = re.compile(r"(?:xa|phuong|thi tran|pho|duong|truong)$")  # a bare name after these is no district
 _SENTENCE_SPLIT = re.compile(r"[.;!?](?:\s|$)")
 _PARENS = re.compile(r"\([^()]*\)")
 
@@ -144,10 +147,7 @@ def _first_agency(folded: str, vocab: Vocab, near_start: bool = False) -> str:
 def _places(words: str, vocab: Vocab, day: dt.date) -> list[str]:
     """Districts and communes named in `words` (`fold_words` text)."""
     found: list[str] = []
-    for p in vocab.districts:
-        # The bare name first: a needle that does not start and end with a space is found much faster.
-        if p.key[1:-1] not in words or p.key not in words:
-            continue
+    for p in vocab.districts_in(words):
         explicit = p.kind_key + p.key[1:] in words  # "huyện Cao Lộc", "thành phố <province>"
         # A bare province name is the province (not its capital city); other bare district names are districts.
         if explicit or (p.key != vocab.profile.key and _bare_district(words, p.key)):
@@ -162,7 +162,7 @@ def _bare_district(words: str, needle: str) -> bool:
     start = 0
     while (at := words.find(needle, start)) >= 0:
         before = words[max(0, at - 10) : at]
-        if not re.search(r"(?:xa|phuong|thi tran|pho|duong|truong)$", before):
+        if not _WARD_BEFORE.search(before):
             return True
         start = at + 1
     return False
@@ -170,7 +170,7 @@ def _bare_district(words: str, needle: str) -> bool:
 
 def _deadlines(folded: str, anchor: dt.date) -> list[dt.date]:
     out: list[dt.date] = []
-    for m in _DEADLINE_RE.finditer(folded):
+    for m in matches_at(_DEADLINE_RE, folded, occurrences(folded, _DEADLINE_WORDS)):
         if m.start() and folded[m.start() - 1].isalpha():
             continue
         d = SHORT_DATE_RE.match(folded, m.end())

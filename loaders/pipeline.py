@@ -26,7 +26,7 @@ from loaders.markup import html_to_text, markdown_to_text
 from loaders.report import FileReport, LoadReport
 from loaders.schema import coerce_items, empty_items, validate_items
 from loaders.symbols import set_code_aliases
-from loaders.textnorm import fold_lines, normalize, words_of_lines
+from loaders.textnorm import fold_lines, normalize, tone_marks, words_of_lines
 from loaders.vocab import Vocab, load_vocab
 
 #: Bump when a parsing rule changes: cached parses of older versions are discarded.
@@ -44,10 +44,10 @@ def read_text(path: Path, data: bytes) -> tuple[str, str]:
     text = decoded.text
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm") or (suffix not in (".md", ".txt") and "<html" in text[:2000].lower()):
-        text = html_to_text(text)
-    elif suffix == ".md":
-        text = markdown_to_text(text)
-    return normalize(text), decoded.encoding
+        return normalize(html_to_text(text)), decoded.encoding
+    if suffix == ".md":
+        return normalize(markdown_to_text(text)), decoded.encoding
+    return tone_marks(text), decoded.encoding  # `decode_bytes` gives NFC already
 
 
 def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> list[dict[str, Any]]:
@@ -92,9 +92,12 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
         return []
     week_start, week_end = week
     report.week_start, report.week_end = week_start, week_end
-    # Re-anchor year-less deadlines and roster look-ups when the week moved.
+    # Re-anchor year-less deadlines and roster look-ups when the week moved: only an item without a document
+    # date is anchored on the week.
     if parsed.week_start != week_start:
-        fields = [parse_block(b, vocab, week_start) for b in parsed.blocks]
+        fields = [
+            f if f.doc_date else parse_block(b, vocab, week_start) for b, f in zip(parsed.blocks, fields, strict=True)
+        ]
 
     last = parsed.blocks[-1].paragraphs
     if not last or not last[-1].rstrip().endswith((".", "!", "?", "…", "”", '"', ")", ":")):
@@ -106,12 +109,15 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
 
     rows: list[dict[str, Any]] = []
     by_key: dict[str, dict[str, Any]] = {}
+    first_block: dict[str, dg.Block] = {}
+    body_words: dict[str, list[list[str]]] = {}  # the words of each paragraph of a merged row's body
     block_items: list[int] = []  # item_no of each block
     for block, item in zip(parsed.blocks, fields, strict=True):
         key = f"{item.doc_symbol}@{item.doc_date}" if item.doc_symbol else block.folded_words(0, 1)
         if key in by_key:
             block_items.append(by_key[key]["item_no"])
-            _merge(by_key[key], item)
+            kept = body_words[key] if key in body_words else _paragraph_words(first_block[key])
+            body_words[key] = _merge(by_key[key], item, kept, _paragraph_words(block))
             report.warn(
                 "repeated_item",
                 f"item '{item.headline[:70]}' appears again in the digest: merged",
@@ -160,6 +166,7 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
             "merged_blocks": 1,
         }
         by_key[key] = row
+        first_block[key] = block
         rows.append(row)
     report.items = len(rows)
     _check_summary(parsed, report, block_items)
@@ -183,9 +190,25 @@ def merge_paragraphs(kept: list[str], added: list[str]) -> list[str]:
     extends a kept paragraph by at most STRAY_WORDS trailing words is that paragraph again; one that
     extends it by more replaces it (the complete variant wins); anything else is appended.
     """
-    out = list(kept)
-    words = [w.split() for w in words_of_lines(fold_lines(out))]
-    for para, new in zip(added, [w.split() for w in words_of_lines(fold_lines(added))], strict=True):
+    return _merge_words(kept, _words(kept), added, _words(added))[0]
+
+
+def _words(paragraphs: list[str]) -> list[list[str]]:
+    return [w.split() for w in words_of_lines(fold_lines(paragraphs))]
+
+
+def _paragraph_words(block: dg.Block) -> list[list[str]]:
+    # `_words` of the block's body split at "\n" (one empty paragraph when it has none), from the words the
+    # block already holds: nothing is folded again.
+    return [w.split() for w in block.words[1:]] if block.paragraphs else [[]]
+
+
+def _merge_words(
+    kept: list[str], kept_words: list[list[str]], added: list[str], added_words: list[list[str]]
+) -> tuple[list[str], list[list[str]]]:
+    """`merge_paragraphs` of paragraphs whose `_words` are given; (paragraphs, their words)."""
+    out, words = list(kept), list(kept_words)
+    for para, new in zip(added, added_words, strict=True):
         for i, old in enumerate(words):
             short, long_ = sorted((old, new), key=len)
             if short and long_[: len(short)] == short:
@@ -195,16 +218,19 @@ def merge_paragraphs(kept: list[str], added: list[str]) -> list[str]:
         else:
             out.append(para)
             words.append(new)
-    return out
+    return out, words
 
 
-def _merge(row: dict[str, Any], item: ItemFields) -> None:
-    """Fold a repeated block into the row of its first occurrence, losing nothing it adds, repeating nothing."""
+def _merge(row: dict[str, Any], item: ItemFields, kept: list[list[str]], added: list[list[str]]) -> list[list[str]]:
+    """Fold a repeated block into the row of its first occurrence, losing nothing it adds, repeating nothing.
+    `kept` and `added` are the `_words` of the row's paragraphs and of the block's; returns the row's new ones."""
     row["merged_blocks"] += 1
     if item.body:
-        row["body"] = "\n".join(merge_paragraphs(row["body"].split("\n"), item.body.split("\n")))
+        body, kept = _merge_words(row["body"].split("\n"), kept, item.body.split("\n"), added)
+        row["body"] = "\n".join(body)
     for col in ("lead_agencies", "districts", "cited_documents", "deadlines"):
         row[col] = row[col] + [v for v in getattr(item, col) if v not in row[col]]
+    return kept
 
 
 def _iso_week(day: dt.date) -> str:

@@ -36,8 +36,11 @@ _CODE_ALIASES: dict[str, str] = {}
 
 def set_code_aliases(aliases: dict[str, str]) -> None:
     """Install spelling fixes for symbol groups (e.g. QD -> QĐ), from data/vocab/doc_types.yaml."""
-    _CODE_ALIASES.clear()
-    _CODE_ALIASES.update({k.upper(): v for k, v in aliases.items()})
+    fixes = {k.upper(): v for k, v in aliases.items()}
+    if fixes != _CODE_ALIASES:
+        _CODE_ALIASES.clear()
+        _CODE_ALIASES.update(fixes)
+        _GROUPS.clear()
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,28 @@ def _fix_group(group: str) -> str:
 _GROUP_SPLIT = re.compile(r"\s?[-–]\s?")
 
 
+#: `_groups` of each code seen (with the aliases installed): the codes of a province's documents are few.
+_GROUPS: dict[str, tuple[str, ...]] = {}
+
+
 def _groups(code: str) -> tuple[str, ...]:
-    return tuple(_fix_group(g.strip()) for g in _GROUP_SPLIT.split(code))
+    groups = _GROUPS.get(code)
+    if groups is None:
+        if len(_GROUPS) > 10_000:  # bounded, whatever the corpus
+            _GROUPS.clear()
+        groups = _GROUPS[code] = tuple(_fix_group(g.strip()) for g in _GROUP_SPLIT.split(code))
+    return groups
+
+
+# Every symbol has a letter after one of its slashes (TYPE, ISSUER or the Party body): a line without one
+# (only dates, say) holds none, and this literal-led search is much cheaper than SYMBOL_RE's.
+_SLASH_LETTER = re.compile(r"/\s?[^\W\d_]")
 
 
 def find_symbols(text: str) -> list[Symbol]:
     """Every document symbol in `text`, in order of appearance."""
+    if not _SLASH_LETTER.search(text):
+        return []
     found = []
     for m in SYMBOL_RE.finditer(text):
         number = m["num"]

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 import loaders
-from loaders.config import PROFILE_DIR
-from loaders.vocab import load_vocab
+from loaders.config import NATIONAL_VOCAB_DIR, PROFILE_DIR
+from loaders.textnorm import fold_words
+from loaders.vocab import VocabError, load_vocab
 from tests.conftest import SEEDS
 
 OLD, NEW = ("Lạng Sơn", "lạng sơn", "LẠNG SƠN", "lang son"), ("Cao Bằng", "cao bằng", "CAO BẰNG", "cao bang")
@@ -83,3 +84,27 @@ def test_the_default_profile_does_not_take_another_province_for_its_own(other):
     _, report = loaders.load([digests])
     assert all(f.title == "" for f in report.files)
     assert all("no_title" in {p.code for p in f.warnings} for f in report.files)
+
+
+def test_the_automata_find_every_place_the_regexes_match():
+    # classify and the place look-ups try their regex only where an automaton finds a keyword or a name.
+    vocab = load_vocab(PROFILE_DIR)
+    for seed in SEEDS:
+        text = seed.read_text(encoding="utf-8").lower()
+        found = {m.start() for m in vocab.keyword_re.finditer(text)}
+        assert found and found <= set(vocab.keyword_starts(text))
+        words = fold_words(text)
+        for index in (vocab.commune_index, vocab.former_commune_index):
+            assert index.find(words) == [
+                label for _, label in sorted({index.keys[m.group(1)] for m in index.regex.finditer(words)})
+            ]
+        assert vocab.districts_in(words) == [p for p in vocab.districts if p.key in words]
+
+
+def test_an_empty_sector_keyword_is_refused(tmp_path):
+    national = tmp_path / "national"
+    shutil.copytree(NATIONAL_VOCAB_DIR, national)
+    sectors = national / "sectors.yaml"
+    sectors.write_text(sectors.read_text(encoding="utf-8").replace("keywords: [", 'keywords: ["", ', 1), "utf-8")
+    with pytest.raises(VocabError, match="empty keyword"):
+        load_vocab.__wrapped__(PROFILE_DIR, national)

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from loaders.textnorm import FOLD_SPAN, fold, fold_lines, fold_words, normalize, words_of_lines
+from loaders.textnorm import (
+    FOLD_SPAN,
+    fold,
+    fold_lines,
+    fold_words,
+    matches_at,
+    normalize,
+    occurrences,
+    words_of_lines,
+)
 
 # Syllables that exist in both tone-mark styles, written the old way ("hoá") and the new way ("hóa").
 PAIRS = [
@@ -117,3 +127,15 @@ def test_fold_lines_and_words_of_lines_are_fold_and_fold_words_per_line(lines):
     folded = fold_lines(lines)
     assert folded == [fold(line) for line in lines]
     assert [f" {w} " for w in words_of_lines(folded)] == [fold_words(line) for line in lines]
+
+
+# Words that overlap, share prefixes and must stand alone (the sector keywords' shape): what `matches_at`
+# finds at the words' occurrences must be what the regex engine finds trying every position.
+_WORDS = ("an", "an ninh", "ninh", "nh", "a-n")
+_WORD_RE = re.compile(r"(?<!\w)(?:an ninh|an|ninh|nh|a-n)(?!\w)")
+
+
+@given(st.text(alphabet="anih -,\n", max_size=40))
+def test_matches_at_the_words_occurrences_finds_what_finditer_finds(text):
+    found = [m.span() for m in matches_at(_WORD_RE, text, occurrences(text, _WORDS))]
+    assert found == [m.span() for m in _WORD_RE.finditer(text)]
