@@ -58,13 +58,15 @@ def rename(source: Path, target: Path) -> None:
     os.replace(source, target)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `path` all or nothing: temp file in the same folder, fsync, rename, fsync the folder."""
+def write_atomic(path: Path, data: bytes, *more: bytes) -> None:
+    """Write `path` all or nothing: temp file in the same folder, fsync, rename, fsync the folder.
+    `more`: bytes written after `data` (parts of one file never joined in memory)."""
     tmp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}{TEMP_SUFFIX}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
         try:
-            write_all(fd, data)
+            for part in (data, *more):
+                write_all(fd, part)
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -21,14 +21,15 @@ import io
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from loaders.schema import BY_NAME, COLUMN_NAMES, COLUMNS
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
 LIST_SEPARATOR = "; "
 SUFFIXES = (".csv", ".xlsx", ".parquet")
@@ -139,7 +140,12 @@ def _sheet_title(name: str) -> str:
     return (_BAD_SHEET_CHARS.sub(" ", name).strip() or "Sheet")[:31]
 
 
+# openpyxl is imported where a workbook is written (~0.2 s, on a click), not with every page that offers one.
+
+
 def _xlsx_value(ws: object, value: object) -> object:
+    from openpyxl.cell import WriteOnlyCell
+
     if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return None
     if isinstance(value, pd.Timestamp):
@@ -163,6 +169,8 @@ def _xlsx_value(ws: object, value: object) -> object:
 
 
 def _text_cell(ws: object, value: object, bold: bool = False) -> WriteOnlyCell:
+    from openpyxl.styles import Font
+
     cell = _xlsx_value(ws, str(value))
     if bold:
         cell.font = Font(bold=True)
@@ -170,6 +178,8 @@ def _text_cell(ws: object, value: object, bold: bool = False) -> WriteOnlyCell:
 
 
 def _write_sheet(wb: Workbook, name: str, frame: pd.DataFrame) -> None:
+    from openpyxl.utils import get_column_letter
+
     ws = wb.create_sheet(_sheet_title(name))
     flat = flatten(frame)
     for i, col in enumerate(flat.columns, start=1):
@@ -200,6 +210,8 @@ def xlsx_bytes(
 ) -> bytes:
     """An .xlsx workbook: the frame on the first sheet (bold header row, frozen, autofilter), the citation
     (`meta`) on the sheet `meta_sheet`, then `extra_sheets`."""
+    from openpyxl import Workbook
+
     wb = Workbook(write_only=True)
     _write_sheet(wb, sheet, frame)
     if meta:

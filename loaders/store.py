@@ -16,9 +16,12 @@ re-parses only the files the manifest does not describe.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import os
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -31,16 +34,18 @@ from loaders import atomic, parse_cache
 from loaders.phrases import PhraseIndex
 from loaders.report import FileReport
 from loaders.schema import COLUMN_NAMES, COLUMNS, empty_items
-from loaders.search import SEARCH_KEY, SearchIndex
+from loaders.search import SEARCH_KEY, SearchIndex, attach_index
 
 #: Bump when the table or the manifest changes shape: older stores are rebuilt.
-FORMAT = "2"
+FORMAT = "3"
 FILE_NAME = "items.parquet"
 #: The search index of the corpus with key K is `index-K.parquet` (`loaders.search.SearchIndex`).
 INDEX_PREFIX = "index-"
 #: Its phrase index is `phrases-K.parquet` (`loaders.phrases.PhraseIndex`).
 PHRASES_PREFIX = "phrases-"
 _META_KEY = b"digest_items_store"
+#: "FORMAT:corpus key" alone, checked before reading the table without decoding the manifest.
+_KEY_KEY = b"digest_items_key"
 #: The files table alone (path, size, mtime_ns, sha256), decoded without the reports (see `file_hashes`).
 _FILES_KEY = b"digest_items_files"
 
@@ -113,14 +118,27 @@ def read_manifest(folder: Path) -> Manifest | None:
 def _footer(folder: Path) -> pq.FileMetaData:
     """The store file's Parquet footer, parsed once per version of the file (it holds the manifest, tens of
     MB on a national corpus, and a load reads it three times)."""
-    file = path(folder)
-    stat = file.stat()
-    return _footer_of(str(file), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    return _open(folder)[1]
 
 
-@lru_cache(maxsize=2)
-def _footer_of(file: str, size: int, mtime_ns: int, inode: int) -> pq.FileMetaData:
-    return pq.read_metadata(file)
+def _open(folder: Path) -> tuple[pa.NativeFile, pq.FileMetaData]:
+    """An open handle on the store file and its footer: both of the same version of the file."""
+    handle = pa.OSFile(str(path(folder)))
+    stat = os.fstat(handle.fileno())
+    version = (str(path(folder)), stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    with _FOOTERS_LOCK:
+        found = _FOOTERS.pop(version, None)
+    if found is None:
+        found = pq.read_metadata(handle)
+    with _FOOTERS_LOCK:
+        _FOOTERS[version] = found
+        while len(_FOOTERS) > 2:
+            _FOOTERS.popitem(last=False)
+    return handle, found
+
+
+_FOOTERS: OrderedDict[tuple[str, int, int, int], pq.FileMetaData] = OrderedDict()
+_FOOTERS_LOCK = threading.Lock()
 
 
 def file_hashes(folder: Path) -> list[tuple[str, int, int, str]]:
@@ -133,23 +151,52 @@ def file_hashes(folder: Path) -> list[tuple[str, int, int, str]]:
         return []
 
 
-def read_items(folder: Path, key: str) -> pd.DataFrame | None:
+def read_items(folder: Path, key: str, lazy: bool = False) -> pd.DataFrame | None:
     """The stored items (schema columns plus SEARCH_KEY) when the store in `folder` has corpus `key`, else None.
 
     No per-row validation: the schema is checked on the Arrow schema (it is what this module wrote).
+    `lazy`: leave out the LAZY column when its `StoredTexts` file is there, and attach that instead
+    (`loaders.search.index_of`).
     """
-    try:
-        stored = pq.ParquetFile(path(folder), metadata=_footer(folder))
-        schema = stored.schema_arrow
-        meta = parse_cache.loads((schema.metadata or {})[_META_KEY])
-    except (OSError, ValueError, KeyError, pa.ArrowException):
+    stored = _open_table(folder, key)
+    if stored is None:
         return None
-    if meta.get("key") != key or meta.get("format") != FORMAT or not schema.equals(SCHEMA, check_metadata=False):
-        return None
+    texts = open_texts(folder, key) if lazy else None
+    if texts is not None and len(texts) != stored.metadata.num_rows:
+        texts = None
     try:
-        return _read_frame(stored)
+        frame = _read_frame(stored, skip=(LAZY,) if texts is not None else ())
     except (OSError, ValueError, pa.ArrowException):
         return None
+    if texts is not None:
+        attach_index(frame, texts)
+    return frame
+
+
+def texts_path(folder: Path, key: str) -> Path:
+    """The file of the LAZY column of the corpus `key` in `folder` (`StoredTexts`)."""
+    return folder / f"{TEXTS_PREFIX}{key}.bin"
+
+
+def open_texts(folder: Path, key: str) -> StoredTexts | None:
+    """The LAZY column of the corpus `key`, read on demand; None when its file is missing or damaged."""
+    try:
+        return StoredTexts(texts_path(folder, key))
+    except (OSError, ValueError):
+        return None
+
+
+def _open_table(folder: Path, key: str) -> pq.ParquetFile | None:
+    """The store file opened, when it holds corpus `key` in this FORMAT and SCHEMA; else None."""
+    try:
+        handle, footer = _open(folder)
+        stored = pq.ParquetFile(handle, metadata=footer)
+        schema = stored.schema_arrow
+    except (OSError, ValueError, pa.ArrowException):
+        return None
+    if (schema.metadata or {}).get(_KEY_KEY) != f"{FORMAT}:{key}".encode():
+        return None
+    return stored if schema.equals(SCHEMA, check_metadata=False) else None
 
 
 def write(
@@ -170,18 +217,26 @@ def write(
     else:
         table = pa.Table.from_pandas(items[[*COLUMN_NAMES, SEARCH_KEY]], schema=SCHEMA, preserve_index=False)
     hashes = [[f.path, f.size, f.mtime_ns, f.sha256] for f in manifest.files]
-    table = table.replace_schema_metadata({_META_KEY: parse_cache.dumps(meta), _FILES_KEY: parse_cache.dumps(hashes)})
+    table = table.replace_schema_metadata(
+        {
+            _META_KEY: parse_cache.dumps(meta),
+            _KEY_KEY: f"{FORMAT}:{manifest.key}".encode(),
+            _FILES_KEY: parse_cache.dumps(hashes),
+        }
+    )
     folder.mkdir(parents=True, exist_ok=True)
     if index is not None:  # first: a store whose key names an index finds it complete
         _write_table(index_path(folder, manifest.key), _index_table(index))
+    if len(table):
+        _write_texts(texts_path(folder, manifest.key), table.column(LAZY).combine_chunks())
     if phrases is not None:
         write_phrases(folder, manifest.key, phrases)
     _write_table(path(folder), table)
-    current = {index_path(folder, manifest.key).name, phrases_path(folder, manifest.key).name}
-    for prefix in (INDEX_PREFIX, PHRASES_PREFIX):
-        for old in folder.glob(f"{prefix}*.parquet"):
+    current = {p(folder, manifest.key).name for p in (index_path, phrases_path, texts_path)}
+    for prefix in (INDEX_PREFIX, PHRASES_PREFIX, TEXTS_PREFIX):
+        for old in folder.glob(f"{prefix}*"):
             if old.name not in current:
-                old.unlink(missing_ok=True)
+                old.unlink(missing_ok=True)  # (a corpus still reading it keeps its open handle)
 
 
 #: Rows per Parquet row group: a restart converts the search text one group at a time (see `_read_frame`).
@@ -252,14 +307,16 @@ def read_phrases(folder: Path, key: str, stops: str) -> PhraseIndex | None:
     return found if found is not None and found.stops == stops else None
 
 
-def _read_frame(stored: pq.ParquetFile) -> pd.DataFrame:
-    """The items frame of a store file: schema dtypes, Python lists in list columns, plain-string SEARCH_KEY.
+def _read_frame(stored: pq.ParquetFile, skip: Sequence[str] = ()) -> pd.DataFrame:
+    """The items frame of a store file: schema dtypes, Python lists in list columns, plain-string SEARCH_KEY;
+    without the columns in `skip`.
 
     Column by column, each one's Arrow memory released once converted: a restart at 350,000 items never
     holds the decoded table and the frame whole at once.
     """
+    names = [name for name in COLUMN_NAMES if name not in skip]
     if not stored.metadata.num_rows:
-        return empty_items().assign(**{SEARCH_KEY: pd.Series([], dtype=object)})
+        return empty_items()[names].assign(**{SEARCH_KEY: pd.Series([], dtype=object)})
     # Object dtype on purpose for the search text (see `loaders.search.search_keys`): its Python strings are
     # made a row group at a time, never next to the whole decoded column.
     parts = []
@@ -270,11 +327,11 @@ def _read_frame(stored: pq.ParquetFile) -> pd.DataFrame:
     converted: dict[str, object] = {SEARCH_KEY: np.concatenate(parts)}
     for name in _LISTS:
         converted[name] = _lists(stored.read(columns=[name]).column(0))
-    rest = [name for name in COLUMN_NAMES if name not in converted]
+    rest = [name for name in names if name not in converted]
     frame = stored.read(columns=rest).to_pandas(self_destruct=True, split_blocks=True)
     for name, values in converted.items():
         frame[name] = pd.Series(values, index=frame.index, dtype=object) if name == SEARCH_KEY else values
-    return frame[[*COLUMN_NAMES, SEARCH_KEY]]
+    return frame[[*names, SEARCH_KEY]]
 
 
 def _objects(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
@@ -283,7 +340,7 @@ def _objects(column: pa.Array | pa.ChunkedArray) -> np.ndarray:
 
 
 def _lists(column: pa.ChunkedArray) -> list[list]:
-    """A list column as Python lists, without a Python call per value (one list slice per row).
+    """A list column as Python lists, without a Python call per value (one C-level list slice per row).
 
     Each distinct value (an agency, a district, a date) becomes one Python object shared by every list
     holding it: converting thousands of distinct values instead of every occurrence is several times faster
@@ -296,7 +353,60 @@ def _lists(column: pa.ChunkedArray) -> list[list]:
         # Dates come back as datetime.date (numpy datetime64[D] -> tolist), strings as str.
         distinct = np.array(encoded.dictionary.to_numpy(zero_copy_only=False).tolist(), dtype=object)
         values = distinct[encoded.indices.to_numpy(zero_copy_only=False)].tolist()
-        starts = (offsets[:-1] - offsets[0]).tolist()
-        ends = (offsets[1:] - offsets[0]).tolist()
-        out.extend(values[a:b] for a, b in zip(starts, ends, strict=True))
+        bounds = (offsets - offsets[0]).tolist()
+        out.extend(map(values.__getitem__, map(slice, bounds[:-1], bounds[1:])))
     return out
+
+
+#: The long text column a lazy read leaves on disk (`read_items(lazy=True)`): the bodies are most of a
+#: corpus' memory (1.1 GB of 2.1 at 350,000 items) and only ever shown or exported a few rows at a time.
+LAZY = "body"
+#: Its file for the corpus with key K is `body-K.bin` (`StoredTexts`).
+TEXTS_PREFIX = f"{LAZY}-"
+_TEXTS_MAGIC = b"DIGTXT1\n"
+
+
+def _write_texts(target: Path, column: pa.Array) -> None:
+    """The texts file of a string column: magic, the UTF-8 of every row one after the other, the n + 1
+    offsets (int64, from 0), n (int64), magic. Written atomically; straight from the Arrow buffers."""
+    column = column.cast(pa.large_string())
+    n = len(column)
+    offsets = np.frombuffer(column.buffers()[1], dtype="<i8")[column.offset : column.offset + n + 1]
+    data = memoryview(column.buffers()[2] or b"")[offsets[0] : offsets[-1]]
+    tail = (offsets - offsets[0]).astype("<i8").tobytes() + np.int64(n).astype("<i8").tobytes() + _TEXTS_MAGIC
+    atomic.write_atomic(target, _TEXTS_MAGIC, data, tail)
+
+
+class StoredTexts:
+    """The LAZY column of one stored corpus, each row read from disk when asked for (one `pread` a row).
+
+    The file stays open: when a writer replaces the store, this handle still reads the version the corpus
+    was loaded from. Raises OSError when the file is missing, ValueError when it is not a texts file.
+    """
+
+    def __init__(self, file: Path) -> None:
+        fd = os.open(file, os.O_RDONLY)
+        self._finalizer = weakref.finalize(self, os.close, fd)
+        size = os.fstat(fd).st_size
+        head, magic = os.pread(fd, len(_TEXTS_MAGIC), 0), len(_TEXTS_MAGIC)
+        tail = os.pread(fd, 8 + magic, max(0, size - 8 - magic))
+        if size < 2 * magic + 16 or head != _TEXTS_MAGIC or tail[8:] != _TEXTS_MAGIC:
+            raise ValueError(f"{file}: not a texts file")
+        n = int(np.frombuffer(tail[:8], dtype="<i8")[0])
+        start = size - 8 - magic - 8 * (n + 1)
+        offsets = np.frombuffer(os.pread(fd, 8 * (n + 1), start), dtype="<i8") if start >= magic else np.empty(0)
+        if n < 0 or len(offsets) != n + 1 or offsets[0] != 0 or offsets[-1] != start - magic:
+            raise ValueError(f"{file}: damaged texts file")
+        self._fd, self._offsets = fd, offsets + magic
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def take(self, positions: Sequence[int] | np.ndarray) -> pd.DataFrame:
+        """The column's values at `positions` (row numbers of the stored table), in that order."""
+        at = self._offsets
+        values = [
+            os.pread(self._fd, int(at[i + 1] - at[i]), int(at[i])).decode("utf-8")
+            for i in np.asarray(positions, dtype=np.int64)
+        ]
+        return pd.DataFrame({LAZY: pd.Series(values, dtype=object)})

@@ -184,7 +184,7 @@ if item is not None:
     with left:
         st.markdown(f"**{t('explorer.body')}**")
         with st.container(border=True):
-            for line in str(view.corpus.items.at[item.name, "body"]).splitlines() or ["–"]:
+            for line in str(view.corpus.full_rows([item.name])["body"].iloc[0]).splitlines() or ["–"]:
                 st.markdown(md_escape(line))
     with right:
         details = [(column_label(c), ui.display_value(item[c])) for c in DETAIL_COLUMNS]

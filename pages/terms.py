@@ -128,10 +128,10 @@ else:
         },
     )
     headers = {c: t("terms.item") if c == "item" else column_label(c) for c in CONTEXT_TABLE}
-    items = corpus.items  # the download reads every context, only when clicked
-    ui.download_buttons(
+    ui.download_buttons(  # it reads every context, only when clicked
         lambda: _context_table(
-            pd.concat([contexts(items.loc[every[term]], [term], per) for term in terms], ignore_index=True), fields
+            pd.concat([contexts(corpus.full_rows(every[term]), [term], per) for term in terms], ignore_index=True),
+            fields,
         ).rename(columns=headers),
         "tu-khoa-ngu-canh",
         "term_contexts",

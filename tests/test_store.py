@@ -199,3 +199,39 @@ def test_the_store_names_the_hashes_of_its_files(lib):
     primed = lib.stored_hashes()
     assert {(str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in files} == set(primed)
     assert store.file_hashes(lib.root / "nowhere") == []
+
+
+def test_a_lazy_load_leaves_the_bodies_in_the_store_and_reads_them_from_its_own_version(lib):
+    from loaders.schema import COLUMN_NAMES
+    from loaders.search import index_of
+    from ui.data import build_corpus
+
+    full, _ = lib.load_items()
+    picks = [len(full) - 1, 0, 7, 7, 3]  # any order, repeats
+    for rebuilt in (False, True):  # read from the store, then built anew (the store written, then reopened)
+        if rebuilt:
+            shutil.rmtree(lib.store_dir)
+        lazy, report = Library(lib.root).load_items(lazy=True)
+        pd.testing.assert_frame_equal(lazy, full.drop(columns=["body"]))
+        texts = index_of(lazy, store.StoredTexts)
+        assert texts is not None and len(texts) == len(full)
+        assert texts.take(picks)["body"].tolist() == full["body"].iloc[picks].tolist()
+    # A damaged or missing texts file: the bodies come from the store's table, in the frame.
+    key = store.read_manifest(lib.store_dir).key
+    for damage in (lambda f: f.write_bytes(f.read_bytes()[:-9]), lambda f: f.unlink()):
+        damage(store.texts_path(lib.store_dir, key))
+        again, _ = Library(lib.root).load_items(lazy=True)
+        pd.testing.assert_frame_equal(again, full)
+        assert index_of(again, store.StoredTexts) is None
+    # The first rows' digest goes: the new store's rows move up, the loaded corpus still reads its own bodies.
+    (lib.digests_dir / full["source"].iloc[0]).unlink()
+    after, _ = Library(lib.root).load_items()
+    assert after["body"].iloc[0] != full["body"].iloc[0]
+    assert texts.take(picks)["body"].tolist() == full["body"].iloc[picks].tolist()
+    # The dashboard's corpus puts them back where the schema has them.
+    corpus = build_corpus(lazy, report, key="k")
+    assert "body" not in corpus.items and corpus.texts is texts
+    rows = corpus.full_rows(corpus.items.index[[5, 2]])
+    assert [c for c in rows.columns if c in COLUMN_NAMES] == list(COLUMN_NAMES)
+    assert rows["body"].tolist() == full["body"].iloc[[5, 2]].tolist()
+    assert rows["doc_symbol"].tolist() == full["doc_symbol"].iloc[[5, 2]].tolist()

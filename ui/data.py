@@ -14,6 +14,7 @@ import hashlib
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
@@ -29,15 +30,16 @@ from analytics.urls import value_codes
 from loaders.config import NATIONAL_VOCAB_DIR, PROFILE_DIR, data_dir
 from loaders.files import read_file
 from loaders.report import LoadReport
-from loaders.schema import as_coded
-from loaders.search import share_indexes
+from loaders.schema import COLUMN_NAMES, as_coded
+from loaders.search import index_of, share_indexes
+from loaders.store import StoredTexts
 from loaders.vocab import Profile, Vocab, VocabError, load_vocab, vocab_files
 from ui.i18n import t
 
 #: How many distinct corpora (e.g. before/after an upload) stay parsed in memory.
 MAX_CORPORA = 4
 #: Long text columns left out of the frame pages filter and aggregate: slicing them costs more than the
-#: rest of a rerun at 70,000 items. Pages that show or export the text take it from `Corpus.items`.
+#: rest of a rerun at 70,000 items. Pages that show or export the text take it from `Corpus.full_rows`.
 HEAVY_COLUMNS = ("body", SEARCH_KEY)
 
 
@@ -45,7 +47,7 @@ HEAVY_COLUMNS = ("body", SEARCH_KEY)
 class Corpus:
     """The parsed items plus what the dashboard needs to show them: options, order, colours, places."""
 
-    items: pd.DataFrame  # every schema column plus SEARCH_KEY
+    items: pd.DataFrame  # every schema column plus SEARCH_KEY, but those `texts` keeps on disk (see full_rows)
     report: LoadReport
     key: str
     # `items` without HEAVY_COLUMNS, plus pre-coded periods (`analytics.aggregate.with_periods`)
@@ -65,6 +67,17 @@ class Corpus:
     unknown_type: str = "Khác"
     source_dir: str = ""
     changed_at: dt.datetime | None = None  # latest modification time of the library's files (the data date)
+    texts: StoredTexts | None = None  # the long texts read from the store on demand (`loaders.store.LAZY`)
+
+    def full_rows(self, labels: Sequence[object] | pd.Index) -> pd.DataFrame:
+        """The rows of `items` with these index labels and every schema column, in the schema's order: the
+        long texts read from the store when it keeps them."""
+        rows = self.items.loc[labels]
+        if self.texts is None:
+            return rows
+        texts = self.texts.take(self.items.index.get_indexer(rows.index)).set_axis(rows.index)
+        joined = pd.concat([rows, texts], axis=1)
+        return joined[[c for c in COLUMN_NAMES if c in joined] + [c for c in joined if c not in COLUMN_NAMES]]
 
     @cached_property
     def citations(self) -> pd.DataFrame:
@@ -190,7 +203,7 @@ def build_corpus(
         items=items,
         report=report,
         key=key,
-        light=with_periods(items.drop(columns=list(HEAVY_COLUMNS))),
+        light=with_periods(items.drop(columns=[c for c in HEAVY_COLUMNS if c in items])),
         weeks=sorted(set(items["week"])),
         options=options,
         codes=codes,
@@ -206,6 +219,7 @@ def build_corpus(
         unknown_type=vocab.unknown_type,
         source_dir=source_dir,
         changed_at=changed_at,
+        texts=index_of(items, StoredTexts),
     )
 
 
@@ -222,7 +236,7 @@ def _parse(key: str, root: str, _files: list[Path] | None = None) -> Corpus:
     library = Library(root)
     files = library.files() if _files is None else _files
     with st.spinner(t("common.loading")):
-        items, report = library.load_items(files=files)
+        items, report = library.load_items(files=files, lazy=True)
     return build_corpus(items, report, key, str(library.digests_dir), latest_change(files))
 
 

@@ -111,7 +111,7 @@ class View:
 
     def full_rows(self, rows: pd.DataFrame) -> pd.DataFrame:
         """`rows` (from `items`) with every schema column, the long texts included, in the same order."""
-        return self.corpus.items.loc[rows.index]
+        return self.corpus.full_rows(rows.index)
 
 
 def _defaults(corpus: Corpus) -> dict[str, object]:

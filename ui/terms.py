@@ -26,8 +26,8 @@ def _mask(corpus_key: str, key: str, _items: pd.DataFrame) -> np.ndarray:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _contexts(corpus_key: str, term: str, granularity: str, labels: tuple, _items: pd.DataFrame) -> pd.DataFrame:
-    return tm.contexts(_items.loc[list(labels)], [term], granularity)
+def _contexts(corpus_key: str, term: str, granularity: str, labels: tuple, _corpus: Corpus) -> pd.DataFrame:
+    return tm.contexts(_corpus.full_rows(list(labels)), [term], granularity)
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
@@ -54,7 +54,7 @@ def contexts(corpus: Corpus, rows: dict[str, pd.Index], granularity: str) -> tup
         take = labels[:CONTEXT_ITEMS]
         used.update(take)
         every.update(labels)
-        parts.append(_contexts(corpus.key, term, granularity, tuple(take), corpus.items))
+        parts.append(_contexts(corpus.key, term, granularity, tuple(take), corpus))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=tm.CONTEXT_COLUMNS)
     return frame, len(used), len(every) - len(used)
 
