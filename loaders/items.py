@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from loaders.digest import Block, is_meeting_lead, is_own_symbol, own_reference
 from loaders.symbols import SHORT_DATE_RE, Symbol, find_dates, make_date
-from loaders.textnorm import fold, fold_words, matches_at, occurrences
+from loaders.textnorm import fold_prefix, fold_words, matches_at, occurrences
 from loaders.vocab import Profile, Vocab
 
-_DATE_AFTER_SYMBOL = re.compile(r"^[\s,)(]*(?:ngày|ban hành ngày)\s+", re.IGNORECASE)
+_DATE_AFTER_SYMBOL = re.compile(r"[\s,)(]*(?:ngày|ban hành ngày)\s+", re.IGNORECASE)  # matched at the symbol's end
 _NAME_AFTER_DONG_CHI = re.compile(r"(?:đồng chí|Đồng chí|ông|Ông|bà|Bà)\s+((?:[^\W\d_]+\s){1,3}[^\W\d_]+)\s*,")
 # On folded text: "trước ngày", "chậm nhất (trong) ngày", "hạn chót", "không muộn hơn". The regex is only
 # tried where one of the words occurs (`matches_at`), and has no look-behind in front.
@@ -61,10 +61,9 @@ def own_document(lead: str, symbols: list[Symbol], vocab: Vocab) -> Symbol | Non
 
 
 def _date_near(text: str, sym: Symbol) -> dt.date | None:
-    after = text[sym.end :]
-    m = _DATE_AFTER_SYMBOL.match(after)
+    m = _DATE_AFTER_SYMBOL.match(text, sym.end)
     if m:
-        found = find_dates(after[m.end() : m.end() + 40])
+        found = find_dates(text[m.end() : m.end() + 40])
         if found and found[0][1] == 0:
             return found[0][0]
     # Otherwise the date closest to the symbol in the same sentence.
@@ -128,7 +127,7 @@ def _lead_agencies(folded_paragraphs: list[str], vocab: Vocab) -> list[str]:
             continue
         subject = _first_agency(folded[:120], vocab, near_start=True)
         for sentence in _SENTENCE_SPLIT.split(folded):
-            m = _CHU_TRI.search(sentence)
+            m = _CHU_TRI.search(sentence) if "chu tri" in sentence else None
             if not m:
                 continue
             agency = _first_agency(_PARENS.sub(" ", sentence[: m.start()]), vocab) or subject
@@ -196,7 +195,7 @@ def _issuer(item: ItemFields, own: Symbol | None, meeting: bool, lead: str, fold
         return profile.steering
     if own is not None and profile.chairman_code in own.groups:
         return profile.chairman
-    prefix = fold(lead[: own.start]) if own is not None else folded_lead
+    prefix = fold_prefix(lead, folded_lead, own.start) if own is not None else folded_lead
     issuer = _actor(prefix, profile) or _actor(folded_lead, profile) or profile.province
     if own is not None and own.groups[0] == profile.office_code and issuer == profile.province:
         item.problems.append(

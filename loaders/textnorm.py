@@ -32,9 +32,12 @@ _TONED = {
 _TONE_OF = {ch: (base, i) for base, chars in _TONED.items() for i, ch in enumerate(chars)}
 
 # Exactly the pairs to move: o + toned a/e or u + toned y, not after q ("quý" keeps its tone), at the end of
-# a syllable (no letter or digit follows: `[^\W_]` is `str.isalnum`). The pattern starts with a bare character
-# class and the look-behinds come after it, so that the engine skips ahead fast: this runs over every digest.
-_CANDIDATE = re.compile(r"[oOuU](?<![qQ].)(?:(?<=[oO])[àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|(?<=[uU])[ỳýỷỹỵỲÝỶỸỴ])(?![^\W_])")
+# a syllable (no letter or digit follows: `[^\W_]` is `str.isalnum`). Each branch starts with a literal, so
+# the engine skips ahead to the next o/u, checks the toned vowel first and only then the look-behind: this
+# runs over every digest.
+_A_E = "àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ"
+_Y = "ỳýỷỹỵỲÝỶỸỴ"
+_CANDIDATE = re.compile(rf"(?:o[{_A_E}]|O[{_A_E}]|u[{_Y}]|U[{_Y}])(?<![qQ]..)(?![^\W_])")
 
 
 # Each pair _CANDIDATE can match -> the pair with the tone on its first vowel ("oá" -> "óa").
@@ -129,6 +132,14 @@ def fold_lines(lines: list[str]) -> list[str]:
     text = "\n".join(lines).replace("…", "...")
     folded = _fold_table()[np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)]
     return folded[folded != _DROP].tobytes().decode("ascii").split("\n")
+
+
+def fold_prefix(text: str, folded: str, end: int) -> str:
+    """`fold(text[:end])`, given `folded == fold(text)`: a slice of `folded` when every character of `text`
+    folds to exactly one (the lengths agree and no "…" folds to three), else folded again."""
+    if len(folded) == len(text) and "…" not in text:
+        return folded[:end]
+    return fold(text[:end])
 
 
 # fold() output is ASCII: a 128-entry table turns every non-alphanumeric character into a space, fast.

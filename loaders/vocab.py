@@ -22,7 +22,7 @@ import ahocorasick_rs
 import yaml
 
 from loaders.config import NATIONAL_VOCAB_DIR, PROFILE_DIR, read_yaml
-from loaders.textnorm import fold, fold_words, matches_at, normalize
+from loaders.textnorm import fold, fold_words, normalize
 
 
 class VocabError(ValueError):
@@ -105,18 +105,9 @@ class PlaceIndex:
         # look-ahead leaves for the next mention. Starting on a literal space lets the engine skip ahead.
         return cls(re.compile(rf" ({_alternation(list(keys))})(?= )") if keys else re.compile(r"(?!)"), keys)
 
-    @cached_property
-    def _automaton(self) -> ahocorasick_rs.AhoCorasick:
-        return ahocorasick_rs.AhoCorasick([" " + key for key in self.keys])
-
     def find(self, words: str) -> list[str]:
-        """Labels of the units named with their kind word in `words` (`fold_words` text), in profile order.
-
-        The regex is only tried where an automaton pass finds " <key>" (see `matches_at`)."""
-        if not self.keys:
-            return []
-        starts = sorted({start for _, start, _ in self._automaton.find_matches_as_indexes(words, overlapping=True)})
-        return [label for _, label in sorted({self.keys[m.group(1)] for m in matches_at(self.regex, words, starts)})]
+        """Labels of the units named with their kind word in `words` (`fold_words` text), in profile order."""
+        return [label for _, label in sorted({self.keys[m.group(1)] for m in self.regex.finditer(words)})]
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from loaders.textnorm import (
     FOLD_SPAN,
     fold,
     fold_lines,
+    fold_prefix,
     fold_words,
     matches_at,
     normalize,
@@ -139,3 +140,8 @@ _WORD_RE = re.compile(r"(?<!\w)(?:an ninh|an|ninh|nh|a-n)(?!\w)")
 def test_matches_at_the_words_occurrences_finds_what_finditer_finds(text):
     found = [m.span() for m in matches_at(_WORD_RE, text, occurrences(text, _WORDS))]
     assert found == [m.span() for m in _WORD_RE.finditer(text)]
+
+
+@given(st.one_of(sentence, st.text()), st.integers(min_value=0, max_value=60))
+def test_fold_prefix_is_the_fold_of_the_prefix(text, end):
+    assert fold_prefix(text, fold(text), end) == fold(text[:end])
