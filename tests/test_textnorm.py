@@ -17,6 +17,7 @@ from loaders.textnorm import (
     matches_at,
     normalize,
     occurrences,
+    tone_marks,
     words_of_lines,
 )
 
@@ -145,3 +146,14 @@ def test_matches_at_the_words_occurrences_finds_what_finditer_finds(text):
 @given(st.one_of(sentence, st.text()), st.integers(min_value=0, max_value=60))
 def test_fold_prefix_is_the_fold_of_the_prefix(text, end):
     assert fold_prefix(text, fold(text), end) == fold(text[:end])
+
+
+# The rule as one pattern (what `tone_marks` did before it looked for each first vowel on its own).
+_ONE_PATTERN = re.compile(r"[oOuU](?<![qQ].)(?:(?<=[oO])[àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|(?<=[uU])[ỳýỷỹỵỲÝỶỸỴ])(?![^\W_])")
+
+
+@given(st.text(alphabet="qQoOuUaáàạèẹýỵỷxX1_ ", max_size=30))
+def test_tone_marks_moves_exactly_the_pairs_of_the_rule(text):
+    from loaders.textnorm import _TRADITIONAL
+
+    assert tone_marks(text) == _ONE_PATTERN.sub(lambda m: _TRADITIONAL[m.group(0)], text)
