@@ -128,31 +128,53 @@ def auto_granularity(week_start: pd.Series) -> str:
     return "year"
 
 
-_NO_VALUE = ("",)  # what an empty list explodes to
+def _exploded(items: pd.DataFrame, column: str, missing: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A list column, one entry per (item, distinct label): (positions of the items in `items`, label
+    codes, the labels). "" is labelled `missing` or dropped (None); an empty list counts as "" when labelled;
+    an item naming a label twice counts once. Entries follow the items, then the lists' order.
+
+    Built from the flattened lists and codes (no frame of strings: pandas' explode and a drop_duplicates
+    on the strings cost ~10x more).
+    """
+    lists = items[column].tolist()
+    sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    flat = np.fromiter(chain.from_iterable(lists), dtype=object, count=int(sizes.sum()))
+    positions = np.repeat(np.arange(len(lists), dtype=np.int64), sizes)
+    codes, uniques = pd.factorize(flat)
+    uniques = [str(v) for v in uniques]
+    if missing is not None and (sizes == 0).any():  # an empty list: one "" entry, in its item's place
+        if "" not in uniques:
+            uniques.append("")
+        empty = np.flatnonzero(sizes == 0)
+        order = np.argsort(np.concatenate([positions, empty]), kind="stable")
+        positions = np.concatenate([positions, empty])[order]
+        codes = np.concatenate([codes, np.full(len(empty), uniques.index(""))])[order]
+    labels = [missing if v == "" else v for v in uniques] if missing is not None else uniques
+    # Codes of labels (two values may share one), -1 for a dropped "".
+    label_codes, distinct = pd.factorize(pd.Series(labels, dtype=object))
+    if missing is None:
+        label_codes = np.where(np.array([v == "" for v in labels], dtype=bool), -1, label_codes)
+    codes = label_codes[codes] if len(codes) else codes.astype(np.int64)
+    keep = codes >= 0
+    positions, codes = positions[keep], codes[keep]
+    _, first = np.unique(positions * max(1, len(distinct)) + codes, return_index=True)
+    first.sort()
+    return positions[first], codes[first], np.asarray(distinct, dtype=object)
 
 
 def _values(items: pd.DataFrame, column: str, explode: bool, missing: str | None) -> pd.DataFrame:
     """Two columns, row id and `column` value, one row per (item, value); empties labelled or dropped."""
     if explode:
-        # One row per list entry, built from the flattened lists (pandas' explode is ~10x slower); an empty
-        # list gives one row with "": "no value", handled like an empty string.
-        lists = items[column].tolist()
-        if missing is not None:
-            lists = [v if len(v) else _NO_VALUE for v in lists]
-        sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-        rows = np.repeat(items.index.to_numpy(), sizes)
-        values = np.fromiter(chain.from_iterable(lists), dtype=object, count=int(sizes.sum()))
-        frame = pd.DataFrame({column: values.astype(str), "_row": rows}, index=rows)
-    else:
-        frame = items[[column]].assign(_row=items.index)
-        if isinstance(frame[column].dtype, pd.CategoricalDtype):  # plain strings from here on (merges, maps)
-            frame[column] = frame[column].astype(str)
+        positions, codes, labels = _exploded(items, column, missing)
+        rows = items.index.to_numpy()[positions]
+        values = pd.Series(labels[codes], index=rows, dtype=object)
+        return pd.DataFrame({column: values, "_row": rows}, index=rows)
+    frame = items[[column]].assign(_row=items.index)
+    if isinstance(frame[column].dtype, pd.CategoricalDtype):  # plain strings from here on (merges, maps)
+        frame[column] = frame[column].astype(str)
     if missing is None:
-        frame = frame[frame[column] != ""]
-    else:
-        frame[column] = frame[column].replace("", missing)
-    if explode:  # An item naming the same value twice counts once.
-        frame = frame.drop_duplicates(["_row", column])
+        return frame[frame[column] != ""]
+    frame[column] = frame[column].replace("", missing)
     return frame
 
 
@@ -304,13 +326,14 @@ def ranking(
         return pd.DataFrame(
             {column: pd.Series(dtype=object), "count": pd.Series(dtype="int64"), "share": pd.Series(dtype="float64")}
         )
+    # One bincount over the codes (of the exploded entries, or of the column).
     if explode:
-        vals = _values(items, column, explode, missing)
-        out = vals.groupby(column).size().rename("count").reset_index()
-    else:  # one bincount over the codes
+        codes, cats = _exploded(items, column, missing)[1:]
+    else:
         codes, cats = _grouped(*_codes(items[column]), missing, None)
-        counts = np.bincount(codes[codes >= 0], minlength=len(cats))
-        out = pd.DataFrame({column: np.array(cats, dtype=object), "count": counts.astype("int64")})
+    counts = np.bincount(codes[codes >= 0], minlength=len(cats))
+    out = pd.DataFrame({column: np.array(cats, dtype=object), "count": counts.astype("int64")})
+    out = out[out["count"] > 0]
     out["share"] = out["count"] / len(items)
     out = out.sort_values(["count", column], ascending=[False, True], kind="stable").reset_index(drop=True)
     return out.head(top) if top else out
@@ -336,8 +359,8 @@ def crosstab(
                 "row_share": pd.Series(dtype="float64"),
             }
         )
-    if not explode_row and not explode_col:
-        return _crosstab_codes(items, row, col, missing, row_order, col_order)
+    if not explode_row or not explode_col:
+        return _crosstab_codes(items, row, col, missing, row_order, col_order, explode_row, explode_col)
     r = _values(items, row, explode_row, missing)
     c = _values(items, col, explode_col, missing)
     pairs = r.merge(c, on="_row")
@@ -361,11 +384,18 @@ def _crosstab_codes(
     missing: str | None,
     row_order: Sequence[str] | None,
     col_order: Sequence[str] | None,
+    explode_row: bool = False,
+    explode_col: bool = False,
 ) -> pd.DataFrame:
-    """`crosstab` of two one-value columns: one bincount over (row code, column code) pairs."""
-    r, rows = _grouped(*_codes(items[row]), missing, row_order)
-    c, cols = _grouped(*_codes(items[col]), missing, col_order)
-    row_totals = np.bincount(r[r >= 0], minlength=len(rows))
+    """`crosstab` where at most one side is a list column: one bincount over (row code, column code) pairs,
+    a pair per item (per entry of the list side)."""
+    r_at, r, rows = (_exploded_side if explode_row else _column_side)(items, row, missing, row_order)
+    c_at, c, cols = (_exploded_side if explode_col else _column_side)(items, col, missing, col_order)
+    row_totals = np.bincount(r[r >= 0], minlength=len(rows))  # items per row label (entries are distinct items)
+    if r_at is not None:  # each list entry paired with its item's value on the other side
+        c = c[r_at]
+    elif c_at is not None:
+        r = r[c_at]
     keep = (r >= 0) & (c >= 0)
     grid = np.bincount(r[keep] * len(cols) + c[keep], minlength=len(rows) * len(cols)).reshape(len(rows), len(cols))
     at_row, at_col = np.nonzero(grid)  # row-major: sorted by row, then column, in display order
@@ -378,6 +408,22 @@ def _crosstab_codes(
             "row_share": count / row_totals[at_row],
         }
     )
+
+
+def _column_side(
+    items: pd.DataFrame, column: str, missing: str | None, order: Sequence[str] | None
+) -> tuple[None, np.ndarray, list[str]]:
+    """A one-value column for `_crosstab_codes`: (None, display code per item (-1: dropped), labels)."""
+    return None, *_grouped(*_codes(items[column]), missing, order)
+
+
+def _exploded_side(
+    items: pd.DataFrame, column: str, missing: str | None, order: Sequence[str] | None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A list column for `_crosstab_codes`: (item position per entry, display code per entry, labels)."""
+    positions, codes, labels = _exploded(items, column, missing)
+    renumbered, cats = _grouped(codes, labels, None, order)
+    return positions, renumbered, cats
 
 
 def recent_periods(weeks: Sequence[str], k: int, latest: str | None = None) -> tuple[list[str], list[str]]:
@@ -520,13 +566,19 @@ def place_counts(items: pd.DataFrame, places: pd.DataFrame) -> pd.DataFrame:
     cols = ["district", "lat", "lon", "count", "share", "mentions"]
     if items.empty:
         return pd.DataFrame(columns=cols)
-    vals = _values(items, "districts", explode=True, missing=None)
-    lookup = places.drop_duplicates("label").set_index("label")
-    vals["district"] = vals["districts"].map(lookup["district"]).fillna("")
-    per = vals.drop_duplicates(["_row", "district"])
-    out = per.groupby("district").size().rename("count").reset_index()
-    labels = vals.drop_duplicates(["district", "districts"]).sort_values("districts", kind="stable")
-    out["mentions"] = out["district"].map(labels.groupby("district")["districts"].agg(list))
+    positions, codes, labels = _exploded(items, "districts", missing=None)
+    lookup = places.drop_duplicates("label").set_index("label")["district"]
+    # Per label its district ("" when unknown), coded; then each (item, district) once.
+    district_of, districts = pd.factorize(pd.Series(labels, dtype=object).map(lookup).fillna("").astype(object))
+    districts = np.asarray(districts, dtype=object)
+    entry = district_of[codes] if len(codes) else codes
+    _, first = np.unique(positions * max(1, len(districts)) + entry, return_index=True)
+    counts = np.bincount(entry[first], minlength=len(districts))
+    seen = np.unique(codes)
+    mentions = {d: sorted(str(labels[c]) for c in seen if district_of[c] == i) for i, d in enumerate(districts)}
+    present = np.flatnonzero(counts)
+    out = pd.DataFrame({"district": districts[present], "count": counts[present].astype("int64")})
+    out["mentions"] = [mentions[d] for d in out["district"]]
     coords = places.drop_duplicates("district").set_index("district")
     out["lat"] = out["district"].map(coords["lat"])
     out["lon"] = out["district"].map(coords["lon"])

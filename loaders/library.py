@@ -110,9 +110,14 @@ class Entry:
     sha256: str
     added_at: dt.datetime | None  # the file's modification time
     headlines: tuple[str, ...] = field(default=(), repr=False)
-    signature: tuple[tuple[str, str, str], ...] = field(default=(), repr=False)  # item keys, in item order
+    documents: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (symbol, ISO date) per item
     truncated: bool = False  # the parse says items are missing (`pipeline.looks_truncated`)
     error_codes: tuple[str, ...] = ()  # the problem codes of `errors` (data/problems.yaml words them)
+
+    @functools.cached_property
+    def signature(self) -> tuple[tuple[str, str, str], ...]:
+        """The item keys (`_item_keys`), in item order: folded when a digest of the same week is compared."""
+        return tuple((s, d, fold_words(h)) for (s, d), h in zip(self.documents, self.headlines, strict=True))
 
     @property
     def loaded(self) -> bool:
@@ -473,17 +478,35 @@ class Library:
         return found
 
     def entries(self) -> list[Entry]:
-        """Every digest file of the library, sorted by week then file name."""
+        """Every digest file of the library, sorted by week then file name.
+
+        A file the store describes as it is (`loaders.store`) is listed from the store (its report and its
+        rows' headlines and documents); the others through the parse cache.
+        """
         fingerprint = parse_cache.vocab_fingerprint(self.vocab_dir)
+        manifest = store.read_manifest(self.store_dir)
+        known = {f.path: f for f in manifest.files if f.stored} if manifest else {}
+        stored: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] | None = None
         out = []
         for path in self.files():
-            rows, report, data_sha, _ = self._parse(path, fingerprint)
+            rel = path.relative_to(self.digests_dir).as_posix()
             try:
                 st = path.stat()
                 size, added = st.st_size, dt.datetime.fromtimestamp(st.st_mtime).astimezone()
             except OSError:
                 size, added = 0, None
-            out.append(_entry(path.relative_to(self.digests_dir).as_posix(), rows, report, size, data_sha, added))
+            described = known.get(rel)
+            if described is not None and _described(described, path, fingerprint):
+                if stored is None:
+                    stored = store.read_documents(self.store_dir, manifest.key)  # type: ignore[union-attr]
+                report = parse_cache.report_from_json(described.report)
+                if report.digest_id in stored:
+                    report.path = str(path)
+                    headlines, documents = stored[report.digest_id]
+                    out.append(_entry_of(rel, headlines, documents, report, size, described.sha256, added))
+                    continue
+            rows, report, data_sha, _ = self._parse(path, fingerprint)
+            out.append(_entry(rel, rows, report, size, data_sha, added))
         return sorted(out, key=lambda e: (e.week_start or dt.date.max, e.file_name))
 
     def find(self, key: str) -> Entry:
@@ -1092,14 +1115,29 @@ def _judge(cand: Candidate, known: list[Entry]) -> _Verdict:
 
 def _item_keys(rows: list[dict[str, Any]]) -> tuple[tuple[str, str, str], ...]:
     """What makes two digests 'the same items' (in any order): each item's document, date and headline words."""
-    return tuple(
-        (r["doc_symbol"], r["doc_date"].isoformat() if r["doc_date"] else "", fold_words(r["headline"])) for r in rows
-    )
+    return tuple((s, d, fold_words(r["headline"])) for (s, d), r in zip(_documents(rows), rows, strict=True))
+
+
+def _documents(rows: list[dict[str, Any]]) -> tuple[tuple[str, str], ...]:
+    return tuple((r["doc_symbol"], r["doc_date"].isoformat() if r["doc_date"] else "") for r in rows)
 
 
 def _entry(
     file_name: str,
     rows: list[dict[str, Any]],
+    report: FileReport | None,
+    size: int,
+    sha: str,
+    added: dt.datetime | None,
+) -> Entry:
+    headlines = tuple(r["headline"] for r in rows)
+    return _entry_of(file_name, headlines, _documents(rows), report, size, sha, added)
+
+
+def _entry_of(
+    file_name: str,
+    headlines: tuple[str, ...],
+    documents: tuple[tuple[str, str], ...],
     report: FileReport | None,
     size: int,
     sha: str,
@@ -1112,14 +1150,14 @@ def _entry(
         report.week_start,
         report.week_end,
         report.title,
-        len(rows),
+        len(headlines),
         len(report.warnings),
         tuple(p.message for p in report.errors),
         size,
         sha,
         added,
-        tuple(r["headline"] for r in rows),
-        _item_keys(rows),
+        headlines,
+        documents,
         pipeline.looks_truncated(report),
         tuple(p.code for p in report.errors),
     )

@@ -173,6 +173,26 @@ def read_items(folder: Path, key: str, lazy: bool = False) -> pd.DataFrame | Non
     return frame
 
 
+def read_documents(folder: Path, key: str) -> dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]:
+    """Per digest id of the stored corpus `key`, its items' headlines and (symbol, ISO date) documents, in
+    item order (what the library's list shows and compares); empty when the store holds another corpus."""
+    stored = _open_table(folder, key)
+    if stored is None:
+        return {}
+    try:
+        table = stored.read(columns=["digest_id", "headline", "doc_symbol", "doc_date"])
+    except (OSError, pa.ArrowException):
+        return {}
+    dates = pc.fill_null(pc.strftime(table.column("doc_date"), format="%Y-%m-%d"), "").to_pylist()
+    ids, headlines, symbols = (table.column(c).to_pylist() for c in ("digest_id", "headline", "doc_symbol"))
+    out: dict[str, tuple[list[str], list[tuple[str, str]]]] = {}
+    for digest, headline, symbol, date in zip(ids, headlines, symbols, dates, strict=True):
+        found = out.setdefault(digest, ([], []))
+        found[0].append(headline)
+        found[1].append((symbol, date))
+    return {d: (tuple(h), tuple(docs)) for d, (h, docs) in out.items()}
+
+
 def texts_path(folder: Path, key: str) -> Path:
     """The file of the LAZY column of the corpus `key` in `folder` (`StoredTexts`)."""
     return folder / f"{TEXTS_PREFIX}{key}.bin"

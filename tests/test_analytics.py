@@ -671,3 +671,56 @@ def test_citations_family_issuer_and_level() -> None:
     assert families[["family", "count", "share"]].values.tolist()[0] == ["QĐ-TTg", 2, 1.0]
     assert agg.citation_ranking(cites, "symbol", 2)["count"].tolist()[0] == 2  # 221/QĐ-TTg, cited by both
     assert agg.citations(ITEMS.iloc[[2, 3]], ["QĐ"], ["TTg"]).empty  # items citing nothing
+
+
+def _labels(values: list[str], missing: str | None) -> set[str]:
+    """What one item's list counts as: each value once, "" labelled `missing` or dropped, [] like [""]."""
+    out = {missing if v == "" else v for v in (values or [""])} if missing is not None else set(values)
+    return out - {""}
+
+
+@settings(deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(["Sở Y tế", "Sở Xây dựng", "", "—", "Công an tỉnh"]), max_size=4),
+            st.sampled_from(["Y tế", "", "Xây dựng"]),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    st.sampled_from([None, "—", "(không)"]),
+)
+def test_exploded_rankings_and_crosstabs_equal_an_item_by_item_count(rows: list, missing: str | None) -> None:
+    # Lists with repeats, "" and empty lists; a slice of the frame (its index labels are not 0..n-1).
+    frame = pd.DataFrame({"lead_agencies": [r[0] for r in rows], "sector": [r[1] for r in rows]})
+    items = frame[[r[2] for r in rows]] if any(r[2] for r in rows) else frame
+    per_item = [_labels(v, missing) for v in items["lead_agencies"]]
+    sectors = [missing if s == "" else s for s in items["sector"]] if missing is not None else list(items["sector"])
+
+    counts: dict[str, int] = {}
+    for labels in per_item:
+        for label in labels:
+            counts[label] = counts.get(label, 0) + 1
+    ranked = agg.ranking(items, "lead_agencies", explode=True, missing=missing)
+    assert list(zip(ranked["lead_agencies"], ranked["count"], strict=True)) == sorted(
+        counts.items(), key=lambda kv: (-kv[1], kv[0])
+    )
+    assert ranked["share"].tolist() == [c / len(items) for c in ranked["count"]]
+
+    for explode_row in (True, False):
+        row, col = ("lead_agencies", "sector") if explode_row else ("sector", "lead_agencies")
+        pairs: dict[tuple[str, str], int] = {}
+        totals: dict[str, int] = {}
+        for labels, sector in zip(per_item, sectors, strict=True):
+            row_labels = labels if explode_row else {sector} - {""}
+            col_labels = {sector} - {""} if explode_row else labels
+            for r in row_labels:
+                totals[r] = totals.get(r, 0) + 1
+                for c in col_labels:
+                    pairs[(r, c)] = pairs.get((r, c), 0) + 1
+        got = agg.crosstab(items, row, col, explode_row=explode_row, explode_col=not explode_row, missing=missing)
+        assert {(r, c): n for r, c, n in zip(got[row], got[col], got["count"], strict=True)} == pairs
+        assert got["row_share"].tolist() == [n / totals[r] for r, n in zip(got[row], got["count"], strict=True)]
+        assert list(zip(got[row], got[col])) == sorted(pairs)  # rows, then columns, in order (no order given)

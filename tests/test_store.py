@@ -235,3 +235,19 @@ def test_a_lazy_load_leaves_the_bodies_in_the_store_and_reads_them_from_its_own_
     assert [c for c in rows.columns if c in COLUMN_NAMES] == list(COLUMN_NAMES)
     assert rows["body"].tolist() == full["body"].iloc[[5, 2]].tolist()
     assert rows["doc_symbol"].tolist() == full["doc_symbol"].iloc[[5, 2]].tolist()
+
+
+def test_the_library_list_comes_from_the_store_and_equals_the_parsed_one(lib, count_parses, monkeypatch):
+    from tests.test_library import NOT_A_DIGEST
+
+    (lib.digests_dir / "zz_copy.txt").write_bytes(SEED_BYTES["002_0b14f9dcf9426668.txt"])  # not stored: a copy
+    (lib.digests_dir / "zz_notice.txt").write_bytes(NOT_A_DIGEST)  # not stored: no item
+    lib.load_items()
+    parsed = len(count_parses)
+    listed = lib.entries()
+    assert len(count_parses) == parsed  # nothing parsed again (the two unstored files come from the cache)
+    monkeypatch.setattr(store, "read_manifest", lambda folder: None)  # as without a store: every file's parse
+    expected = lib.entries()
+    assert listed == expected and len(listed) == 7
+    assert [e.signature for e in listed] == [e.signature for e in expected]
+    assert sum(e.loaded for e in listed) == 6 and all(e.signature for e in listed if e.loaded)  # the copy too

@@ -55,7 +55,7 @@ def start_trend_page(title_key: str) -> tuple[View, dict[str, dict[str, str]], p
     when the filters leave no counted item."""
     view = get_view()
     st.title(t(title_key))
-    counted = agg.counted(view.items)
+    counted = view.counted
     if counted.empty:
         empty_message()
         st.stop()
@@ -276,13 +276,12 @@ def brief_buttons(view: View, week: str) -> None:
     language, corpus = lang(), view.corpus
     items = view.items  # without the long texts, which the brief does not show (a copy of them was ~1 GB at 350k)
     meta = citation(view, link_params={"week": week})
-    titles = {f.digest_id: f.title for f in corpus.report.files}
 
     def blocks() -> list[brief.Block]:
         model = brief.build_brief(
             items,
             week,
-            titles=titles,
+            titles={f.digest_id: f.title for f in corpus.report.files},
             meta=meta,
             type_codes=corpus.type_codes,
             central=list(corpus.central_issuers),

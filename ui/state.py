@@ -86,7 +86,13 @@ class View:
     @cached_property
     def items(self) -> pd.DataFrame:
         """The rows that pass the filters."""
-        return self.frame if self.mask is None else self.frame[self.mask]
+        return self.frame if self.mask is None or self.mask.all() else self.frame[self.mask]
+
+    @cached_property
+    def counted(self) -> pd.DataFrame:
+        """The rows that pass the filters and that trends count (`analytics.aggregate.counted`), sliced once."""
+        rows = self.counted_rows
+        return self.frame if rows.all() else self.frame[rows]
 
     @cached_property
     def counted_rows(self) -> np.ndarray:
@@ -423,7 +429,7 @@ def with_language(view: View, language: str) -> View:
 
 def load_problems(corpus: Corpus) -> None:
     """Above every page: files that could not be loaded (file and problem), or the empty-library hint."""
-    failed = corpus.report.failed
+    failed = corpus.failed
     if failed:
         lines = [t("errors.failed_files", n=len(failed))]
         language = lang()
