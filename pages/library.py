@@ -168,22 +168,20 @@ if access.can_edit:
         show_preview(url_state, lib.URL_PREVIEW_KEY, "library_urls")
 
 # ------------------------------------------------------------------------------------------ the library
-entries = lib.stored_entries(library)
+entries, listed, labels = lib.listing(library, language)
 st.header(t("library.stored_header", n=len(entries)))
 st.caption(t("library.folder", folder=md_escape(library.digests_dir)))
 if not entries:
     st.info(t("library.empty_library"), icon=":material/folder_open:")
 else:
-    st.dataframe(
-        ui.styled(lib.entries_table(entries, language)), hide_index=True, width="stretch", key="library_entries"
-    )
-    by_name = {e.file_name: e for e in entries}
+    ui.screen_table(listed, key="library_entries")
+    ui.download_buttons(listed, "thu-vien", "library_entries")
     target = (
         st.selectbox(
             t("library.remove_pick"),
-            list(by_name),
+            list(labels),
             key="library_remove_pick",
-            format_func=lambda n: f"{by_name[n].week_label} · {n} · {t('library.n_items', n=by_name[n].items)}",
+            format_func=labels.__getitem__,
         )
         if access.can_edit
         else None

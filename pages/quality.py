@@ -17,6 +17,7 @@ st.title(t("quality.title"))
 st.caption(t("quality.intro"))
 
 all_quality, all_problems = q.tables(view.corpus)
+quality_shown, problems_shown = q.displays(view.corpus, view.lang)
 quality = q.in_week_range(all_quality, view.filters)
 problems = q.in_week_range(all_problems, view.filters)
 st.caption(t("quality.covers", n=ui.thousands(len(quality)), m=ui.thousands(len(all_quality))))
@@ -38,7 +39,7 @@ ui.metric_row(
 link_config = {q.LINK_COLUMN: st.column_config.LinkColumn(t("quality.link"), display_text=t("quality.open_items"))}
 st.subheader(t("quality.per_digest"))
 st.dataframe(
-    q.quality_display(quality, problems, view.lang),
+    quality_shown.loc[quality.index],
     hide_index=True,
     width="stretch",
     key="quality_table",
@@ -72,9 +73,8 @@ picked = st.multiselect(
     help=t("quality.kinds_help"),
 )
 shown = problems[problems["code"].isin(picked)] if picked else problems
-loaded = set(quality.loc[quality["loaded"], "digest_id"])
 st.dataframe(
-    q.problem_display(shown, loaded, view.lang),
+    problems_shown.loc[shown.index],
     hide_index=True,
     width="stretch",
     key="quality_problems",

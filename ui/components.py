@@ -13,7 +13,6 @@ import plotly.graph_objects as go
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from analytics import aggregate as agg
 from analytics.charts import selected_values
 from analytics.filters import FILTERS, Selection
 from analytics.urls import EXPLORER_PATH, ITEM_PARAM, item_ref, page_url
@@ -185,6 +184,14 @@ def download_buttons(
 SCREEN_ROWS = 1000
 
 
+def screen_table(table: pd.DataFrame, key: str | None = None) -> None:
+    """`table` on screen, its first SCREEN_ROWS rows styled, saying so when there are more (the caller
+    offers the downloads, which hold every row)."""
+    st.dataframe(styled(table.head(SCREEN_ROWS)), hide_index=True, width="stretch", key=key)
+    if len(table) > SCREEN_ROWS:
+        st.caption(t("common.table_capped", shown=thousands(SCREEN_ROWS), n=thousands(len(table))))
+
+
 def chart_with_table(
     fig: go.Figure,
     table: pd.DataFrame,
@@ -229,9 +236,7 @@ def chart_with_table(
         else:
             st.caption(t("common.click_hint"))
     with st.expander(t("common.summary_table"), icon=":material/table:"):
-        st.dataframe(styled(table.head(SCREEN_ROWS)), hide_index=True, width="stretch")
-        if len(table) > SCREEN_ROWS:
-            st.caption(t("common.table_capped", shown=thousands(SCREEN_ROWS), n=thousands(len(table))))
+        screen_table(table)
         download_buttons(table, slug(title), key)
     return list(pairs) if pickable else []
 

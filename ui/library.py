@@ -380,18 +380,20 @@ def restore(trash_id: str, language: str) -> None:
 
 # ------------------------------------------------------------------------------------------ library tables
 
-ENTRIES_KEY = "_library_entries"  # (library state token, entries): listing reads every file's cached parse
+
+def listing(library: Library, language: str) -> tuple[list[Entry], pd.DataFrame, dict[str, str]]:
+    """The library's digests, their table (`entries_table`) and their labels in the remove picker, in
+    `language`. Shared by every session (never modify them) and made again only when the files or the
+    vocabularies change: keyed on the corpus key (`ui.data.get_corpus`), not on a stat of every file."""
+    return _listing(str(library.root), data.get_corpus(library.root).key, language)
 
 
-def stored_entries(library: Library) -> list[Entry]:
-    """The library's digests, listed again only when its files (or the vocabularies) change."""
-    token = library.state_token()
-    cached = st.session_state.get(ENTRIES_KEY)
-    if isinstance(cached, tuple) and cached[0] == (str(library.root), token):
-        return cached[1]
-    entries = library.entries()
-    st.session_state[ENTRIES_KEY] = ((str(library.root), token), entries)
-    return entries
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _listing(root: str, corpus_key: str, language: str) -> tuple[list[Entry], pd.DataFrame, dict[str, str]]:
+    entries = Library(root).entries()
+    n_items = {n: _t("n_items", language, n=n) for n in {e.items for e in entries}}  # once per distinct count
+    labels = {e.file_name: f"{e.week_label} · {e.file_name} · {n_items[e.items]}" for e in entries}
+    return entries, entries_table(entries, language), labels
 
 
 def entries_table(entries: Iterable[Entry], language: str) -> pd.DataFrame:
