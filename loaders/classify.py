@@ -18,7 +18,6 @@ only the last resort, when one keyword names two sectors and nothing else tells 
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from loaders.textnorm import matches_at
@@ -41,12 +40,18 @@ class SectorResult:
     unclassified: bool
 
 
-def _keywords(text: str, vocab: Vocab) -> dict[str, int]:
-    """Keywords found in `text`, in order of first appearance, each with the end of its last occurrence."""
-    found: dict[str, int] = {}
-    low = text.lower()
+def _keywords(head: str, body: str, vocab: Vocab) -> tuple[dict[str, int], dict[str, int]]:
+    """Keywords found in `head` and in `body`, each in order of first appearance with the end of its last
+    occurrence in that text. One automaton pass over both: a keyword never spans the " \n " between them."""
+    low_head = head.lower()
+    low = f"{low_head} \n {body.lower()}"
+    found: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    offset = len(low_head) + 3
     for m in matches_at(vocab.keyword_re, low, vocab.keyword_starts(low)):
-        found[m.group(0)] = m.end()
+        if m.start() < offset:
+            found[0][m.group(0)] = m.end()
+        else:
+            found[1][m.group(0)] = m.end() - offset
     return found
 
 
@@ -61,14 +66,14 @@ def classify(headline: str, paragraphs: list[str], lead_agencies: list[str], uni
         scores[sector_id] = scores.get(sector_id, 0) + points
         evidence.setdefault(sector_id, []).append(why)
 
-    head_kw = _keywords(headline, vocab)
+    head_kw, body_kw = _keywords(headline, " \n ".join(paragraphs[:2]), vocab)
     for kw, end in head_kw.items():
         for sid in vocab.keyword_sectors[kw]:
             add(sid, HEADLINE_WEIGHT, f"“{kw}” (tiêu đề)")
             head_points[sid] = head_points.get(sid, 0) + HEADLINE_WEIGHT
             last_at[sid] = max(last_at.get(sid, -1), end)
     offset = len(headline) + 1
-    for kw, end in _keywords(" \n ".join(paragraphs[:2]), vocab).items():
+    for kw, end in body_kw.items():
         if kw not in head_kw:
             for sid in vocab.keyword_sectors[kw]:
                 add(sid, BODY_WEIGHT, f"“{kw}”")
@@ -95,7 +100,10 @@ def classify(headline: str, paragraphs: list[str], lead_agencies: list[str], uni
     )
     # Last resort (one keyword of two sectors, nothing else to tell them apart): the taxonomy's order.
     order = vocab.sector_order
-    shared = {score for score, n in Counter(scores.values()).items() if n > 1}
+    seen: set[int] = set()
+    shared: set[int] = set()  # scores more than one sector has
+    for score in scores.values():
+        (shared if score in seen else seen).add(score)
 
     def rank_key(sid: str) -> tuple[int, ...]:
         # The steps only order sectors of equal score: a score no other sector has needs none of them.

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from loaders.symbols import Symbol, find_symbols, make_date
-from loaders.textnorm import fold, fold_lines, words_of_lines
+from loaders.textnorm import fold, fold_and_words
 from loaders.vocab import Vocab
 
 _WEEK_RE = re.compile(
@@ -42,7 +42,7 @@ class Block:
     paragraphs: list[str]
     folded: list[str]  # `fold` of each paragraph, computed once
     symbols: list[list[Symbol]]  # `find_symbols` of the headline, then of each paragraph
-    words: list[str]  # `words_of_lines` of the headline, then of each paragraph, computed once
+    words: list[str]  # `fold_and_words` words of the headline, then of each paragraph, computed once
 
     def folded_words(self, start: int = 0, stop: int | None = None) -> str:
         """`fold_words` of the headline and paragraphs joined (`words[start:stop]`): " word word … "."""
@@ -58,7 +58,7 @@ class DigestText:
     week_end: dt.date | None = None
     summary: str = ""
     summary_entries: list[str] = field(default_factory=list)
-    summary_words: list[str] = field(default_factory=list)  # `words_of_lines` of each entry
+    summary_words: list[str] = field(default_factory=list)  # `fold_and_words` words of each entry
     blocks: list[Block] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)  # text between summary and first block
     byline: str = ""
@@ -163,7 +163,7 @@ def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
     own_issuers = vocab.own_issuer_codes
     title_re = vocab.profile.title_re
     out = DigestText()
-    folded_lines = fold_lines(lines)  # each line folded once, for every check below and the item fields
+    folded_lines, word_lines = fold_and_words(lines)  # each line folded once, for every check and field
     start = 0
     for i, line in enumerate(folded_lines[:15]):
         if title_re.search(line):
@@ -177,7 +177,7 @@ def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
     kept = [i for i in range(start, len(lines)) if lines[i] != out.title]
     body = [lines[i] for i in kept]
     folded = [folded_lines[i] for i in kept]
-    words = words_of_lines(folded)
+    words = [word_lines[i] for i in kept]
     symbols = [find_symbols(ln) if "/" in ln else [] for ln in body]
     leads = [
         own_reference(ln, syms, own_issuers) is not None or is_meeting_lead(f)
@@ -188,7 +188,7 @@ def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
     if first > 0 and not leads[0]:
         out.summary = body[0]
         out.summary_entries = split_summary(body[0], vocab.profile.summary_tail_re)
-        out.summary_words = words_of_lines(fold_lines(out.summary_entries))
+        out.summary_words = fold_and_words(out.summary_entries)[1]
         out.ignored = body[1:first]
     else:
         out.ignored = body[:first]

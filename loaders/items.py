@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from loaders.digest import Block, is_meeting_lead, is_own_symbol, own_reference
-from loaders.symbols import SHORT_DATE_RE, Symbol, find_dates, make_date
+from loaders.symbols import DATE_RE, SHORT_DATE_RE, Symbol, find_dates, make_date, match_date
 from loaders.textnorm import fold_prefix, fold_words, matches_at, occurrences
 from loaders.vocab import Profile, Vocab
 
@@ -62,10 +62,8 @@ def own_document(lead: str, symbols: list[Symbol], vocab: Vocab) -> Symbol | Non
 
 def _date_near(text: str, sym: Symbol) -> dt.date | None:
     m = _DATE_AFTER_SYMBOL.match(text, sym.end)
-    if m:
-        found = find_dates(text[m.end() : m.end() + 40])
-        if found and found[0][1] == 0:
-            return found[0][0]
+    if m and (d := DATE_RE.match(text, m.end(), m.end() + 40)) and (day := match_date(d)):
+        return day  # the date written right after it, within 40 characters
     # Otherwise the date closest to the symbol in the same sentence.
     dates = find_dates(text)
     return min(dates, key=lambda d: min(abs(d[1] - sym.end), abs(d[2] - sym.start)))[0] if dates else None

@@ -26,7 +26,7 @@ from loaders.markup import html_to_text, markdown_to_text
 from loaders.report import FileReport, LoadReport
 from loaders.schema import coerce_items, empty_items, validate_items
 from loaders.symbols import set_code_aliases
-from loaders.textnorm import fold_lines, normalize, tone_marks, words_of_lines
+from loaders.textnorm import fold_and_words, normalize, tone_marks
 from loaders.vocab import Vocab, load_vocab
 
 #: Bump when a parsing rule changes: cached parses of older versions are discarded.
@@ -194,7 +194,7 @@ def merge_paragraphs(kept: list[str], added: list[str]) -> list[str]:
 
 
 def _words(paragraphs: list[str]) -> list[list[str]]:
-    return [w.split() for w in words_of_lines(fold_lines(paragraphs))]
+    return [w.split() for w in fold_and_words(paragraphs)[1]]
 
 
 def _paragraph_words(block: dg.Block) -> list[list[str]]:
@@ -281,7 +281,7 @@ def _near_share(dates: list[dt.date], start: dt.date, end: dt.date, shift: int) 
 
 
 def _bigrams(*words: str) -> set[tuple[str, str]]:
-    # Syllable pairs of `words_of_lines` lines run together (`fold_words` of the lines joined by spaces):
+    # Syllable pairs of `fold_and_words` word lines run together (`fold_words` of the lines joined by spaces):
     # single syllables (chỉ, đạo, tỉnh) are shared by almost every headline.
     return set(itertools.pairwise(" ".join(words).split()))
 

@@ -110,6 +110,10 @@ def fold(text: str) -> str:
 FOLD_SPAN = 0x3000
 _DROP = 0xFF  # not an ASCII byte
 _DROP_BYTE = bytes([_DROP])
+_SPACE, _NEWLINE = ord(" "), ord("\n")
+#: `bytes.translate` table: each folded byte as `fold_words` has it, every ASCII character but letters, digits
+#: and "\n" a space.
+_WORD_BYTES = bytes(_SPACE if c < 128 and not chr(c).isalnum() and c != _NEWLINE else c for c in range(256))
 
 
 @cache
@@ -127,20 +131,31 @@ def _fold_table() -> np.ndarray:
     return table
 
 
-def fold_lines(lines: list[str]) -> list[str]:
-    """`fold` of each of `lines` (which hold no "\\n"), in one pass over all of them.
+def fold_and_words(lines: list[str]) -> tuple[list[str], list[str]]:
+    """(`fold` of each of `lines`, the words `fold_words` finds in each): the lines hold no "\n"; each line's
+    words are joined by single spaces, unpadded (`fold_words(line) == " " + words + " "`).
 
-    `fold` maps characters one by one (the ASCII letters NFD leaves have no combining class, so no mark
-    reordering moves them) and nothing folds to or from "\\n": looking each character up in a table built
-    from `fold` itself, on the joined lines, gives the same as folding each line, several times faster.
+    One pass over all the lines: `fold` maps characters one by one (the ASCII letters NFD leaves have no
+    combining class, so no mark reordering moves them) and nothing folds to or from "\n", so looking each
+    character up in a table built from `fold` itself, on the joined lines, gives the same as folding each
+    line; the words then come from the same bytes (punctuation to spaces, runs of spaces and those at the
+    ends of lines dropped), without a string per word. Several times faster than line by line.
     """
     import numpy as np
 
     if not lines:
-        return []
+        return [], []
     text = "\n".join(lines).replace("…", "...")
     folded = _fold_table().take(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32))
-    return folded.tobytes().replace(_DROP_BYTE, b"").decode("ascii").split("\n")  # faster than a boolean mask
+    folded_bytes = folded.tobytes().replace(_DROP_BYTE, b"")  # faster than a boolean mask
+    words = np.frombuffer(folded_bytes.translate(_WORD_BYTES), dtype=np.uint8)
+    keep = words != _SPACE
+    keep[1:] |= keep[:-1] & (words[:-1] != _NEWLINE)  # a space right after a word character: one per run
+    words = words[keep]
+    last = words == _SPACE  # ... unless the line ends there
+    last[:-1] &= words[1:] == _NEWLINE
+    words = words[~last]
+    return folded_bytes.decode("ascii").split("\n"), words.tobytes().decode("ascii").split("\n")
 
 
 def fold_prefix(text: str, folded: str, end: int) -> str:
@@ -153,7 +168,6 @@ def fold_prefix(text: str, folded: str, end: int) -> str:
 
 # fold() output is ASCII: a 128-entry table turns every non-alphanumeric character into a space, fast.
 _PUNCT_TO_SPACE = {c: " " for c in range(128) if not chr(c).isalnum()}
-_PUNCT_TO_SPACE_KEEP_LINES = {c: s for c, s in _PUNCT_TO_SPACE.items() if c != ord("\n")}
 
 
 def fold_words(text: str, folded: bool = False) -> str:
@@ -162,13 +176,6 @@ def fold_words(text: str, folded: bool = False) -> str:
     Pass `folded=True` when `text` already went through `fold`.
     """
     return " " + " ".join((text if folded else fold(text)).translate(_PUNCT_TO_SPACE).split()) + " "
-
-
-def words_of_lines(folded_lines: list[str]) -> list[str]:
-    """The words `fold_words` finds in each of `folded_lines` (`fold` output without "\\n"), joined by single
-    spaces and unpadded: `fold_words(line, folded=True) == " " + words + " "`."""
-    text = "\n".join(folded_lines).translate(_PUNCT_TO_SPACE_KEEP_LINES)
-    return [" ".join(line.split()) for line in text.split("\n")] if folded_lines else []
 
 
 def matches_at(pattern: re.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:

@@ -179,7 +179,7 @@ class Vocab:
     central_issuers: dict[str, dict[str, str]]  # issuer code of a central body -> {vi, en} name
     files: tuple[Path, ...]  # every file read, for cache fingerprints
 
-    @property
+    @cached_property
     def own_issuer_codes(self) -> frozenset[str]:
         """Issuer codes of the province's own documents."""
         return frozenset(self.own_issuers)

@@ -11,14 +11,13 @@ from hypothesis import strategies as st
 from loaders.textnorm import (
     FOLD_SPAN,
     fold,
-    fold_lines,
+    fold_and_words,
     fold_prefix,
     fold_words,
     matches_at,
     normalize,
     occurrences,
     tone_marks,
-    words_of_lines,
 )
 
 # Syllables that exist in both tone-mark styles, written the old way ("hoá") and the new way ("hóa").
@@ -118,17 +117,17 @@ def test_fold_examples():
 
 
 def test_nothing_beyond_fold_span_folds_to_anything():
-    # fold_lines' table covers only the code points below FOLD_SPAN; "…" is the one that folds to several.
+    # fold_and_words' table covers only the code points below FOLD_SPAN; "…" is the one that folds to several.
     assert all(not fold(chr(c)) for c in range(FOLD_SPAN, 0x110000))
     assert [chr(c) for c in range(FOLD_SPAN) if len(fold(chr(c))) > 1] == ["…"]
 
 
-@settings(deadline=None)  # the first call builds fold_lines' table
+@settings(deadline=None)  # the first call builds fold_and_words' table
 @given(st.lists(st.one_of(sentence, st.text()).map(lambda s: s.replace("\n", " ")), max_size=8))
-def test_fold_lines_and_words_of_lines_are_fold_and_fold_words_per_line(lines):
-    folded = fold_lines(lines)
+def test_fold_and_words_are_fold_and_fold_words_per_line(lines):
+    folded, words = fold_and_words(lines)
     assert folded == [fold(line) for line in lines]
-    assert [f" {w} " for w in words_of_lines(folded)] == [fold_words(line) for line in lines]
+    assert [f" {w} " for w in words] == [fold_words(line) for line in lines]
 
 
 # Words that overlap, share prefixes and must stand alone (the sector keywords' shape): what `matches_at`
