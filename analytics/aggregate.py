@@ -128,6 +128,11 @@ def auto_granularity(week_start: pd.Series) -> str:
     return "year"
 
 
+def nonempty(items: pd.DataFrame, column: str) -> np.ndarray:
+    """Boolean array: which rows' list in `column` has at least one entry (~5x faster than `.map(len)`)."""
+    return np.fromiter(map(len, items[column].tolist()), dtype=np.int64, count=len(items)) > 0
+
+
 def _exploded(items: pd.DataFrame, column: str, missing: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A list column, one entry per (item, distinct label): (positions of the items in `items`, label
     codes, the labels). "" is labelled `missing` or dropped (None); an empty list counts as "" when labelled;
@@ -543,15 +548,22 @@ def deadlines(items: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     cols = ["deadline", "status", "days", "week", "headline", "doc_symbol", "sector", "row"]
     if items.empty:
         return pd.DataFrame(columns=cols)
-    frame = items[["deadlines", "week", "headline", "doc_symbol", "sector"]].copy()
-    frame["row"] = frame.index
-    frame = frame.explode("deadlines").dropna(subset=["deadlines"]).rename(columns={"deadlines": "deadline"})
-    if frame.empty:
+    lists = items["deadlines"].tolist()
+    sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    flat = np.fromiter(chain.from_iterable(lists), dtype=object, count=int(sizes.sum()))
+    positions = np.repeat(np.arange(len(lists)), sizes)
+    if not len(flat):
         return pd.DataFrame(columns=cols)
-    frame["days"] = [(d - today).days for d in frame["deadline"]]
-    frame["status"] = ["upcoming" if d >= 0 else "past" for d in frame["days"]]
-    frame["_order"] = [(0, d) if d >= 0 else (1, -d) for d in frame["days"]]
-    frame = frame.sort_values("_order", kind="stable")
+    # (toordinal: ~15x faster than numpy's conversion of date objects)
+    days = np.fromiter(map(dt.date.toordinal, flat), dtype=np.int64, count=len(flat)) - today.toordinal()
+    # Upcoming first, soonest first; then past, latest first; ties in the items' order.
+    order = np.lexsort((np.abs(days), days < 0))
+    positions, days = positions[order], days[order]
+    frame = items[["week", "headline", "doc_symbol", "sector"]].iloc[positions]
+    frame.insert(0, "deadline", flat[order])
+    frame.insert(1, "status", np.where(days >= 0, "upcoming", "past").astype(object))
+    frame.insert(2, "days", days)
+    frame["row"] = items.index.to_numpy()[positions]
     return frame[cols].reset_index(drop=True)
 
 

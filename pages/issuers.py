@@ -99,7 +99,7 @@ else:
         m=m,
     )
 
-with_agency = counted.loc[(counted["lead_agencies"].map(len) > 0).to_numpy(), ["lead_agencies", "sector"]]
+with_agency = counted.loc[agg.nonempty(counted, "lead_agencies"), ["lead_agencies", "sector"]]
 st.caption(t("issuers.agency_note", n=len(with_agency), total=len(counted)))
 if with_agency.empty:
     st.info(t("issuers.no_agency"), icon=":material/info:")

@@ -13,9 +13,9 @@ from ui.i18n import column_label, t
 
 view, names, counted = ui.start_trend_page("places.title")
 
-mentioning = counted[counted["districts"].map(len) > 0]
-st.caption(t("places.note", n=len(mentioning), total=len(counted)))
-if mentioning.empty:
+n_mentioning = int(agg.nonempty(counted, "districts").sum())  # (a count: no slice of the rows)
+st.caption(t("places.note", n=n_mentioning, total=len(counted)))
+if not n_mentioning:
     st.info(t("places.none"), icon=":material/location_off:")
     st.stop()
 
@@ -33,7 +33,7 @@ with left:
         ui.summary_table(table, ["district", "count", "share", "mentions", "lat", "lon"]),
         key="pl_map",
         title=t("places.map"),
-        n=len(mentioning),
+        n=n_mentioning,
         m=view.total_counted,
     )
     unplaced = places[places["lat"].isna()]
@@ -52,13 +52,13 @@ with right:
         ui.summary_table(labels, ["districts", "count", "share"]),
         key="pl_rank",
         title=t("places.ranking"),
-        n=len(mentioning),
+        n=n_mentioning,
         m=view.total_counted,
         selection=Selection("districts", (), explode=True),
     )
 
-cross = agg.crosstab(
-    mentioning,
+cross = agg.crosstab(  # (items naming no place drop out: missing=None)
+    counted,
     "districts",
     "sector",
     explode_row=True,
@@ -83,6 +83,6 @@ ui.chart_with_table(
     ui.summary_table(cross, ["districts", "sector", "count", "row_share"], names),
     key="pl_cross",
     title=t("places.by_sector"),
-    n=len(mentioning),
+    n=n_mentioning,
     m=view.total_counted,
 )

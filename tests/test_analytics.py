@@ -723,4 +723,4 @@ def test_exploded_rankings_and_crosstabs_equal_an_item_by_item_count(rows: list,
         got = agg.crosstab(items, row, col, explode_row=explode_row, explode_col=not explode_row, missing=missing)
         assert {(r, c): n for r, c, n in zip(got[row], got[col], got["count"], strict=True)} == pairs
         assert got["row_share"].tolist() == [n / totals[r] for r, n in zip(got[row], got["count"], strict=True)]
-        assert list(zip(got[row], got[col])) == sorted(pairs)  # rows, then columns, in order (no order given)
+        assert list(zip(got[row], got[col], strict=True)) == sorted(pairs)  # rows, then columns, in order

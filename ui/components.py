@@ -133,7 +133,7 @@ def citation(
     return [
         (t("export.filters"), describe_filters(view)),
         *extra,
-        (t("export.items"), t("common.n_of_m", n=thousands(len(view.items)), m=thousands(view.total))),
+        (t("export.items"), t("common.n_of_m", n=thousands(view.n_items), m=thousands(view.total))),
         (t("export.data_date"), data_date(view)),
         (t("export.link"), view_link(view, link_params)),
         (t("export.made_at"), dt.datetime.now().astimezone().strftime("%d/%m/%Y %H:%M %z")),

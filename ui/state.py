@@ -88,6 +88,11 @@ class View:
         """The rows that pass the filters."""
         return self.frame if self.mask is None or self.mask.all() else self.frame[self.mask]
 
+    @property
+    def n_items(self) -> int:
+        """How many rows pass the filters (without slicing them)."""
+        return len(self.frame) if self.mask is None else int(self.mask.sum())
+
     @cached_property
     def counted(self) -> pd.DataFrame:
         """The rows that pass the filters and that trends count (`analytics.aggregate.counted`), sliced once."""
