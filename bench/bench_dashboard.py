@@ -42,6 +42,8 @@ PAGES = [
     "pages/places.py",
     "pages/explorer.py",
 ]
+#: The memory tour visits these too: the library and quality pages list every digest and problem.
+TOUR = [*PAGES, "pages/quality.py", "pages/library.py"]
 SIZES = {"bundled": 1, "7k": 100, "70k": 1000, "350k": 5000}  # copies of the bundled digests
 #: Weeks a synthetic corpus is spread over (None: every copy in its own week). 350k: ten years of a
 #: national corpus, ~48 digests a week.
@@ -349,7 +351,7 @@ def targets(library: Path, size: str, reruns: dict[str, dict[str, list[float]]],
     agg_ms, floor_ms = core_aggregation(items, corpus.light, runs)
     query, hits, search_ms, index_ms = rare_search(items, runs)
     slowest = max(statistics.median(ts) * 1000 for kinds in reruns.values() for ts in kinds.values())
-    tour = _python(_TOUR.format(root=str(ROOT), app=str(ROOT / "dashboard.py"), pages=PAGES), library)
+    tour = _python(_TOUR.format(root=str(ROOT), app=str(ROOT / "dashboard.py"), pages=TOUR), library)
     rss = int(tour.split()[-1]) / 2**30
     print(f"  targets at {len(items):,} items ({size}), measured in this run:")
     rows = [

@@ -365,7 +365,8 @@ class Library:
         self, progress: pipeline.Progress | None, files: list[Path], lazy: bool
     ) -> tuple[pd.DataFrame, LoadReport]:
         fingerprint = parse_cache.vocab_fingerprint(self.vocab_dir)
-        manifest = store.read_manifest(self.store_dir)
+        with store.gc_paused():
+            manifest = store.read_manifest(self.store_dir)
         known = {f.path: i for i, f in enumerate(manifest.files)} if manifest else {}
         plan: list[tuple[Path, str, int | None]] = []  # (file, path inside digests/, its manifest entry)
         digests = self.digests_dir
@@ -390,11 +391,12 @@ class Library:
                 search.attach_index(items, index)
                 self._attach_phrases(items, key, stored=True)
                 reports = []
-                for path, _, i in plan:
-                    report = manifest.report(i)  # type: ignore[arg-type]
-                    report.path = str(path)
-                    reports.append((range(report.items), report))
-                return items, pipeline.kept_parts(reports)[0]
+                with store.gc_paused():
+                    for path, _, i in plan:
+                        report = manifest.report(i)  # type: ignore[arg-type]
+                        report.path = str(path)
+                        reports.append((range(report.items), report))
+                    return items, pipeline.kept_parts(reports)[0]
         return self._rebuild(plan, manifest, fingerprint, progress, lazy)
 
     def _rebuild(
