@@ -45,13 +45,17 @@ def _keywords(head: str, body: str, vocab: Vocab) -> tuple[dict[str, int], dict[
     occurrence in that text. One automaton pass over both: a keyword never spans the " \n " between them."""
     low_head = head.lower()
     low = f"{low_head} \n {body.lower()}"
+    matches = vocab.keyword_matches(low)
+    if matches is None:  # a keyword inside a longer word: the regex decides, where keywords occur
+        found_re = matches_at(vocab.keyword_re, low, vocab.keyword_starts(low))
+        matches = [(m.group(0), m.start(), m.end()) for m in found_re]
     found: tuple[dict[str, int], dict[str, int]] = ({}, {})
     offset = len(low_head) + 3
-    for m in matches_at(vocab.keyword_re, low, vocab.keyword_starts(low)):
-        if m.start() < offset:
-            found[0][m.group(0)] = m.end()
+    for keyword, start, end in matches:
+        if start < offset:
+            found[0][keyword] = end
         else:
-            found[1][m.group(0)] = m.end() - offset
+            found[1][keyword] = end - offset
     return found
 
 

@@ -220,15 +220,43 @@ class Vocab:
         return [p for p in self.districts if id(p) in found]
 
     @cached_property
-    def _keyword_automaton(self) -> ahocorasick_rs.AhoCorasick:
-        return ahocorasick_rs.AhoCorasick(list(self.keyword_sectors), implementation=ahocorasick_rs.Implementation.DFA)
+    def _keyword_automata(self) -> tuple[list[str], ahocorasick_rs.AhoCorasick, ahocorasick_rs.AhoCorasick]:
+        words = list(self.keyword_sectors)
+        dfa = ahocorasick_rs.Implementation.DFA
+        longest = ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST
+        return (
+            words,
+            ahocorasick_rs.AhoCorasick(words, implementation=dfa),
+            ahocorasick_rs.AhoCorasick(words, matchkind=longest, implementation=dfa),
+        )
 
     def keyword_starts(self, text: str) -> list[int]:
         """Ascending positions where a sector keyword occurs in `text` (lower case): the only places where
         `keyword_re` can match. One pass of an Aho–Corasick automaton (ahocorasick_rs, in Rust) finds them
         several times faster than the regex engine trying its alternation at every position."""
-        found = self._keyword_automaton.find_matches_as_indexes(text, overlapping=True)
+        found = self._keyword_automata[1].find_matches_as_indexes(text, overlapping=True)
         return sorted({start for _, start, _ in found})
+
+    def keyword_matches(self, text: str) -> list[tuple[str, int, int]] | None:
+        """(keyword, start, end) of each match of `keyword_re` in `text` (lower case), from one leftmost-longest
+        automaton pass; None when one of the keywords found so is part of a longer word (then only the regex
+        can tell what it matches, at `keyword_starts`).
+
+        When every keyword the automaton finds stands alone, they are the regex's matches: the regex takes,
+        from the leftmost position where a keyword stands alone, the longest one there; the automaton takes
+        the leftmost position where a keyword occurs at all, and the longest one there, which stands alone."""
+        words, _, automaton = self._keyword_automata
+        found = []
+        for i, start, end in automaton.find_matches_as_indexes(text):
+            if (start and _is_word(text[start - 1])) or (end < len(text) and _is_word(text[end])):
+                return None
+            found.append((words[i], start, end))
+        return found
+
+
+def _is_word(char: str) -> bool:
+    # What the regex engine's \w matches in a str pattern.
+    return char.isalnum() or char == "_"
 
 
 def _read(directory: Path, name: str) -> Any:

@@ -108,3 +108,24 @@ def test_an_empty_sector_keyword_is_refused(tmp_path):
     sectors.write_text(sectors.read_text(encoding="utf-8").replace("keywords: [", 'keywords: ["", ', 1), "utf-8")
     with pytest.raises(VocabError, match="empty keyword"):
         load_vocab.__wrapped__(PROFILE_DIR, national)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bảo đảm an ninh, an toàn giao thông và phòng cháy chữa cháy",  # every keyword stands alone
+        "Quan ninh xã: bảo đảm an ninh trật tự",  # "an ninh" also inside "quan ninh"
+        "an toàn giao thôngx, an toàn thực phẩm",  # the longest keyword runs into a longer word
+    ],
+)
+def test_keywords_are_what_the_keyword_regex_matches(text):
+    from loaders.classify import _keywords
+
+    vocab = load_vocab(PROFILE_DIR)
+    low = text.lower()
+    expected: dict[str, int] = {}
+    for m in vocab.keyword_re.finditer(low):
+        expected[m.group(0)] = m.end()
+    head, body = _keywords(text, "", vocab)
+    assert (list(head.items()), body) == (list(expected.items()), {})
+    assert head
