@@ -500,7 +500,8 @@ class Library:
             described = known.get(rel)
             if described is not None and _described(described, path, fingerprint):
                 if stored is None:
-                    stored = store.read_documents(self.store_dir, manifest.key)  # type: ignore[union-attr]
+                    with store.gc_paused():
+                        stored = store.read_documents(self.store_dir, manifest.key)  # type: ignore[union-attr]
                 report = parse_cache.report_from_json(described.report)
                 if report.digest_id in stored:
                     report.path = str(path)

@@ -1,14 +1,16 @@
 """The items store: the built corpus as one Parquet file beside the raw digests.
 
 `<library>/.cache/store/items.parquet` holds every column of the items schema plus the folded search
-text (`loaders.search.SEARCH_KEY`); its Parquet metadata holds the manifest: the corpus key and, for each
-digest file, its size, modification time, content hash, parse-cache key, whether its rows are in the
-table, and its report. A restart reads this file instead of decoding the parse cache, building the frame,
-folding the search text and validating it all again: what the app itself wrote is checked once, on the
-Arrow schema, not row by row.
+text (`loaders.search.SEARCH_KEY`); its Parquet metadata names the corpus key K. Beside it, files named
+with K: the manifest (`manifest-K.json`: for each digest file its size, modification time, content hash,
+parse-cache key, whether its rows are in the table, and its report), the files' hashes alone
+(`files-K.json`), the search and phrase indexes and the bodies (`body-K.bin`, read a row at a time). A
+restart reads these instead of decoding the parse cache, building the frame, folding the search text and
+validating it all again: what the app itself wrote is checked once, on the Arrow schema, not row by row.
 
-One file replaced atomically (temporary file, fsync, rename: `loaders.atomic`) by a writer holding the
-library's lock, so a crash or a concurrent add leaves the old store or the new one, never a mix. The raw
+The side files are written first and the table last, each atomically (temporary file, fsync, rename:
+`loaders.atomic`), by a writer holding the library's lock, so a crash or a concurrent add leaves the old
+store or the new one, never a mix. The raw
 files stay the source of truth: a missing, corrupt or stale store is rebuilt by `Library.load`, which
 re-parses only the files the manifest does not describe.
 """
@@ -39,17 +41,19 @@ from loaders.schema import COLUMN_NAMES, COLUMNS, empty_items
 from loaders.search import SEARCH_KEY, SearchIndex, attach_index
 
 #: Bump when the table or the manifest changes shape: older stores are rebuilt.
-FORMAT = "3"
+FORMAT = "4"
 FILE_NAME = "items.parquet"
 #: The search index of the corpus with key K is `index-K.parquet` (`loaders.search.SearchIndex`).
 INDEX_PREFIX = "index-"
 #: Its phrase index is `phrases-K.parquet` (`loaders.phrases.PhraseIndex`).
 PHRASES_PREFIX = "phrases-"
-_META_KEY = b"digest_items_store"
-#: "FORMAT:corpus key" alone, checked before reading the table without decoding the manifest.
+#: "FORMAT:corpus key" in the table's footer: all a reader checks before reading the table.
 _KEY_KEY = b"digest_items_key"
-#: The files table alone (path, size, mtime_ns, sha256), decoded without the reports (see `file_hashes`).
-_FILES_KEY = b"digest_items_files"
+#: The manifest of the corpus with key K is `manifest-K.json`; the files table alone (path, size, mtime_ns,
+#: sha256: what a restart needs to key the corpus without decoding the reports) `files-K.json`. Kept out of
+#: the Parquet footer, where at 25,000 digests they were 66 MB parsed on every open.
+MANIFEST_PREFIX = "manifest-"
+FILES_PREFIX = "files-"
 
 _ARROW_TYPES = {
     "str": pa.large_string(),
@@ -119,21 +123,38 @@ def path(folder: Path) -> Path:
 
 
 def read_manifest(folder: Path) -> Manifest | None:
-    """The manifest of the store in `folder` (reads only the file's footer), or None when missing or unusable."""
+    """The manifest of the store in `folder`, or None when missing or unusable."""
+    key = stored_key(folder)
     try:
-        schema = _footer(folder).schema.to_arrow_schema()
-        meta = parse_cache.loads((schema.metadata or {})[_META_KEY])
-        if meta["format"] != FORMAT or not schema.equals(SCHEMA, check_metadata=False):
+        meta = parse_cache.loads(_side_path(folder, MANIFEST_PREFIX, key).read_bytes()) if key else None
+        if not meta or meta["format"] != FORMAT or meta["key"] != key:
             return None
         files = tuple(StoredFile(**f) for f in meta["files"])
         return Manifest(meta["key"], files)
-    except (OSError, ValueError, TypeError, KeyError, pa.ArrowException):
+    except (OSError, ValueError, TypeError, KeyError):
         return None
 
 
+def stored_key(folder: Path) -> str:
+    """The corpus key of the store in `folder` ("" without a usable store of this FORMAT and SCHEMA)."""
+    try:
+        return _key_of(_footer(folder).schema.to_arrow_schema())
+    except (OSError, ValueError, pa.ArrowException):
+        return ""
+
+
+def _key_of(schema: pa.Schema) -> str:
+    """The corpus key a stored table's schema names, "" when it is of another FORMAT or SCHEMA."""
+    version, _, key = (schema.metadata or {}).get(_KEY_KEY, b"").decode(errors="replace").partition(":")
+    return key if version == FORMAT and schema.equals(SCHEMA, check_metadata=False) else ""
+
+
+def _side_path(folder: Path, prefix: str, key: str) -> Path:
+    return folder / f"{prefix}{key}.json"
+
+
 def _footer(folder: Path) -> pq.FileMetaData:
-    """The store file's Parquet footer, parsed once per version of the file (it holds the manifest, tens of
-    MB on a national corpus, and a load reads it three times)."""
+    """The store file's Parquet footer, parsed once per version of the file (a load reads it three times)."""
     return _open(folder)[1]
 
 
@@ -159,11 +180,12 @@ _FOOTERS_LOCK = threading.Lock()
 
 def file_hashes(folder: Path) -> list[tuple[str, int, int, str]]:
     """(path inside digests/, size, mtime_ns, sha256) of every file the store in `folder` was built from,
-    read from the file's footer without decoding the reports; empty when there is no usable store."""
+    read without decoding the reports; empty when there is no usable store."""
+    key = stored_key(folder)
     try:
-        raw = (_footer(folder).schema.to_arrow_schema().metadata or {})[_FILES_KEY]
+        raw = _side_path(folder, FILES_PREFIX, key).read_bytes() if key else b"[]"
         return [(str(p), int(size), int(mtime), str(sha)) for p, size, mtime, sha in parse_cache.loads(raw)]
-    except (OSError, ValueError, TypeError, KeyError, pa.ArrowException):
+    except (OSError, ValueError, TypeError):
         return []
 
 
@@ -196,17 +218,17 @@ def read_documents(folder: Path, key: str) -> dict[str, tuple[tuple[str, ...], t
     stored = _open_table(folder, key)
     if stored is None:
         return {}
-    try:
-        table = stored.read(columns=["digest_id", "headline", "doc_symbol", "doc_date"])
+    out: dict[str, tuple[list[str], list[tuple[str, str]]]] = {}
+    try:  # a row group at a time: never the whole decoded columns next to their Python copies
+        for batch in stored.iter_batches(columns=["digest_id", "headline", "doc_symbol", "doc_date"]):
+            dates = pc.fill_null(pc.strftime(batch.column(3), format="%Y-%m-%d"), "").to_pylist()
+            ids, headlines, symbols = (batch.column(i).to_pylist() for i in range(3))
+            for digest, headline, symbol, date in zip(ids, headlines, symbols, dates, strict=True):
+                found = out.setdefault(digest, ([], []))
+                found[0].append(headline)
+                found[1].append((symbol, date))
     except (OSError, pa.ArrowException):
         return {}
-    dates = pc.fill_null(pc.strftime(table.column("doc_date"), format="%Y-%m-%d"), "").to_pylist()
-    ids, headlines, symbols = (table.column(c).to_pylist() for c in ("digest_id", "headline", "doc_symbol"))
-    out: dict[str, tuple[list[str], list[tuple[str, str]]]] = {}
-    for digest, headline, symbol, date in zip(ids, headlines, symbols, dates, strict=True):
-        found = out.setdefault(digest, ([], []))
-        found[0].append(headline)
-        found[1].append((symbol, date))
     return {d: (tuple(h), tuple(docs)) for d, (h, docs) in out.items()}
 
 
@@ -231,9 +253,7 @@ def _open_table(folder: Path, key: str) -> pq.ParquetFile | None:
         schema = stored.schema_arrow
     except (OSError, ValueError, pa.ArrowException):
         return None
-    if (schema.metadata or {}).get(_KEY_KEY) != f"{FORMAT}:{key}".encode():
-        return None
-    return stored if schema.equals(SCHEMA, check_metadata=False) else None
+    return stored if _key_of(schema) == key else None
 
 
 def write(
@@ -254,14 +274,11 @@ def write(
     else:
         table = pa.Table.from_pandas(items[[*COLUMN_NAMES, SEARCH_KEY]], schema=SCHEMA, preserve_index=False)
     hashes = [[f.path, f.size, f.mtime_ns, f.sha256] for f in manifest.files]
-    table = table.replace_schema_metadata(
-        {
-            _META_KEY: parse_cache.dumps(meta),
-            _KEY_KEY: f"{FORMAT}:{manifest.key}".encode(),
-            _FILES_KEY: parse_cache.dumps(hashes),
-        }
-    )
+    table = table.replace_schema_metadata({_KEY_KEY: f"{FORMAT}:{manifest.key}".encode()})
     folder.mkdir(parents=True, exist_ok=True)
+    # The table last: a store whose key names its side files finds them complete.
+    atomic.write_atomic(_side_path(folder, MANIFEST_PREFIX, manifest.key), parse_cache.dumps(meta))
+    atomic.write_atomic(_side_path(folder, FILES_PREFIX, manifest.key), parse_cache.dumps(hashes))
     if index is not None:  # first: a store whose key names an index finds it complete
         _write_table(index_path(folder, manifest.key), _index_table(index))
     if len(table):
@@ -270,7 +287,8 @@ def write(
         write_phrases(folder, manifest.key, phrases)
     _write_table(path(folder), table)
     current = {p(folder, manifest.key).name for p in (index_path, phrases_path, texts_path)}
-    for prefix in (INDEX_PREFIX, PHRASES_PREFIX, TEXTS_PREFIX):
+    current |= {_side_path(folder, prefix, manifest.key).name for prefix in (MANIFEST_PREFIX, FILES_PREFIX)}
+    for prefix in (INDEX_PREFIX, PHRASES_PREFIX, TEXTS_PREFIX, MANIFEST_PREFIX, FILES_PREFIX):
         for old in folder.glob(f"{prefix}*"):
             if old.name not in current:
                 old.unlink(missing_ok=True)  # (a corpus still reading it keeps its open handle)

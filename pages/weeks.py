@@ -91,11 +91,8 @@ else:
     for tab, status in ((upcoming, "upcoming"), (past, "past")):
         with tab:
             part = table[due["status"].to_numpy() == status]
-            st.dataframe(
-                part,
-                hide_index=True,
-                width="stretch",
-                column_config={column_label("deadline"): st.column_config.DateColumn(format="DD/MM/YYYY")},
+            ui.screen_table(  # soonest (or latest) first: the first rows are the ones to read
+                part, column_config={column_label("deadline"): st.column_config.DateColumn(format="DD/MM/YYYY")}
             )
             ui.download_buttons(part, f"thoi-han-{status}", f"wk_deadlines_{status}")
     ui.count_caption(with_deadline, len(items), counted=False)

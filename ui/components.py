@@ -184,10 +184,11 @@ def download_buttons(
 SCREEN_ROWS = 1000
 
 
-def screen_table(table: pd.DataFrame, key: str | None = None) -> None:
+def screen_table(table: pd.DataFrame, key: str | None = None, column_config: dict | None = None) -> None:
     """`table` on screen, its first SCREEN_ROWS rows styled, saying so when there are more (the caller
     offers the downloads, which hold every row)."""
-    st.dataframe(styled(table.head(SCREEN_ROWS)), hide_index=True, width="stretch", key=key)
+    shown = styled(table.head(SCREEN_ROWS))
+    st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=column_config)
     if len(table) > SCREEN_ROWS:
         st.caption(t("common.table_capped", shown=thousands(SCREEN_ROWS), n=thousands(len(table))))
 
