@@ -45,14 +45,14 @@ ui.chart_with_table(
     selection=Selection("doc_type", (), per),
 )
 
-docs = counted[~counted["doc_type"].isin(view.no_document_types)]
-if docs.empty:
+# Documents (not meetings, not items naming none), counted through a mask: no slice of the rows.
+doc_rows = view.counted_rows & ~view.frame["doc_type"].isin(view.no_document_types).to_numpy()
+n_docs = int(doc_rows.sum())
+if not n_docs:
     st.subheader(t("doc_types.normative"))
     st.info(t("doc_types.no_documents"), icon=":material/info:")
 else:
-    norm = agg.counts_by_period(
-        docs.assign(is_normative=docs["is_normative"].map(str)), "is_normative", per, order=["True", "False"]
-    )
+    norm = agg.counts_by_period(view.frame, "is_normative", per, order=["True", "False"], rows=doc_rows)
     fig = charts.stacked_bars(
         norm,
         "period",
@@ -72,7 +72,7 @@ else:
         ui.summary_table(norm, ["period", "is_normative", "count", "share"], names),
         key="dt_norm",
         title=t("doc_types.normative"),
-        n=len(docs),
+        n=n_docs,
         m=m,
         selection=Selection("is_normative", (), per),
     )
@@ -103,7 +103,8 @@ ui.chart_with_table(
 
 # Cited documents: which central documents drive local action.
 central = view.corpus.central_issuers
-cites = view.corpus.citations[view.corpus.citations["row"].isin(counted.index)]
+cites = view.corpus.citations
+cites = cites[view.counted_rows[view.frame.index.get_indexer(cites["row"])]]  # the citations of counted rows
 central_cites = cites[cites["central"]]
 citing = int(central_cites["row"].nunique()) if len(central_cites) else 0
 st.subheader(t("doc_types.cited"))
