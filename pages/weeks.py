@@ -92,7 +92,9 @@ else:
         with tab:
             part = table[due["status"].to_numpy() == status]
             ui.screen_table(  # soonest (or latest) first: the first rows are the ones to read
-                part, column_config={column_label("deadline"): st.column_config.DateColumn(format="DD/MM/YYYY")}
+                part,
+                column_config={column_label("deadline"): st.column_config.DateColumn(format="DD/MM/YYYY")},
+                numbers=False,  # (days: small whole numbers)
             )
             ui.download_buttons(part, f"thoi-han-{status}", f"wk_deadlines_{status}")
     ui.count_caption(with_deadline, len(items), counted=False)

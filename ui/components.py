@@ -184,11 +184,16 @@ def download_buttons(
 SCREEN_ROWS = 1000
 
 
-def screen_table(table: pd.DataFrame, key: str | None = None, column_config: dict | None = None) -> None:
-    """`table` on screen, its first SCREEN_ROWS rows styled, saying so when there are more (the caller
-    offers the downloads, which hold every row)."""
-    shown = styled(table.head(SCREEN_ROWS))
-    st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=column_config)
+def screen_table(
+    table: pd.DataFrame, key: str | None = None, column_config: dict | None = None, numbers: bool = True
+) -> None:
+    """`table` on screen, its first SCREEN_ROWS rows, saying so when there are more (the caller offers the
+    downloads, which hold every row). `numbers`: styled to read in the language (`styled`, ~0.1 ms a row;
+    False for a table whose numbers need no separator)."""
+    shown = table.head(SCREEN_ROWS)
+    st.dataframe(
+        styled(shown) if numbers else shown, hide_index=True, width="stretch", key=key, column_config=column_config
+    )
     if len(table) > SCREEN_ROWS:
         st.caption(t("common.table_capped", shown=thousands(SCREEN_ROWS), n=thousands(len(table))))
 
