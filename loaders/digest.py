@@ -82,16 +82,17 @@ def _is_clean(line: str) -> bool:
 
 
 @cache
-def _any_of(patterns: tuple[re.Pattern[str], ...]) -> Callable[[str], bool]:
-    """A test "one of `patterns` matches the whole line", as one alternation when they can be merged (the
-    same flags, no groups whose numbers would shift): one regex call per line instead of one per pattern."""
+def _any_of(patterns: tuple[re.Pattern[str], ...]) -> Callable[[str], object]:
+    """A test "one of `patterns` matches the whole line" (truthy when one does), as one alternation when they
+    can be merged (the same flags, no groups whose numbers would shift): one regex call per line instead of one
+    per pattern."""
     if patterns and all(p.flags == patterns[0].flags and not p.groups for p in patterns):
         try:
             merged = re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
         except re.error:  # an inline global flag inside a pattern cannot move into a group
             pass
         else:
-            return lambda line: merged.fullmatch(line) is not None
+            return merged.fullmatch
     return lambda line: any(p.fullmatch(line) for p in patterns)
 
 

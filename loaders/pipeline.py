@@ -108,6 +108,7 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
         )
 
     rows: list[dict[str, Any]] = []
+    iso_week = _iso_week(week_start)
     by_key: dict[str, dict[str, Any]] = {}
     first_block: dict[str, dg.Block] = {}
     body_words: dict[str, list[list[str]]] = {}  # the words of each paragraph of a merged row's body
@@ -139,7 +140,7 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
             "source_url": "",  # the library sets it from sources.json: provenance is not in the file
             "week_start": week_start,
             "week_end": week_end,
-            "week": _iso_week(week_start),
+            "week": iso_week,
             "item_no": item_no,
             "headline": item.headline,
             "body": item.body,

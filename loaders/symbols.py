@@ -96,13 +96,13 @@ def find_symbols(text: str) -> list[Symbol]:
         return []
     found = []
     for m in SYMBOL_RE.finditer(text):
-        number = m["num"]
-        if m["ptype"]:
-            groups = (_fix_group(m["ptype"]), _fix_group(m["porg"]))
+        number, year_text, code1, code2, ptype, porg = m.groups()
+        if ptype:
+            groups = (_fix_group(ptype), _fix_group(porg))
             found.append(Symbol(f"{number}-{groups[0]}/{groups[1]}", number, None, groups, True, m.start(), m.end()))
             continue
-        year = int(m["year"]) if m["year"] else None
-        groups = _groups(m["code1"] or m["code2"])
+        year = int(year_text) if year_text else None
+        groups = _groups(code1 or code2)
         prefix = f"{number}/{year}/" if year else f"{number}/"
         found.append(Symbol(prefix + "-".join(groups), number, year, groups, False, m.start(), m.end()))
     return found
