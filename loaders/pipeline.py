@@ -287,14 +287,41 @@ def _bigrams(*words: str) -> set[tuple[str, str]]:
     return set(itertools.pairwise(" ".join(words).split()))
 
 
-def _first_cover(part: set[tuple[str, str]], pool: list[set[tuple[str, str]]], share: float, start: int) -> int | None:
-    """Index of a set of `pool` holding at least `share` of `part` (not empty), looked for from `start` on and
-    then from the top; None when there is none."""
-    if part:
-        need = share * len(part)
-        for i in itertools.chain(range(start, len(pool)), range(start)):
-            if len(part & pool[i]) >= need:
-                return i
+class _Pairs:
+    """The syllable pairs (`_bigrams`) of each of some `fold_and_words` word lines, made when first needed: a
+    summary entry is mostly its headline word for word, which tells without them."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = words
+        self._sets: list[set[tuple[str, str]] | None] = [None] * len(words)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __getitem__(self, i: int) -> set[tuple[str, str]]:
+        pairs = self._sets[i]
+        if pairs is None:
+            pairs = self._sets[i] = _bigrams(self.words[i])
+        return pairs
+
+    def __iter__(self) -> Iterator[set[tuple[str, str]]]:
+        return (self[i] for i in range(len(self.words)))
+
+
+def _first_cover(parts: _Pairs, k: int, pool: _Pairs, share: float, start: int) -> int | None:
+    """Index of a line of `pool` whose pairs hold at least `share` of the pairs of line `k` of `parts` (if it
+    has any), looked for from `start` on and then from the top; None when there is none."""
+    words = parts.words[k]
+    if " " not in words:  # one syllable or none: no pairs
+        return None
+    need = None
+    for i in itertools.chain(range(start, len(pool)), range(start)):
+        if pool.words[i] == words:  # the same syllables: every pair
+            return i
+        if need is None:
+            need = share * len(parts[k])
+        if len(parts[k] & pool[i]) >= need:
+            return i
     return None
 
 
@@ -303,8 +330,8 @@ def _check_summary(parsed: dg.DigestText, report: FileReport, block_items: list[
     if not parsed.summary_entries:
         report.warn("no_summary", "no opening summary paragraph to check the items against")
         return
-    entries = [_bigrams(e) for e in parsed.summary_words]
-    heads = [_bigrams(b.words[0]) for b in parsed.blocks]
+    entries = _Pairs(parsed.summary_words)
+    heads = _Pairs([b.words[0] for b in parsed.blocks])
     texts: dict[int, set[tuple[str, str]]] = {}  # headline and first two paragraphs, made when needed
 
     def text(i: int) -> set[tuple[str, str]]:
@@ -317,28 +344,28 @@ def _check_summary(parsed: dg.DigestText, report: FileReport, block_items: list[
 
     reported: set[int] = set()
     at = 0
-    for block, head, item_no in zip(parsed.blocks, heads, block_items, strict=True):
+    for k, (block, item_no) in enumerate(zip(parsed.blocks, block_items, strict=True)):
         if item_no in reported:
             continue
         reported.add(item_no)
         # Summary and blocks mostly run in the same order: looking from after the last match on finds the
         # next one at once (any match will do, so where the search starts changes nothing).
-        found = _first_cover(head, entries, 0.6, at)
+        found = _first_cover(heads, k, entries, 0.6, at)
         if found is not None:
             at = found + 1
-        elif not any(covered(e, [head], 0.8) for e in entries):
+        elif not any(covered(e, [heads[k]], 0.8) for e in entries):
             report.warn("not_in_summary", f"item '{block.headline[:70]}' is not listed in the opening summary", item_no)
     at = 0
-    for entry, grams in zip(parsed.summary_entries, entries, strict=True):
+    for k, entry in enumerate(parsed.summary_entries):
         # A headline is part of its text: an entry its headline covers needs no paragraph bigrams.
-        found = _first_cover(grams, heads, 0.6, at)
+        found = _first_cover(entries, k, heads, 0.6, at)
         if found is not None:
             at = found + 1
             continue
-        if covered(grams, map(text, range(len(heads))), 0.6):
+        if covered(entries[k], map(text, range(len(heads))), 0.6):
             continue
         # Headlines run together (a comma or nothing instead of ";"): each is inside the entry.
-        if sum(covered(h, [grams], 0.8) for h in heads) >= 2:
+        if sum(covered(h, [entries[k]], 0.8) for h in heads) >= 2:
             continue
         report.warn("summary_without_item", f"summary entry '{entry[:70]}' has no item block")
 
