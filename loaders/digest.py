@@ -69,16 +69,13 @@ def clean_lines(text: str, drop_patterns: list[re.Pattern[str]]) -> list[str]:
     drop = _any_of(tuple(drop_patterns))
     out = []
     for raw in text.split("\n"):
-        line = raw if _is_clean(raw) else " ".join(raw.split())  # also turns NBSP and tabs into single spaces
+        # `raw` is clean when " ".join(raw.split()) would return it: its only whitespace is single inner spaces
+        # (every whitespace character but " " is non-printable). Most lines are; the test is much cheaper.
+        clean = raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " "
+        line = raw if clean else " ".join(raw.split())  # also turns NBSP and tabs into single spaces
         if line and not drop(line):
             out.append(line)
     return out
-
-
-def _is_clean(line: str) -> bool:
-    # True when " ".join(line.split()) would return `line`: its only whitespace is single inner spaces
-    # (every whitespace character but " " is non-printable). Most lines are; the test is much cheaper.
-    return line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " "
 
 
 @cache
@@ -197,11 +194,13 @@ def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
     # Second opinion: a short line equal to a summary entry starts a block even when its lead names no
     # document (so that items without a document are still counted, and reported).
     if out.summary_entries:
-        entries = [set(e.split()) for e in out.summary_words]
+        entries: list[set[str]] | None = None  # the entries' syllables, made for the first candidate line
         known = set(heads)
         for i in range(first + 1, len(body) - 1):
             if i in known or i - 1 in known or not _looks_like_headline(body[i]):
                 continue
+            if entries is None:
+                entries = [set(e.split()) for e in out.summary_words]
             syllables = set(words[i].split())
             if len(syllables) >= 4 and any(
                 _containment(syllables, e) >= 0.9 and _containment(e, syllables) >= 0.9 for e in entries
