@@ -247,16 +247,15 @@ class Vocab:
         the leftmost position where a keyword occurs at all, and the longest one there, which stands alone."""
         words, _, automaton = self._keyword_automata
         found = []
+        last = len(text) - 1
         for i, start, end in automaton.find_matches_as_indexes(text):
-            if (start and _is_word(text[start - 1])) or (end < len(text) and _is_word(text[end])):
+            # A word character (what \w matches in a str pattern: alphanumeric or "_") right before or after.
+            if start and ((before := text[start - 1]).isalnum() or before == "_"):
+                return None
+            if end <= last and ((after := text[end]).isalnum() or after == "_"):
                 return None
             found.append((words[i], start, end))
         return found
-
-
-def _is_word(char: str) -> bool:
-    # What the regex engine's \w matches in a str pattern.
-    return char.isalnum() or char == "_"
 
 
 def _read(directory: Path, name: str) -> Any:
