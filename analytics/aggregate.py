@@ -494,22 +494,27 @@ def movers(
     return out.drop(columns="_abs").reset_index(drop=True)
 
 
-def headline_figures(items: pd.DataFrame, no_document_types: Iterable[str] = ()) -> dict[str, float]:
-    """The overview's numbers for a (filtered) frame.
+def headline_figures(
+    items: pd.DataFrame, no_document_types: Iterable[str] = (), rows: np.ndarray | None = None
+) -> dict[str, float]:
+    """The overview's numbers for a (filtered) frame: of the rows of `items` picked by the boolean mask
+    `rows` (default: every row).
 
     digests: distinct digests; reports: rows (an item reported twice is two reports); items: first reports;
     documents: first reports whose type is a document (not in `no_document_types`, e.g. meetings);
     normative: documents that are legal normative; normative_share: normative / documents.
     """
-    first = counted(items)
-    # Masks, not slices: slicing every column of 70,000 rows costs more than the rest of this function.
-    is_doc = ~first["doc_type"].isin(list(no_document_types)).to_numpy(dtype=bool)
+    # Masks, not slices: slicing every column of 350,000 rows costs more than the rest of this function.
+    picked = np.ones(len(items), dtype=bool) if rows is None else rows
+    first = items["first_report"].to_numpy(dtype=bool) & picked
+    is_doc = first & ~items["doc_type"].isin(list(no_document_types)).to_numpy(dtype=bool)
     n_docs = int(is_doc.sum())
-    n_norm = int((first["is_normative"].to_numpy(dtype=bool) & is_doc).sum())
+    n_norm = int((items["is_normative"].to_numpy(dtype=bool) & is_doc).sum())
+    digest_codes = _codes(items["digest_id"], picked)[0]
     return {
-        "digests": int(items["digest_id"].nunique()) if len(items) else 0,
-        "reports": len(items),
-        "items": len(first),
+        "digests": len(np.unique(digest_codes)),
+        "reports": int(picked.sum()),
+        "items": int(first.sum()),
         "documents": n_docs,
         "normative": n_norm,
         "normative_share": n_norm / n_docs if n_docs else 0.0,
@@ -536,10 +541,12 @@ def week_calendar(items: pd.DataFrame) -> pd.DataFrame:
     return out[cols].sort_values("week_start").reset_index(drop=True)
 
 
-def week_items(items: pd.DataFrame, week: str) -> pd.DataFrame:
-    """Every item reported in `week`, in the digests' own order (digest, then item number)."""
-    rows = items[items["week"] == week]
-    return rows.sort_values(["digest_id", "item_no"], kind="stable")
+def week_items(items: pd.DataFrame, week: str, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """Every item reported in `week` (among the rows the boolean mask `rows` picks, default all), in the
+    digests' own order (digest, then item number)."""
+    in_week = (items["week"] == week).to_numpy(dtype=bool)
+    picked = items[in_week if rows is None else in_week & rows]
+    return picked.sort_values(["digest_id", "item_no"], kind="stable")
 
 
 def deadlines(items: pd.DataFrame, today: dt.date) -> pd.DataFrame:

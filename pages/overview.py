@@ -18,13 +18,13 @@ st.title(t("overview.title"))
 profile = view.corpus.profile
 st.caption(t("overview.intro", level=profile.level if profile else "", province=profile.name if profile else ""))
 
-items = view.items
-counted = agg.counted(items)
-if items.empty:
+# Counted through the view's mask: the only slice of the rows is `view.counted`.
+if not view.n_items:
     ui.empty_message()
     st.stop()
+counted = view.counted
 
-figs = agg.headline_figures(items, view.no_document_types)
+figs = agg.headline_figures(view.frame, view.no_document_types, rows=view.mask)
 ui.metric_row(
     [
         (t("overview.digests"), ui.thousands(figs["digests"]), t("overview.digests_help")),
@@ -87,8 +87,9 @@ with right:
     )
 
 # The latest week at a glance.
-latest = str(items["week"].max())
-week_rows = agg.week_items(items, latest)
+weeks = view.frame["week"]
+latest = str((weeks if view.mask is None else weeks[view.mask]).max())
+week_rows = agg.week_items(view.frame, latest, rows=view.mask)
 start = week_monday(latest)
 st.subheader(t("overview.latest", week=latest, start=f"{start:%d/%m/%Y}"))
 c1, c2 = st.columns([1, 2])
@@ -102,7 +103,7 @@ with c2:
     st.markdown(ui.item_list(week_rows.head(12)))
     if len(week_rows) > 12:
         st.caption(t("overview.latest_more", n=len(week_rows) - 12))
-ui.count_caption(len(week_rows), len(items), counted=False)
+ui.count_caption(len(week_rows), view.n_items, counted=False)
 
 # What moved most against the previous period.
 st.subheader(t("overview.movers"))

@@ -595,6 +595,13 @@ def test_headline_figures() -> None:
     figs = agg.headline_figures(ITEMS, no_document_types=["Cuộc họp"])
     assert figs == {"digests": 3, "reports": 6, "items": 5, "documents": 4, "normative": 1, "normative_share": 0.25}
     assert agg.headline_figures(ITEMS.iloc[0:0])["normative_share"] == 0.0
+    # Through a mask (the overview's path), plain or coded: the figures of the rows it picks.
+    for frame in (ITEMS, as_coded(ITEMS)):
+        for picked in ([True, False, True, True, False, False], [False] * 6, [True] * 6):
+            rows = pd.Series(picked).to_numpy()
+            assert agg.headline_figures(frame, ["Cuộc họp"], rows=rows) == agg.headline_figures(
+                ITEMS[rows], ["Cuộc họp"]
+            )
 
 
 def test_week_calendar_and_items() -> None:
@@ -606,6 +613,9 @@ def test_week_calendar_and_items() -> None:
     ]
     shuffled = ITEMS.iloc[[3, 5, 2, 4]]
     assert agg.week_items(shuffled, "2024-W45").index.tolist() == [2, 3]
+    assert agg.week_items(
+        shuffled, "2024-W45", rows=pd.Series([True, True, False, True]).to_numpy()
+    ).index.tolist() == [3]
 
 
 def test_deadlines() -> None:
