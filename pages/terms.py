@@ -142,8 +142,9 @@ st.subheader(t("terms.rising"))
 weeks = sorted(set(counted["week"]))
 n_weeks = st.selectbox(t("terms.rising_weeks"), (1, 4, 8, 13), index=1, key="rising_weeks", bind="query-params")
 current_weeks, baseline_weeks = weeks[-n_weeks:], weeks[:-n_weeks]
-current = counted[counted["week"].isin(current_weeks)]
-baseline = counted[counted["week"].isin(baseline_weeks)]
+# Masks over the corpus' rows (no slice of the counted rows): the latest weeks, and the weeks before.
+current = view.counted_rows & view.frame["week"].isin(current_weeks).to_numpy(dtype=bool)
+baseline = view.counted_rows & view.frame["week"].isin(baseline_weeks).to_numpy(dtype=bool)
 st.caption(t("terms.rising_intro", n=n_weeks, current=_span(current_weeks), baseline=_span(baseline_weeks)))
 rising = cached.rising(corpus, current, baseline) if baseline_weeks else None
 if rising is None or rising.empty:
@@ -155,7 +156,7 @@ else:
     event = st.dataframe(
         table, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row", key="term_rising"
     )
-    ui.count_caption(len(current) + len(baseline), view.total_counted)
+    ui.count_caption(int(current.sum() + baseline.sum()), view.total_counted)
     rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
     if rows and rows[0] < len(rising):
         phrase = str(rising["phrase"].iloc[rows[0]])

@@ -59,9 +59,6 @@ def contexts(corpus: Corpus, rows: dict[str, pd.Index], granularity: str) -> tup
     return frame, len(used), len(every) - len(used)
 
 
-def rising(corpus: Corpus, current: pd.DataFrame, baseline: pd.DataFrame, top: int = 20) -> pd.DataFrame:
-    """Rising phrases of the `current` rows against the `baseline` rows (both slices of the corpus)."""
-    index = _phrases(corpus.key, corpus.items)
-    return tm.rising_phrases(
-        index, corpus.items.index.isin(current.index), corpus.items.index.isin(baseline.index), top=top
-    )
+def rising(corpus: Corpus, current: np.ndarray, baseline: np.ndarray, top: int = 20) -> pd.DataFrame:
+    """Rising phrases of the `current` rows against the `baseline` rows (boolean masks over the corpus' rows)."""
+    return tm.rising_phrases(_phrases(corpus.key, corpus.items), current, baseline, top=top)
