@@ -521,9 +521,12 @@ def headline_figures(
     }
 
 
-def week_calendar(items: pd.DataFrame) -> pd.DataFrame:
-    """One row per week with a digest: week, year, week_no, week_start, digests, reports, items."""
+def week_calendar(items: pd.DataFrame, rows: np.ndarray | None = None) -> pd.DataFrame:
+    """One row per week with a digest: week, year, week_no, week_start, digests, reports, items (of the rows
+    the boolean mask `rows` picks, default all)."""
     cols = ["week", "year", "week_no", "week_start", "digests", "reports", "items"]
+    if rows is not None:  # only the columns read here are sliced
+        items = items.loc[rows, ["week", "week_start", "digest_id", "first_report"]]
     if items.empty:
         return pd.DataFrame(columns=cols)
     g = items.groupby("week")
@@ -549,10 +552,13 @@ def week_items(items: pd.DataFrame, week: str, rows: np.ndarray | None = None) -
     return picked.sort_values(["digest_id", "item_no"], kind="stable")
 
 
-def deadlines(items: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+def deadlines(items: pd.DataFrame, today: dt.date, rows: np.ndarray | None = None) -> pd.DataFrame:
     """One row per stated deadline: deadline, status ("upcoming"/"past"), days (from today), plus the item's
-    week, headline, doc_symbol, sector and its row id (`row`). Upcoming first, soonest first."""
+    week, headline, doc_symbol, sector and its row id (`row`). Upcoming first, soonest first. Of the rows the
+    boolean mask `rows` picks (default all)."""
     cols = ["deadline", "status", "days", "week", "headline", "doc_symbol", "sector", "row"]
+    if rows is not None:  # only the columns read here are sliced
+        items = items.loc[rows, ["deadlines", "week", "headline", "doc_symbol", "sector"]]
     if items.empty:
         return pd.DataFrame(columns=cols)
     lists = items["deadlines"].tolist()

@@ -21,19 +21,20 @@ WEEK_TABLE = ["source", "item_no", "headline", "doc_type", "doc_symbol", "sector
 view = get_view()
 names = ui.view_names(view)
 st.title(t("weeks.title"))
-items = view.items
-if items.empty:
+# Through the view's mask: no slice of every row, only of the columns each table reads.
+frame, mask = view.frame, view.mask
+if not view.n_items:
     ui.empty_message()
     st.stop()
 
-cal = agg.week_calendar(items)
+cal = agg.week_calendar(frame, rows=mask)
 fig = charts.calendar(cal, charts.Labels(x=t("weeks.week_no"), y=t("weeks.year"), count=t("common.items")))
 ui.chart_with_table(
     fig,
     ui.summary_table(cal, ["week", "week_start", "digests", "reports", "items"]),
     key="wk_calendar",
     title=t("weeks.calendar"),
-    n=int(items["first_report"].sum()),
+    n=int(view.counted_rows.sum()),
     m=view.total_counted,
 )
 
@@ -41,12 +42,12 @@ ui.chart_with_table(
 weeks = sorted(cal["week"], reverse=True)
 week = st.selectbox(t("weeks.pick"), weeks, key="week", bind="query-params", help=t("weeks.pick_help"))
 monday = week_monday(week)
-rows = view.full_rows(agg.week_items(items, week))
-all_rows = view.corpus.items[view.corpus.items["week"] == week]
+rows = view.full_rows(agg.week_items(frame, week, rows=mask))
+n_week = int((frame["week"] == week).sum())  # every item of the week, filters aside
 st.subheader(
     t("weeks.week_items", week=week, start=f"{monday:%d/%m/%Y}", end=f"{monday + dt.timedelta(days=6):%d/%m/%Y}")
 )
-ui.count_caption(len(rows), len(all_rows), counted=False)
+ui.count_caption(len(rows), n_week, counted=False)
 ui.brief_buttons(view, week)
 if len(rows) > MAX_EXPANDERS:  # a national week: one table, not one widget per item
     st.caption(t("weeks.as_table", n=ui.thousands(len(rows))))
@@ -71,7 +72,7 @@ else:
 # Deadlines stated in the filtered items.
 st.subheader(t("weeks.deadlines"))
 today = dt.date.today()
-due = agg.deadlines(items, today)
+due = agg.deadlines(frame, today, rows=mask)
 with_deadline = int(due["row"].nunique()) if len(due) else 0
 if due.empty:
     st.info(t("weeks.no_deadlines"), icon=":material/event_busy:")
@@ -97,5 +98,5 @@ else:
                 numbers=False,  # (days: small whole numbers)
             )
             ui.download_buttons(part, f"thoi-han-{status}", f"wk_deadlines_{status}")
-    ui.count_caption(with_deadline, len(items), counted=False)
+    ui.count_caption(with_deadline, view.n_items, counted=False)
     st.caption(t("weeks.today", today=f"{today:%d/%m/%Y}"))
