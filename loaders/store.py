@@ -238,7 +238,10 @@ def texts_path(folder: Path, key: str) -> Path:
 
 
 def open_texts(folder: Path, key: str) -> StoredTexts | None:
-    """The LAZY column of the corpus `key`, read on demand; None when its file is missing or damaged."""
+    """The LAZY column of the corpus `key`, read on demand; None when its file is missing or damaged (or
+    the system has no `os.pread`: then the bodies stay in memory)."""
+    if not hasattr(os, "pread"):
+        return None
     try:
         return StoredTexts(texts_path(folder, key))
     except (OSError, ValueError):
