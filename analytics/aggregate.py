@@ -557,8 +557,9 @@ def deadlines(items: pd.DataFrame, today: dt.date, rows: np.ndarray | None = Non
     week, headline, doc_symbol, sector and its row id (`row`). Upcoming first, soonest first. Of the rows the
     boolean mask `rows` picks (default all)."""
     cols = ["deadline", "status", "days", "week", "headline", "doc_symbol", "sector", "row"]
-    if rows is not None:  # only the columns read here are sliced
-        items = items.loc[rows, ["deadlines", "week", "headline", "doc_symbol", "sector"]]
+    # Only the rows stating a deadline, and only the columns read here, are sliced.
+    keep = nonempty(items, "deadlines") if len(items) else np.zeros(0, dtype=bool)
+    items = items.loc[keep if rows is None else keep & rows, ["deadlines", "week", "headline", "doc_symbol", "sector"]]
     if items.empty:
         return pd.DataFrame(columns=cols)
     lists = items["deadlines"].tolist()

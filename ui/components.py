@@ -285,12 +285,11 @@ def brief_buttons(view: View, week: str) -> None:
     from loaders import brief
 
     language, corpus = lang(), view.corpus
-    items = view.items  # without the long texts, which the brief does not show (a copy of them was ~1 GB at 350k)
     meta = citation(view, link_params={"week": week})
 
     def blocks() -> list[brief.Block]:
         model = brief.build_brief(
-            items,
+            view.items,  # (sliced on the click, not on every rerun; the light frame: no body is copied)
             week,
             titles={f.digest_id: f.title for f in corpus.report.files},
             meta=meta,
