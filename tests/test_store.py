@@ -202,6 +202,7 @@ def test_the_store_names_the_hashes_of_its_files(lib):
 
 
 def test_a_lazy_load_leaves_the_bodies_in_the_store_and_reads_them_from_its_own_version(lib):
+    from loaders.phrases import PhraseIndex
     from loaders.schema import COLUMN_NAMES
     from loaders.search import index_of
     from ui.data import build_corpus
@@ -215,6 +216,7 @@ def test_a_lazy_load_leaves_the_bodies_in_the_store_and_reads_them_from_its_own_
         pd.testing.assert_frame_equal(lazy, full.drop(columns=["body"]))
         texts = index_of(lazy, store.StoredTexts)
         assert texts is not None and len(texts) == len(full)
+        assert index_of(lazy) is not None and index_of(lazy, PhraseIndex) is not None  # the indexes came along
         assert texts.take(picks)["body"].tolist() == full["body"].iloc[picks].tolist()
     # A damaged or missing texts file: the bodies come from the store's table, in the frame.
     key = store.read_manifest(lib.store_dir).key
