@@ -557,17 +557,16 @@ def deadlines(items: pd.DataFrame, today: dt.date, rows: np.ndarray | None = Non
     week, headline, doc_symbol, sector and its row id (`row`). Upcoming first, soonest first. Of the rows the
     boolean mask `rows` picks (default all)."""
     cols = ["deadline", "status", "days", "week", "headline", "doc_symbol", "sector", "row"]
-    # Only the rows stating a deadline, and only the columns read here, are sliced.
-    keep = nonempty(items, "deadlines") if len(items) else np.zeros(0, dtype=bool)
-    items = items.loc[keep if rows is None else keep & rows, ["deadlines", "week", "headline", "doc_symbol", "sector"]]
     if items.empty:
         return pd.DataFrame(columns=cols)
-    lists = items["deadlines"].tolist()
+    # Positions of the rows stating a deadline; the frame is sliced once, at the end, in the output's order.
+    stating = np.flatnonzero(nonempty(items, "deadlines") if rows is None else nonempty(items, "deadlines") & rows)
+    lists = items["deadlines"].to_numpy()[stating].tolist()
     sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     flat = np.fromiter(chain.from_iterable(lists), dtype=object, count=int(sizes.sum()))
-    positions = np.repeat(np.arange(len(lists)), sizes)
     if not len(flat):
         return pd.DataFrame(columns=cols)
+    positions = np.repeat(stating, sizes)
     # (toordinal: ~15x faster than numpy's conversion of date objects)
     days = np.fromiter(map(dt.date.toordinal, flat), dtype=np.int64, count=len(flat)) - today.toordinal()
     # Upcoming first, soonest first; then past, latest first; ties in the items' order.
