@@ -560,7 +560,8 @@ def deadlines(items: pd.DataFrame, today: dt.date, rows: np.ndarray | None = Non
     if items.empty:
         return pd.DataFrame(columns=cols)
     # Positions of the rows stating a deadline; the frame is sliced once, at the end, in the output's order.
-    stating = np.flatnonzero(nonempty(items, "deadlines") if rows is None else nonempty(items, "deadlines") & rows)
+    stating = nonempty(items, "deadlines")
+    stating = np.flatnonzero(stating if rows is None else stating & rows)
     lists = items["deadlines"].to_numpy()[stating].tolist()
     sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     flat = np.fromiter(chain.from_iterable(lists), dtype=object, count=int(sizes.sum()))
