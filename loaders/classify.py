@@ -40,7 +40,12 @@ class SectorResult:
     unclassified: bool
 
 
-def _keywords(head: str, body: str, vocab: Vocab) -> tuple[dict[str, int], dict[str, int]]:
+#: The keywords of one item: those in its headline, and those in its lead and first body paragraph, each in order of
+#: first appearance with the end of its last occurrence in that text.
+Keywords = tuple[dict[str, int], dict[str, int]]
+
+
+def _keywords(head: str, body: str, vocab: Vocab) -> Keywords:
     """Keywords found in `head` and in `body`, each in order of first appearance with the end of its last
     occurrence in that text. One automaton pass over both: a keyword never spans the " \n " between them."""
     low_head = head.lower()
@@ -49,7 +54,7 @@ def _keywords(head: str, body: str, vocab: Vocab) -> tuple[dict[str, int], dict[
     if matches is None:  # a keyword inside a longer word: the regex decides, where keywords occur
         found_re = matches_at(vocab.keyword_re, low, vocab.keyword_starts(low))
         matches = [(m.group(0), m.start(), m.end()) for m in found_re]
-    found: tuple[dict[str, int], dict[str, int]] = ({}, {})
+    found: Keywords = ({}, {})
     offset = len(low_head) + 3
     for keyword, start, end in matches:
         if start < offset:
@@ -59,8 +64,59 @@ def _keywords(head: str, body: str, vocab: Vocab) -> tuple[dict[str, int], dict[
     return found
 
 
-def classify(headline: str, paragraphs: list[str], lead_agencies: list[str], unit: str, vocab: Vocab) -> SectorResult:
-    """Classify one item from its headline, first paragraphs, lead departments and drafting unit."""
+def keywords_of(items: list[tuple[str, list[str]]], vocab: Vocab) -> list[Keywords]:
+    """What `classify` finds in each (headline, paragraphs) of one digest (`_keywords` of the headline and the
+    first two paragraphs), lower-cased and searched all at once.
+
+    The items' texts are run together with " \n ", which no keyword spans and which ends every word, so the
+    automaton's matches in the whole are each item's own; one pass over a digest costs much less than one
+    per item (the automaton's tables stay in the processor's cache). Should a match start or end outside its
+    item's text, or the automaton leave a match to the regex, each item is searched alone."""
+    lines = [line for head, paragraphs in items for line in (head, *paragraphs[:2])]
+    lowered = iter("\n".join(lines).lower().split("\n"))  # str.lower line by line: no line end moves
+    heads, texts = [], []  # each lower-cased headline, the text `_keywords` searches
+    for _, paragraphs in items:
+        heads.append(next(lowered))
+        texts.append(heads[-1] + " \n " + " \n ".join([next(lowered) for _ in paragraphs[:2]]))
+    matches = vocab.keyword_matches(" \n ".join(texts))
+    found = _split_matches(matches, heads, texts) if matches is not None else None
+    if found is None:
+        return [_keywords(head, " \n ".join(paragraphs[:2]), vocab) for head, paragraphs in items]
+    return found
+
+
+def _split_matches(matches: list[tuple[str, int, int]], heads: list[str], texts: list[str]) -> list[Keywords] | None:
+    """`_keywords` of each of `texts` (headline `heads[i]` first) from the matches in them all run together
+    with " \n "; None when a match is not inside one of them."""
+    out: list[Keywords] = []
+    k, start = 0, 0  # the next match, where the current text starts
+    for head, text in zip(heads, texts, strict=True):
+        end, offset = start + len(text), start + len(head) + 3
+        found: Keywords = ({}, {})
+        while k < len(matches) and matches[k][1] < end:
+            keyword, at, stop = matches[k]
+            if at < start or stop > end:
+                return None
+            if at < offset:
+                found[0][keyword] = stop - start
+            else:
+                found[1][keyword] = stop - offset
+            k += 1
+        out.append(found)
+        start = end + 3
+    return out
+
+
+def classify(
+    headline: str,
+    paragraphs: list[str],
+    lead_agencies: list[str],
+    unit: str,
+    vocab: Vocab,
+    keywords: Keywords | None = None,
+) -> SectorResult:
+    """Classify one item from its headline, first paragraphs, lead departments and drafting unit; `keywords`
+    are those of the headline and paragraphs when already found (`keywords_of`)."""
     scores: dict[str, int] = {}
     evidence: dict[str, list[str]] = {}
     head_points: dict[str, int] = {}
@@ -70,7 +126,7 @@ def classify(headline: str, paragraphs: list[str], lead_agencies: list[str], uni
         scores[sector_id] = scores.get(sector_id, 0) + points
         evidence.setdefault(sector_id, []).append(why)
 
-    head_kw, body_kw = _keywords(headline, " \n ".join(paragraphs[:2]), vocab)
+    head_kw, body_kw = keywords or _keywords(headline, " \n ".join(paragraphs[:2]), vocab)
     for kw, end in head_kw.items():
         for sid in vocab.keyword_sectors[kw]:
             add(sid, HEADLINE_WEIGHT, f"“{kw}” (tiêu đề)")

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import pandas as pd
 
 from loaders import digest as dg
-from loaders.classify import classify
+from loaders.classify import classify, keywords_of
 from loaders.config import MAX_FILE_BYTES, PROFILE_DIR
 from loaders.decoding import DecodeError, decode_bytes
 from loaders.files import ReadRefused, read_file, too_large, walk
@@ -113,7 +113,8 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
     first_block: dict[str, dg.Block] = {}
     body_words: dict[str, list[list[str]]] = {}  # the words of each paragraph of a merged row's body
     block_items: list[int] = []  # item_no of each block
-    for block, item in zip(parsed.blocks, fields, strict=True):
+    keywords = keywords_of([(b.headline, b.paragraphs) for b in parsed.blocks], vocab)
+    for block, item, block_keywords in zip(parsed.blocks, fields, keywords, strict=True):
         key = f"{item.doc_symbol}@{item.doc_date}" if item.doc_symbol else block.folded_words(0, 1)
         if key in by_key:
             block_items.append(by_key[key]["item_no"])
@@ -129,7 +130,7 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
         block_items.append(item_no)
         for code, message in item.problems:
             report.warn(code, message, item_no)
-        sector = classify(item.headline, block.paragraphs, item.lead_agencies, item.unit, vocab)
+        sector = classify(item.headline, block.paragraphs, item.lead_agencies, item.unit, vocab, block_keywords)
         if sector.unclassified:
             report.warn(
                 "unknown_sector", f"no sector keyword, lead department or unit matched '{item.headline[:70]}'", item_no
@@ -442,7 +443,9 @@ def combine(parsed: Iterable[tuple[list[dict[str, Any]], FileReport]]) -> tuple[
     """One validated items frame from per-file results: a digest given twice counts once."""
     report, kept = kept_parts(parsed)
     rows = [row for _, part in kept for row in part]
-    items = coerce_items(cross_digest(pd.DataFrame(rows))) if rows else empty_items()
+    # Column by column: pandas makes a frame of lists faster than one of row dicts (same columns and dtypes).
+    columns = {name: [row[name] for row in rows] for name in rows[0]} if rows else {}
+    items = coerce_items(cross_digest(pd.DataFrame(columns))) if rows else empty_items()
     validate_items(items)
     return items, report
 
