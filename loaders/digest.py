@@ -43,6 +43,7 @@ class Block:
     folded: list[str]  # `fold` of each paragraph, computed once
     symbols: list[list[Symbol]]  # `find_symbols` of the headline, then of each paragraph
     words: list[str]  # `fold_and_words` words of the headline, then of each paragraph, computed once
+    reference: Symbol | None = None  # `own_reference` of the lead sentence, found when looking for blocks
 
     def folded_words(self, start: int = 0, stop: int | None = None) -> str:
         """`fold_words` of the headline and paragraphs joined (`words[start:stop]`): " word word … "."""
@@ -177,10 +178,10 @@ def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
     folded = [folded_lines[i] for i in kept]
     words = [word_lines[i] for i in kept]
     symbols = [find_symbols(ln) if "/" in ln else [] for ln in body]
-    leads = [
-        own_reference(ln, syms, own_issuers) is not None or is_meeting_lead(f)
-        for ln, f, syms in zip(body, folded, symbols, strict=True)
+    references = [
+        own_reference(ln, syms, own_issuers) if syms else None for ln, syms in zip(body, symbols, strict=True)
     ]
+    leads = [ref is not None or is_meeting_lead(f) for ref, f in zip(references, folded, strict=True)]
     heads = [i for i in range(len(body) - 1) if leads[i + 1] and not leads[i] and _looks_like_headline(body[i])]
     first = heads[0] if heads else len(body)
     if first > 0 and not leads[0]:
@@ -210,7 +211,8 @@ def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
 
     for n, h in enumerate(heads):
         end = heads[n + 1] if n + 1 < len(heads) else len(body)
-        out.blocks.append(Block(body[h], body[h + 1 : end], folded[h + 1 : end], symbols[h:end], words[h:end]))
+        lead = references[h + 1] if h + 1 < end else None
+        out.blocks.append(Block(body[h], body[h + 1 : end], folded[h + 1 : end], symbols[h:end], words[h:end], lead))
     if out.blocks:
         last = out.blocks[-1].paragraphs
         if len(last) > 1 and _BYLINE_RE.match(last[-1]):

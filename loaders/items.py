@@ -53,10 +53,10 @@ class ItemFields:
     problems: list[tuple[str, str]] = field(default_factory=list)  # (code, message)
 
 
-def own_document(lead: str, symbols: list[Symbol], vocab: Vocab) -> Symbol | None:
-    """The item's own document in its lead: the provincial symbol that is not cited as "… của UBND tỉnh",
-    else the first provincial symbol at all."""
-    own = own_reference(lead, symbols, vocab.own_issuer_codes)
+def own_document(lead: str, symbols: list[Symbol], vocab: Vocab, reference: Symbol | None = None) -> Symbol | None:
+    """The item's own document in its lead: the provincial symbol that is not cited as "… của UBND tỉnh"
+    (`reference`, when already found), else the first provincial symbol at all."""
+    own = reference or own_reference(lead, symbols, vocab.own_issuer_codes)
     return own or next((s for s in symbols if is_own_symbol(s, vocab.own_issuer_codes)), None)
 
 
@@ -123,12 +123,16 @@ def _lead_agencies(folded_paragraphs: list[str], vocab: Vocab) -> list[str]:
     for folded in folded_paragraphs:
         if "chu tri" not in folded:
             continue
-        subject = _first_agency(folded[:120], vocab, near_start=True)
+        subject = None  # the paragraph's subject, found when a sentence names no agency before "chủ trì"
         for sentence in _SENTENCE_SPLIT.split(folded):
             m = _CHU_TRI.search(sentence) if "chu tri" in sentence else None
             if not m:
                 continue
-            agency = _first_agency(_PARENS.sub(" ", sentence[: m.start()]), vocab) or subject
+            agency = _first_agency(_PARENS.sub(" ", sentence[: m.start()]), vocab)
+            if not agency:
+                if subject is None:
+                    subject = _first_agency(folded[:120], vocab, near_start=True)
+                agency = subject
             if agency and agency not in found:
                 found.append(agency)
     return found
@@ -229,7 +233,7 @@ def parse_block(block: Block, vocab: Vocab, week_start: dt.date | None) -> ItemF
     lead = block.paragraphs[0] if block.paragraphs else ""
     item = ItemFields(headline=block.headline, body="\n".join(block.paragraphs))
     folded_lead = block.folded[0] if block.folded else ""
-    own = own_document(lead, block.symbols[1] if len(block.symbols) > 1 else [], vocab)
+    own = own_document(lead, block.symbols[1] if len(block.symbols) > 1 else [], vocab, block.reference)
     meeting = own is None and is_meeting_lead(folded_lead)
 
     if own is not None:

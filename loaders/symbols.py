@@ -22,9 +22,11 @@ SYMBOL_RE = re.compile(
     rf"|-(?P<ptype>[A-ZĐ][A-Za-zĐđ]{{0,3}})/(?P<porg>[A-ZĐ][A-ZĐ]{{0,5}}))(?![\w-])"
 )
 
-_NUMERIC_DATE = r"(?P<d>\d{1,2})\s?/\s?(?P<m>\d{1,2})\s?/\s?(?P<y>(?:19|20)\d\d)"
+# Not after a digit or "/": the look-behind follows the first digit (as in SYMBOL_RE), so that both branches
+# start with a digit and the engine skips ahead to the next one instead of trying the pattern everywhere.
+_NUMERIC_DATE = r"(?P<d>\d(?<![\d/]\d)\d?)\s?/\s?(?P<m>\d{1,2})\s?/\s?(?P<y>(?:19|20)\d\d)"
 _WORDY_DATE = r"(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>(?:19|20)\d\d)"
-DATE_RE = re.compile(rf"(?<![\d/]){_NUMERIC_DATE}(?![\d/])|{_WORDY_DATE}", re.IGNORECASE)
+DATE_RE = re.compile(rf"{_NUMERIC_DATE}(?![\d/])|{_WORDY_DATE}", re.IGNORECASE)
 #: Date with an optional year ("15/11" in "trước ngày 15/11"), in folded text ("thang", "nam"), for deadlines.
 SHORT_DATE_RE = re.compile(
     r"(?<![\d/])(?P<d>\d{1,2})\s?/\s?(?P<m>\d{1,2})(?:\s?/\s?(?P<y>(?:19|20)\d\d))?(?![\d/])"

@@ -110,6 +110,7 @@ def fold(text: str) -> str:
 FOLD_SPAN = 0x3000
 _DROP = 0xFF  # not an ASCII byte
 _DROP_BYTE = bytes([_DROP])
+_ELLIPSIS = bytes([0xFE])  # what the table gives "…", the one character that folds to several ("...")
 _SPACE, _NEWLINE = ord(" "), ord("\n")
 #: `bytes.translate` table: each folded byte as `fold_words` has it, every ASCII character but letters, digits
 #: and "\n" a space.
@@ -118,16 +119,17 @@ _WORD_BYTES = bytes(_SPACE if c < 128 and not chr(c).isalnum() and c != _NEWLINE
 
 @cache
 def _fold_table() -> np.ndarray:
-    # `fold` of each character as one ASCII byte, _DROP for those it drops; "…" (the one character that folds
-    # to several) is replaced before the table is used. numpy is imported here: this module stays cheap to
-    # import for the dashboard and the CLI.
+    # `fold` of each UTF-16 code unit as one ASCII byte, _DROP for those it drops (surrogates, so every
+    # character beyond the BMP, lie above FOLD_SPAN), _ELLIPSIS for "…". numpy is imported here: this module
+    # stays cheap to import for the dashboard and the CLI.
     import numpy as np
 
-    table = np.full(0x110000, _DROP, dtype=np.uint8)
+    table = np.full(0x10000, _DROP, dtype=np.uint8)
     for code in range(FOLD_SPAN):
         folded = fold(chr(code))
         if len(folded) == 1:
             table[code] = ord(folded)
+    table[ord("…")] = _ELLIPSIS[0]
     return table
 
 
@@ -137,17 +139,17 @@ def fold_and_words(lines: list[str]) -> tuple[list[str], list[str]]:
 
     One pass over all the lines: `fold` maps characters one by one (the ASCII letters NFD leaves have no
     combining class, so no mark reordering moves them) and nothing folds to or from "\n", so looking each
-    character up in a table built from `fold` itself, on the joined lines, gives the same as folding each
-    line; the words then come from the same bytes (punctuation to spaces, runs of spaces and those at the
-    ends of lines dropped), without a string per word. Several times faster than line by line.
+    UTF-16 code unit up in a table built from `fold` itself, on the joined lines, gives the same as folding
+    each line; the words then come from the same bytes (punctuation to spaces, runs of spaces and those at
+    the ends of lines dropped), without a string per word. Several times faster than line by line.
     """
     import numpy as np
 
     if not lines:
         return [], []
-    text = "\n".join(lines).replace("…", "...")
-    folded = _fold_table().take(np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32))
-    folded_bytes = folded.tobytes().replace(_DROP_BYTE, b"")  # faster than a boolean mask
+    units = np.frombuffer("\n".join(lines).encode("utf-16-le", "surrogatepass"), dtype="<u2")
+    # Bytes replace at C speed: faster than a boolean mask, and than replacing "…" in the text.
+    folded_bytes = _fold_table().take(units).tobytes().replace(_DROP_BYTE, b"").replace(_ELLIPSIS, b"...")
     words = np.frombuffer(folded_bytes.translate(_WORD_BYTES), dtype=np.uint8)
     keep = words != _SPACE
     keep[1:] |= keep[:-1] & (words[:-1] != _NEWLINE)  # a space right after a word character: one per run
