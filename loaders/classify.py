@@ -48,8 +48,11 @@ Keywords = tuple[dict[str, int], dict[str, int]]
 def _keywords(head: str, body: str, vocab: Vocab) -> Keywords:
     """Keywords found in `head` and in `body`, each in order of first appearance with the end of its last
     occurrence in that text. One automaton pass over both: a keyword never spans the " \n " between them."""
-    low_head = head.lower()
-    low = f"{low_head} \n {body.lower()}"
+    return _lowered_keywords(head.lower(), body.lower(), vocab)
+
+
+def _lowered_keywords(low_head: str, low_body: str, vocab: Vocab) -> Keywords:
+    low = f"{low_head} \n {low_body}"
     matches = vocab.keyword_matches(low)
     if matches is None:  # a keyword inside a longer word: the regex decides, where keywords occur
         found_re = matches_at(vocab.keyword_re, low, vocab.keyword_starts(low))
@@ -65,23 +68,21 @@ def _keywords(head: str, body: str, vocab: Vocab) -> Keywords:
 
 
 def keywords_of(items: list[tuple[str, list[str]]], vocab: Vocab) -> list[Keywords]:
-    """What `classify` finds in each (headline, paragraphs) of one digest (`_keywords` of the headline and the
-    first two paragraphs), lower-cased and searched all at once.
+    """What `classify` finds in each item of one digest (`_keywords` of its headline and first two paragraphs),
+    from each (headline, paragraphs) lower-cased (`str.lower`, as `Block.lower` holds them), searched all at
+    once.
 
     The items' texts are run together with " \n ", which no keyword spans and which ends every word, so the
-    automaton's matches in the whole are each item's own; one pass over a digest costs much less than one
-    per item (the automaton's tables stay in the processor's cache). Should a match start or end outside its
-    item's text, or the automaton leave a match to the regex, each item is searched alone."""
-    lines = [line for head, paragraphs in items for line in (head, *paragraphs[:2])]
-    lowered = iter("\n".join(lines).lower().split("\n"))  # str.lower line by line: no line end moves
-    heads, texts = [], []  # each lower-cased headline, the text `_keywords` searches
-    for _, paragraphs in items:
-        heads.append(next(lowered))
-        texts.append(heads[-1] + " \n " + " \n ".join([next(lowered) for _ in paragraphs[:2]]))
+    automaton's matches in the whole are each item's own; one pass over a digest costs less than one per item.
+    Should a match start or end outside its item's text, or the automaton leave a match to the regex, each
+    item is searched alone. (Lower-casing each line is lower-casing the texts: no letter's lower case looks
+    past the " \n " between them.)"""
+    heads = [head for head, _ in items]
+    texts = [head + " \n " + " \n ".join(paragraphs[:2]) for head, paragraphs in items]
     matches = vocab.keyword_matches(" \n ".join(texts))
     found = _split_matches(matches, heads, texts) if matches is not None else None
     if found is None:
-        return [_keywords(head, " \n ".join(paragraphs[:2]), vocab) for head, paragraphs in items]
+        return [_lowered_keywords(head, " \n ".join(paragraphs[:2]), vocab) for head, paragraphs in items]
     return found
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from loaders.symbols import Symbol, find_symbols, make_date
-from loaders.textnorm import fold, fold_and_words
+from loaders.textnorm import fold, fold_and_words, fold_lower_and_words
 from loaders.vocab import Vocab
 
 _WEEK_RE = re.compile(
@@ -43,6 +43,7 @@ class Block:
     folded: list[str]  # `fold` of each paragraph, computed once
     symbols: list[list[Symbol]]  # `find_symbols` of the headline, then of each paragraph
     words: list[str]  # `fold_and_words` words of the headline, then of each paragraph, computed once
+    lower: list[str]  # `str.lower` of the headline, then of each paragraph
     reference: Symbol | None = None  # `own_reference` of the lead sentence, found when looking for blocks
 
     def folded_words(self, start: int = 0, stop: int | None = None) -> str:
@@ -162,7 +163,7 @@ def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
     own_issuers = vocab.own_issuer_codes
     title_re = vocab.profile.title_re
     out = DigestText()
-    folded_lines, word_lines = fold_and_words(lines)  # each line folded once, for every check and field
+    folded_lines, word_lines, lower_lines = fold_lower_and_words(lines)  # once, for every check and field
     start = 0
     for i, line in enumerate(folded_lines[:15]):
         if title_re.search(line):
@@ -177,6 +178,7 @@ def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
     body = [lines[i] for i in kept]
     folded = [folded_lines[i] for i in kept]
     words = [word_lines[i] for i in kept]
+    lower = [lower_lines[i] for i in kept]
     symbols = [find_symbols(ln) if "/" in ln else [] for ln in body]
     references = [
         own_reference(ln, syms, own_issuers) if syms else None for ln, syms in zip(body, symbols, strict=True)
@@ -212,7 +214,8 @@ def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
     for n, h in enumerate(heads):
         end = heads[n + 1] if n + 1 < len(heads) else len(body)
         lead = references[h + 1] if h + 1 < end else None
-        out.blocks.append(Block(body[h], body[h + 1 : end], folded[h + 1 : end], symbols[h:end], words[h:end], lead))
+        block = Block(body[h], body[h + 1 : end], folded[h + 1 : end], symbols[h:end], words[h:end], lower[h:end], lead)
+        out.blocks.append(block)
     if out.blocks:
         last = out.blocks[-1].paragraphs
         if len(last) > 1 and _BYLINE_RE.match(last[-1]):
@@ -220,4 +223,5 @@ def split_digest(lines: list[str], vocab: Vocab) -> DigestText:
             out.blocks[-1].folded.pop()
             out.blocks[-1].symbols.pop()
             out.blocks[-1].words.pop()
+            out.blocks[-1].lower.pop()
     return out

@@ -113,7 +113,7 @@ def parse_digest(text: str, source: str, vocab: Vocab, report: FileReport) -> li
     first_block: dict[str, dg.Block] = {}
     body_words: dict[str, list[list[str]]] = {}  # the words of each paragraph of a merged row's body
     block_items: list[int] = []  # item_no of each block
-    keywords = keywords_of([(b.headline, b.paragraphs) for b in parsed.blocks], vocab)
+    keywords = keywords_of([(b.lower[0], b.lower[1:]) for b in parsed.blocks], vocab)
     for block, item, block_keywords in zip(parsed.blocks, fields, keywords, strict=True):
         key = f"{item.doc_symbol}@{item.doc_date}" if item.doc_symbol else block.folded_words(0, 1)
         if key in by_key:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _L = r"[^\W\d_]"  # any letter, Vietnamese included
 _GROUP = rf"{_L}[^\W_]*(?:&{_L}+)?"  # CĐSQG, UBQG50, TTr, QyĐ, PCTT&TKCN
@@ -45,9 +45,9 @@ def set_code_aliases(aliases: dict[str, str]) -> None:
         _GROUPS.clear()
 
 
-@dataclass(frozen=True)
-class Symbol:
-    """A parsed document symbol."""
+class Symbol(NamedTuple):
+    """A parsed document symbol (a named tuple: a digest holds dozens, made several times faster than a frozen
+    dataclass)."""
 
     text: str  # normalised: no spaces, ASCII hyphens: "4851/VP-KT", "45/2024/QĐ-UBND", "128-KL/TW"
     number: str

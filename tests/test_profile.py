@@ -129,3 +129,29 @@ def test_keywords_are_what_the_keyword_regex_matches(text):
     head, body = _keywords(text, "", vocab)
     assert (list(head.items()), body) == (list(expected.items()), {})
     assert head
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.name[:3])
+def test_keywords_of_a_digest_are_each_items_own(seed):
+    # One automaton pass over all of a digest's items finds, item by item, what a search of each finds.
+    from loaders.classify import _keywords, keywords_of
+    from loaders.digest import clean_lines, split_digest
+    from loaders.pipeline import read_text
+
+    vocab = load_vocab(PROFILE_DIR)
+    blocks = split_digest(clean_lines(read_text(seed, seed.read_bytes())[0], list(vocab.drop_lines)), vocab).blocks
+    found = keywords_of([(b.lower[0], b.lower[1:]) for b in blocks], vocab)
+    assert found == [_keywords(b.headline, " \n ".join(b.paragraphs[:2]), vocab) for b in blocks]
+    assert sum(bool(head) for head, _ in found) > len(blocks) / 2
+
+
+def test_keywords_of_items_whose_keyword_runs_into_a_word_are_searched_alone():
+    from loaders.classify import _keywords, keywords_of
+
+    vocab = load_vocab(PROFILE_DIR)
+    items = [("Bảo đảm an ninh trật tự", ["An toàn giao thông"]), ("Quan ninh xã: an ninh", []), ("Y tế", ["x"])]
+    lowered = [(head.lower(), [p.lower() for p in paragraphs]) for head, paragraphs in items]
+    assert vocab.keyword_matches(" \n ".join(h for h, _ in lowered)) is None  # the batch cannot be split
+    expected = [_keywords(head, " \n ".join(paragraphs[:2]), vocab) for head, paragraphs in items]
+    assert keywords_of(lowered, vocab) == expected
+    assert expected[0][0] and expected[0][1]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from loaders.symbols import find_dates, find_symbols, normalize_symbol, parse_date
+from loaders.symbols import SYMBOL_RE, find_dates, find_symbols, normalize_symbol, parse_date
 
 
 @pytest.mark.parametrize(
@@ -104,3 +104,13 @@ def test_date_roundtrip(day, padded, wordy):
 @given(st.text(alphabet="0123456789/- ", max_size=20))
 def test_digits_and_slashes_alone_are_never_symbols(text):
     assert find_symbols(text) == []
+
+
+# Symbols with spaces around the slashes, years, Party numbers and look-alikes run together: `find_symbols` tries
+# SYMBOL_RE only near each slash and letter, which must find exactly what the regex finds trying every position.
+_PIECES = ["45", "2024", "128", "/", " / ", "/ ", "QĐ", "UBND", "-", "–", "KL", "TW", "NC", "qđ", "QH15", "&", "a", " "]
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=30).map("".join))
+def test_find_symbols_finds_what_the_pattern_finds_everywhere(text):
+    assert [(s.start, s.end) for s in find_symbols(text)] == [m.span() for m in SYMBOL_RE.finditer(text)]

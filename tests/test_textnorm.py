@@ -12,6 +12,7 @@ from loaders.textnorm import (
     FOLD_SPAN,
     fold,
     fold_and_words,
+    fold_lower_and_words,
     fold_prefix,
     fold_words,
     matches_at,
@@ -128,6 +129,17 @@ def test_fold_and_words_are_fold_and_fold_words_per_line(lines):
     folded, words = fold_and_words(lines)
     assert folded == [fold(line) for line in lines]
     assert [f" {w} " for w in words] == [fold_words(line) for line in lines]
+
+
+_CASED = st.text("ΣσςİIiẞĐđ A.")  # letters whose lower case is context-dependent, several characters or none
+
+
+@settings(deadline=None)  # the first call builds the lower-case table
+@given(st.lists(st.one_of(sentence, st.text(), _CASED).map(lambda s: s.replace("\n", " ")), max_size=8))
+def test_fold_lower_and_words_lower_each_line_as_str_lower(lines):
+    folded, words, lower = fold_lower_and_words(lines)
+    assert (folded, words) == fold_and_words(lines)
+    assert lower == [line.lower() for line in lines]
 
 
 # Words that overlap, share prefixes and must stand alone (the sector keywords' shape): what `matches_at`
