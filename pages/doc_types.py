@@ -11,7 +11,7 @@ from analytics.filters import Selection
 from ui import components as ui
 from ui.i18n import column_label, t
 
-view, names, counted = ui.start_trend_page("doc_types.title")
+view, names, n = ui.start_trend_page("doc_types.title")
 
 per = view.granularity
 period_title = t(f"granularity.{per}")
@@ -40,7 +40,7 @@ ui.chart_with_table(
     ui.summary_table(mix, ["period", "doc_type", "count", "total", "share"], names),
     key="dt_mix",
     title=t("doc_types.mix", period=period_title.lower()),
-    n=len(counted),
+    n=n,
     m=m,
     selection=Selection("doc_type", (), per),
 )
@@ -78,7 +78,12 @@ else:
     )
 
 cross = agg.crosstab(
-    counted, "doc_type", "sector", row_order=type_order, col_order=view.corpus.sector_order, missing=None
+    view.counted_of("doc_type", "sector"),
+    "doc_type",
+    "sector",
+    row_order=type_order,
+    col_order=view.corpus.sector_order,
+    missing=None,
 )
 fig = charts.heatmap(
     cross,
@@ -97,18 +102,17 @@ ui.chart_with_table(
     ui.summary_table(cross, ["doc_type", "sector", "count", "row_share"], names),
     key="dt_cross",
     title=t("doc_types.by_sector"),
-    n=len(counted),
+    n=n,
     m=m,
 )
 
 # Cited documents: which central documents drive local action.
 central = view.corpus.central_issuers
-cites = view.corpus.citations
-cites = cites[view.counted_rows[view.frame.index.get_indexer(cites["row"])]]  # the citations of counted rows
-central_cites = cites[cites["central"]]
+every_cite = view.corpus.central_citations
+central_cites = every_cite[view.counted_rows[every_cite["at"].to_numpy()]]  # the citations of counted rows
 citing = int(central_cites["row"].nunique()) if len(central_cites) else 0
 st.subheader(t("doc_types.cited"))
-st.caption(t("doc_types.cited_note", n=citing, total=len(counted)))
+st.caption(t("doc_types.cited_note", n=citing, total=n))
 if central_cites.empty:
     st.info(t("doc_types.no_citations"), icon=":material/info:")
 else:
@@ -116,7 +120,7 @@ else:
 
     def citation_panel(column: str, key: str, title: str, selection: Selection | None = None) -> None:
         """The 15 most cited families or documents, with the citing issuer named in the table."""
-        ranked = agg.citation_ranking(central_cites, column, len(counted))
+        ranked = agg.citation_ranking(central_cites, column, n)
         fig = charts.bars(
             ranked.head(15),
             column,

@@ -18,11 +18,11 @@ st.title(t("overview.title"))
 profile = view.corpus.profile
 st.caption(t("overview.intro", level=profile.level if profile else "", province=profile.name if profile else ""))
 
-# Counted through the view's mask: the only slice of the rows is `view.counted`.
+# Counted through the view's mask; the only slice of the rows holds the three columns read below.
 if not view.n_items:
     ui.empty_message()
     st.stop()
-counted = view.counted
+counted = view.counted_of("doc_type", "sector", "week")
 
 figs = agg.headline_figures(view.frame, view.no_document_types, rows=view.mask)
 ui.metric_row(

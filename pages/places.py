@@ -11,10 +11,11 @@ from analytics.filters import Selection
 from ui import components as ui
 from ui.i18n import column_label, t
 
-view, names, counted = ui.start_trend_page("places.title")
+view, names, n = ui.start_trend_page("places.title")
+counted = view.counted_of("districts", "sector")  # the columns charts below read
 
-n_mentioning = int(agg.nonempty(counted, "districts").sum())  # (a count: no slice of the rows)
-st.caption(t("places.note", n=n_mentioning, total=len(counted)))
+n_mentioning = int(agg.nonempty(counted, "districts").sum())
+st.caption(t("places.note", n=n_mentioning, total=n))
 if not n_mentioning:
     st.info(t("places.none"), icon=":material/location_off:")
     st.stop()

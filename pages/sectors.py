@@ -11,7 +11,8 @@ from analytics.filters import Selection
 from ui import components as ui
 from ui.i18n import column_label, t
 
-view, names, counted = ui.start_trend_page("sectors.title")
+view, names, n = ui.start_trend_page("sectors.title")
+counted = view.counted_of("sector", "doc_type")  # the columns charts below read
 
 per = view.granularity
 period_title = t(f"granularity.{per}")
@@ -43,7 +44,7 @@ ui.chart_with_table(
     ui.summary_table(trend, ["period", "sector", "count", "total", "share"], names),
     key="sec_trend",
     title=title,
-    n=len(counted),
+    n=n,
     m=view.total_counted,
     # A rolling bar sums several periods: a click could not name its items, so no selection then.
     selection=Selection("sector", (), per) if window == 1 else None,
@@ -64,7 +65,7 @@ with left:
         ui.summary_table(rank, ["sector", "count", "share"], names),
         key="sec_rank",
         title=t("sectors.ranking"),
-        n=len(counted),
+        n=n,
         m=view.total_counted,
         selection=Selection("sector", ()),
     )
@@ -87,6 +88,6 @@ with right:
         ui.summary_table(cross, ["sector", "doc_type", "count", "row_share"], names),
         key="sec_cross",
         title=t("sectors.by_type"),
-        n=len(counted),
+        n=n,
         m=view.total_counted,
     )

@@ -15,7 +15,8 @@ from ui.safe import md_escape
 
 TERMS_KEY = "terms"  # also the URL parameter: ?terms=chuyen doi so,cua khau
 
-view, names, counted = ui.start_trend_page("terms.title")
+view, _, _ = ui.start_trend_page("terms.title")
+counted = view.counted_of("week", "week_start")  # the columns the term counts read
 st.caption(t("terms.intro"))
 corpus = view.corpus
 
@@ -139,7 +140,7 @@ else:
 
 st.divider()
 st.subheader(t("terms.rising"))
-weeks = sorted(set(counted["week"]))
+weeks = sorted(counted["week"].unique())
 n_weeks = st.selectbox(t("terms.rising_weeks"), (1, 4, 8, 13), index=1, key="rising_weeks", bind="query-params")
 current_weeks, baseline_weeks = weeks[-n_weeks:], weeks[:-n_weeks]
 # Masks over the corpus' rows (no slice of the counted rows): the latest weeks, and the weeks before.

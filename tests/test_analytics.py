@@ -683,6 +683,34 @@ def test_citations_family_issuer_and_level() -> None:
     assert agg.citations(ITEMS.iloc[[2, 3]], ["QĐ"], ["TTg"]).empty  # items citing nothing
 
 
+@settings(deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.sampled_from(["QĐ-TTg", "KL/TW", "QH15", "NQ-CP"])), min_size=1, max_size=40
+    ),
+    st.booleans(),
+)
+def test_citation_ranking_counts_each_citing_item_once(cites: list[tuple[int, str]], coded: bool) -> None:
+    # Item by item: a family counts the distinct items citing it (twice in one item is once); its issuer is
+    # that of its first citation (each citation here has its own issuer, so "first" is told apart).
+    frame = pd.DataFrame(
+        {
+            "row": [r for r, _ in cites],
+            "family": [f for _, f in cites],
+            "issuer": [f"{f}#{i}" for i, (_, f) in enumerate(cites)],
+        }
+    )
+    if coded:
+        frame["family"] = frame["family"].astype("category")
+    out = agg.citation_ranking(frame, "family", n_items=7)
+    expected = {}
+    for i, (row, family) in enumerate(cites):
+        expected.setdefault(family, [f"{family}#{i}", set()])[1].add(row)
+    want = sorted(((f, iss, len(rows)) for f, (iss, rows) in expected.items()), key=lambda x: (-x[2], x[0]))
+    assert [tuple(r) for r in out[["family", "issuer", "count"]].astype(object).values.tolist()] == want
+    assert out["share"].tolist() == [c / 7 for *_, c in want]
+
+
 def _labels(values: list[str], missing: str | None) -> set[str]:
     """What one item's list counts as: each value once, "" labelled `missing` or dropped, [] like [""]."""
     out = {missing if v == "" else v for v in (values or [""])} if missing is not None else set(values)

@@ -49,16 +49,16 @@ def empty_message() -> None:
     st.info(t("common.empty"), icon=":material/filter_alt_off:")
 
 
-def start_trend_page(title_key: str) -> tuple[View, dict[str, dict[str, str]], pd.DataFrame]:
-    """Title a trend page and return (view, display names, counted items); stop with the friendly message
-    when the filters leave no counted item."""
+def start_trend_page(title_key: str) -> tuple[View, dict[str, dict[str, str]], int]:
+    """Title a trend page and return (view, display names, number of counted items); stop with the friendly
+    message when the filters leave no counted item."""
     view = get_view()
     st.title(t(title_key))
-    counted = view.counted
-    if counted.empty:
+    n = view.n_counted
+    if not n:
         empty_message()
         st.stop()
-    return view, view_names(view), counted
+    return view, view_names(view), n
 
 
 def slug(text: str) -> str:

@@ -93,11 +93,16 @@ class View:
         """How many rows pass the filters (without slicing them)."""
         return len(self.frame) if self.mask is None else int(self.mask.sum())
 
-    @cached_property
-    def counted(self) -> pd.DataFrame:
-        """The rows that pass the filters and that trends count (`analytics.aggregate.counted`), sliced once."""
-        rows = self.counted_rows
-        return self.frame if rows.all() else self.frame[rows]
+    @property
+    def n_counted(self) -> int:
+        """How many rows pass the filters and are counted by trends (without slicing them)."""
+        return int(self.counted_rows.sum())
+
+    def counted_of(self, *columns: str) -> pd.DataFrame:
+        """The rows that pass the filters and that trends count (`analytics.aggregate.counted`), with only
+        these columns: what a chart reads. Slicing every light column of 350,000 rows costs ~110 ms, two ~5."""
+        rows, frame = self.counted_rows, self.frame
+        return frame[list(columns)] if rows.all() else frame.loc[rows, list(columns)]
 
     @cached_property
     def counted_rows(self) -> np.ndarray:
