@@ -14,7 +14,7 @@ from ui.i18n import column_label, t
 TOP_AGENCIES = 20
 view, names, n = ui.start_trend_page("issuers.title")
 # Only the columns the charts below read: slicing all of them costs more than the charts at 350,000 items.
-counted = view.counted_of("issuer", "leader", "week_start", "sector", "lead_agencies")
+counted = view.counted_of("issuer", "leader", "week_start", "sector")
 
 per = view.granularity
 period_title = t(f"granularity.{per}")
@@ -100,13 +100,14 @@ else:
         m=m,
     )
 
-with_agency = counted.loc[agg.nonempty(counted, "lead_agencies"), ["lead_agencies", "sector"]]
-st.caption(t("issuers.agency_note", n=len(with_agency), total=n))
-if with_agency.empty:
+# Lead agencies through the mask over the corpus' frame, whose lists are flattened once (no slice).
+with_agency = int(agg.nonempty(view.frame, "lead_agencies", rows=view.counted_rows).sum())
+st.caption(t("issuers.agency_note", n=with_agency, total=n))
+if not with_agency:
     st.info(t("issuers.no_agency"), icon=":material/info:")
 else:
     left, right = st.columns([2, 3])
-    agencies = agg.ranking(counted, "lead_agencies", explode=True, missing=None)
+    agencies = agg.ranking(view.frame, "lead_agencies", explode=True, missing=None, rows=view.counted_rows)
     with left:
         top = agencies.head(TOP_AGENCIES)
         fig = charts.bars(
@@ -120,20 +121,21 @@ else:
             ui.summary_table(agencies, ["lead_agencies", "count", "share"]),
             key="iss_agency",
             title=t("issuers.agencies", n=min(TOP_AGENCIES, len(agencies))),
-            n=len(with_agency),
+            n=with_agency,
             m=m,
             selection=Selection("lead_agencies", (), explode=True),
         )
     with right:
         top_names = agencies["lead_agencies"].head(15).tolist()
         cross = agg.crosstab(
-            with_agency,
+            view.frame,
             "lead_agencies",
             "sector",
             explode_row=True,
             row_order=top_names,
             col_order=view.corpus.sector_order,
             missing=None,
+            rows=view.counted_rows,
         )
         cross_top = cross[cross["lead_agencies"].isin(top_names)]
         fig = charts.heatmap(
@@ -153,6 +155,6 @@ else:
             ui.summary_table(cross, ["lead_agencies", "sector", "count", "row_share"], names),
             key="iss_agency_sector",
             title=t("issuers.agency_by_sector"),
-            n=len(with_agency),
+            n=with_agency,
             m=m,
         )

@@ -12,15 +12,16 @@ from ui import components as ui
 from ui.i18n import column_label, t
 
 view, names, n = ui.start_trend_page("places.title")
-counted = view.counted_of("districts", "sector")  # the columns charts below read
+# Counted through the mask over the corpus' frame, whose lists are flattened once (no slice of the rows).
+frame, counted = view.frame, view.counted_rows
 
-n_mentioning = int(agg.nonempty(counted, "districts").sum())
+n_mentioning = int(agg.nonempty(frame, "districts", rows=counted).sum())
 st.caption(t("places.note", n=n_mentioning, total=n))
 if not n_mentioning:
     st.info(t("places.none"), icon=":material/location_off:")
     st.stop()
 
-places = agg.place_counts(counted, view.corpus.places)
+places = agg.place_counts(frame, view.corpus.places, rows=counted)
 left, right = st.columns([3, 2])
 with left:
     fig = charts.place_map(
@@ -41,7 +42,7 @@ with left:
     if len(unplaced):
         st.caption(t("places.unplaced", labels="; ".join(m for ms in unplaced["mentions"] for m in ms)))
 with right:
-    labels = agg.ranking(counted, "districts", explode=True, missing=None)
+    labels = agg.ranking(frame, "districts", explode=True, missing=None, rows=counted)
     fig = charts.bars(
         labels.head(25),
         "districts",
@@ -59,13 +60,14 @@ with right:
     )
 
 cross = agg.crosstab(  # (items naming no place drop out: missing=None)
-    counted,
+    frame,
     "districts",
     "sector",
     explode_row=True,
     row_order=labels["districts"].tolist(),
     col_order=view.corpus.sector_order,
     missing=None,
+    rows=counted,
 )
 fig = charts.heatmap(
     cross,

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -658,6 +659,31 @@ def test_stacked_bars_colours_and_customdata() -> None:
     assert charts.selected_values(points) == [(YT, "2024-W45"), (CH, "2024-W47")]
 
 
+def test_heatmap_cells_follow_the_orders_given() -> None:
+    # Each cell is its (row, column) pair's count, 0 for a pair with none; a label not in the orders is left out.
+    cross = pd.DataFrame(
+        {
+            "doc_type": ["Quyết định", "Quyết định", "Công văn", "Kế hoạch"],
+            "sector": [YT, GD, YT, CH],
+            "count": [3, 1, 2, 5],
+            "row_share": [0.75, 0.25, 1.0, 1.0],
+        }
+    )
+    fig = charts.heatmap(
+        cross,
+        "doc_type",
+        "sector",
+        charts.Labels(),
+        row_order=["Công văn", "Quyết định", "Chỉ thị"],
+        col_order=[GD, YT],
+    )
+    (trace,) = fig.data
+    assert list(trace.y) == ["Công văn", "Quyết định", "Chỉ thị"] and list(trace.x) == [GD, YT]
+    assert trace.z.tolist() == [[0, 2], [1, 3], [0, 0]]
+    assert trace.customdata.tolist() == [[0.0, 1.0], [0.25, 0.75], [0.0, 0.0]]
+    assert fig.data[0].text.tolist() == trace.z.tolist()
+
+
 def test_palette_keeps_fixed_colours() -> None:
     colours = charts.palette(["a", "b", "c"], {"b": "#123456"})
     assert colours["b"] == "#123456"
@@ -762,3 +788,23 @@ def test_exploded_rankings_and_crosstabs_equal_an_item_by_item_count(rows: list,
         assert {(r, c): n for r, c, n in zip(got[row], got[col], got["count"], strict=True)} == pairs
         assert got["row_share"].tolist() == [n / totals[r] for r, n in zip(got[row], got["count"], strict=True)]
         assert list(zip(got[row], got[col], strict=True)) == sorted(pairs)  # rows, then columns, in order
+        # The same through the filters' mask over the whole frame (the dashboard's way, whose whole
+        # column's entries are kept): equal to the slice's, asked twice (the second from what was kept).
+        mask = np.array([r[2] for r in rows])
+        if mask.any():
+            for _ in range(2):
+                args = {"explode_row": explode_row, "explode_col": not explode_row, "missing": missing}
+                assert agg.crosstab(frame, row, col, rows=mask, **args).equals(got)
+                assert agg.ranking(frame, "lead_agencies", explode=True, missing=missing, rows=mask).equals(ranked)
+                assert agg.ranking(frame, "sector", missing=missing, rows=mask).equals(
+                    agg.ranking(items, "sector", missing=missing)
+                )
+                assert (
+                    agg.nonempty(frame, "lead_agencies", rows=mask)[mask] == agg.nonempty(items, "lead_agencies")
+                ).all()
+    if mask.any():
+        places = pd.DataFrame(
+            {"label": ["Sở Y tế", "—"], "district": ["huyện A", "huyện B"], "lat": [1.0, 2.0], "lon": [3.0, 4.0]}
+        )
+        as_places = frame.rename(columns={"lead_agencies": "districts"})
+        assert agg.place_counts(as_places, places, rows=mask).equals(agg.place_counts(as_places[mask], places))
