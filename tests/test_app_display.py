@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from loaders.problems import code_label
 from tests.conftest import snapshot
-from ui.components import display_value, number_text
+from ui.components import display_value, number_styler, number_text, number_texts
 from ui.i18n import yes_no
 from ui.safe import md_escape
 
@@ -180,6 +180,37 @@ def _display_values(table: object) -> pd.DataFrame:
     """What st.dataframe shows for a styled table (the Styler's display values)."""
     styler = table.proto.arrow_data.styler
     return pa.ipc.open_stream(styler.display_values).read_all().to_pandas()
+
+
+def test_number_texts_show_what_a_pandas_styler_shows() -> None:
+    # Streamlit reads a Styler's display texts; number_styler answers that read itself, quicker than pandas'
+    # rendering: both must show the same texts (missing numbers blank) and keep the numbers as data.
+    from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+    from streamlit.proto.ArrowData_pb2 import ArrowData
+
+    frame = pd.DataFrame(
+        {
+            "Văn bản": ["221/QĐ-TTg", "128-KL/TW", "45/2024/QĐ-UBND"],
+            "Số mục": [12345, 7, 0],
+            "Tỉ lệ (%)": [24.3, float("nan"), 100.0],
+            "Nullable": pd.array([1, None, 1000], dtype="Int64"),
+        }
+    )
+    numeric = ["Số mục", "Tỉ lệ (%)", "Nullable"]
+
+    def shown(styler: object) -> pd.DataFrame:
+        proto = ArrowData()
+        marshall_styler(proto, styler, "t")
+        return pa.ipc.open_stream(proto.styler.display_values).read_all().to_pandas()
+
+    fast = shown(number_styler(frame, numeric, "vi"))
+    assert fast.equals(shown(frame.style.format(lambda v: "" if pd.isna(v) else number_text(v, "vi"), subset=numeric)))
+    assert fast["Số mục"].tolist() == ["12.345", "7", "0"]
+    assert fast["Tỉ lệ (%)"].tolist() == ["24,3", "", "100"]
+    assert fast["Nullable"].tolist() == ["1", "", "1.000"]
+    assert fast["Văn bản"].tolist() == frame["Văn bản"].tolist()
+    assert number_styler(frame, numeric, "vi").to_html().count("12.345") == 1  # pandas' own rendering agrees
+    assert number_texts([1234.5, 0.25, 3], "en") == ["1,234.5", "0.25", "3"]
 
 
 def test_summary_tables_show_the_decimal_comma_and_keep_numbers(make_app: Callable[..., AppTest]) -> None:
