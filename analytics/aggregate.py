@@ -376,8 +376,8 @@ def ranking(
     else:
         codes, cats = _grouped(*_codes(items[column], rows), missing, None)
     counts = np.bincount(codes[codes >= 0], minlength=len(cats))
-    out = pd.DataFrame({column: np.array(cats, dtype=object), "count": counts.astype("int64")})
-    out = out[out["count"] > 0]
+    present = np.flatnonzero(counts)  # (labels of the whole column may have no entry among the rows)
+    out = pd.DataFrame({column: np.array(cats, dtype=object)[present], "count": counts[present].astype("int64")})
     out["share"] = out["count"] / n
     out = out.sort_values(["count", column], ascending=[False, True], kind="stable").reset_index(drop=True)
     return out.head(top) if top else out
@@ -573,23 +573,33 @@ def week_calendar(items: pd.DataFrame, rows: np.ndarray | None = None) -> pd.Dat
     """One row per week with a digest: week, year, week_no, week_start, digests, reports, items (of the rows
     the boolean mask `rows` picks, default all)."""
     cols = ["week", "year", "week_no", "week_start", "digests", "reports", "items"]
-    if rows is not None:  # only the columns read here are sliced
-        items = items.loc[rows, ["week", "week_start", "digest_id", "first_report"]]
-    if items.empty:
+    week, weeks = _codes(items["week"], rows)
+    if not len(week):
         return pd.DataFrame(columns=cols)
-    g = items.groupby("week")
+    # Counted on codes (bincounts; a digest counts once in its week): no slice, no groupby.
+    digest, digests = _codes(items["digest_id"], rows)
+    first = items["first_report"].to_numpy(dtype=bool)
+    first = first if rows is None else first[rows]
+    starts = items["week_start"].to_numpy(dtype="datetime64[ns]")
+    starts = (starts if rows is None else starts[rows]).view(np.int64)
+    reports = np.bincount(week, minlength=len(weeks))
+    start = np.full(len(weeks), np.iinfo(np.int64).max)
+    np.minimum.at(start, week, starts)
+    pairs = pd.unique(week.astype(np.int64) * max(1, len(digests)) + digest)  # (hashed: no sort)
+    present = np.flatnonzero(reports)
     out = pd.DataFrame(
         {
-            "week_start": g["week_start"].min(),
-            "digests": g["digest_id"].nunique(),
-            "reports": g.size(),
-            "items": g["first_report"].sum().astype("int64"),
+            "week": np.asarray(weeks, dtype=object)[present],
+            "week_start": start[present].view("datetime64[ns]"),
+            "digests": np.bincount(pairs // max(1, len(digests)), minlength=len(weeks))[present].astype("int64"),
+            "reports": reports[present].astype("int64"),
+            "items": np.bincount(week[first], minlength=len(weeks))[present].astype("int64"),
         }
-    ).reset_index()
+    )
     iso = out["week_start"].dt.isocalendar()
     out["year"] = iso["year"].astype("int64")
     out["week_no"] = iso["week"].astype("int64")
-    return out[cols].sort_values("week_start").reset_index(drop=True)
+    return out[cols].sort_values("week_start", kind="stable").reset_index(drop=True)
 
 
 def week_items(items: pd.DataFrame, week: str, rows: np.ndarray | None = None) -> pd.DataFrame:
@@ -607,23 +617,31 @@ def deadlines(items: pd.DataFrame, today: dt.date, rows: np.ndarray | None = Non
     cols = ["deadline", "status", "days", "week", "headline", "doc_symbol", "sector", "row"]
     if items.empty:
         return pd.DataFrame(columns=cols)
-    # Positions of the rows stating a deadline; the frame is sliced once, at the end, in the output's order.
-    stating = nonempty(items, "deadlines")
-    stating = np.flatnonzero(stating if rows is None else stating & rows)
-    lists = items["deadlines"].to_numpy()[stating].tolist()
-    sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    flat = np.fromiter(chain.from_iterable(lists), dtype=object, count=int(sizes.sum()))
+
+    def stated() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row position, date, date ordinal) of every deadline stated in `items`, in the items' order."""
+        stating = np.flatnonzero(nonempty(items, "deadlines"))
+        lists = items["deadlines"].to_numpy()[stating].tolist()
+        sizes = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        flat = np.fromiter(chain.from_iterable(lists), dtype=object, count=int(sizes.sum()))
+        # (toordinal: ~15x faster than numpy's conversion of date objects)
+        return np.repeat(stating, sizes), flat, np.fromiter(map(dt.date.toordinal, flat), np.int64, len(flat))
+
+    # With a mask, the whole frame's deadlines are kept (see `_whole`) and the mask picks its rows'.
+    positions, flat, ordinals = stated() if rows is None else _whole(items, ("deadlines",), stated)
+    if rows is not None:
+        keep = rows[positions]
+        positions, flat, ordinals = positions[keep], flat[keep], ordinals[keep]
     if not len(flat):
         return pd.DataFrame(columns=cols)
-    positions = np.repeat(stating, sizes)
-    # (toordinal: ~15x faster than numpy's conversion of date objects)
-    days = np.fromiter(map(dt.date.toordinal, flat), dtype=np.int64, count=len(flat)) - today.toordinal()
+    days = ordinals - today.toordinal()
     # Upcoming first, soonest first; then past, latest first; ties in the items' order.
     order = np.lexsort((np.abs(days), days < 0))
     positions, days = positions[order], days[order]
+    # The frame is sliced once, at the end, in the output's order.
     frame = items[["week", "headline", "doc_symbol", "sector"]].iloc[positions]
     frame.insert(0, "deadline", flat[order])
-    frame.insert(1, "status", np.where(days >= 0, "upcoming", "past").astype(object))
+    frame.insert(1, "status", pd.Categorical.from_codes((days < 0).astype(np.int8), ["upcoming", "past"]))
     frame.insert(2, "days", days)
     frame["row"] = items.index.to_numpy()[positions]
     return frame[cols].reset_index(drop=True)

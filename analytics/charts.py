@@ -294,16 +294,19 @@ def _grid(frame: pd.DataFrame, row: str, col: str, value: str, rows: list, cols:
 def calendar(frame: pd.DataFrame, labels: Labels, value: str = "items") -> go.Figure:
     """Weeks as a calendar: ISO week number across, year down; empty cells are weeks without a digest."""
     years = sorted(frame["year"].unique())
-    grid = frame.pivot_table(index="year", columns="week_no", values=value, aggfunc="sum")
-    grid = grid.reindex(index=years, columns=range(1, 54))
-    weeks = frame.pivot_table(index="year", columns="week_no", values="week", aggfunc="first")
-    weeks = weeks.reindex(index=years, columns=range(1, 54))
+    # One cell per (year, ISO week number), placed by position (a week is one row of `frame`).
+    r = np.searchsorted(years, frame["year"].to_numpy())
+    c = frame["week_no"].to_numpy(dtype=np.int64) - 1
+    grid = np.full((len(years), 53), np.nan)
+    grid[r, c] = frame[value].to_numpy(dtype=float)
+    weeks = np.full((len(years), 53), np.nan, dtype=object)
+    weeks[r, c] = frame["week"].to_numpy(dtype=object)
     trace = {
         "type": "heatmap",
-        "z": grid.to_numpy(dtype=float),
+        "z": grid,
         "x": list(range(1, 54)),
         "y": [str(y) for y in years],
-        "customdata": weeks.to_numpy(dtype=object),
+        "customdata": weeks,
         "colorscale": "YlOrRd",
         "xgap": 2,
         "ygap": 2,

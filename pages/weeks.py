@@ -83,15 +83,10 @@ else:
         sector=due["sector"].map({s: names["sector"].get(s, s) for s in due["sector"].unique()}),
     )
     table = table.rename(columns={c: column_label(c) for c in table.columns})
-    upcoming, past = st.tabs(
-        [
-            t("weeks.upcoming", n=int((due["status"] == "upcoming").sum())),
-            t("weeks.past", n=int((due["status"] == "past").sum())),
-        ]
-    )
-    for tab, status in ((upcoming, "upcoming"), (past, "past")):
+    n_upcoming = int((due["status"] == "upcoming").sum())  # (listed first: each tab is a range of rows)
+    upcoming, past = st.tabs([t("weeks.upcoming", n=n_upcoming), t("weeks.past", n=len(due) - n_upcoming)])
+    for tab, status, part in ((upcoming, "upcoming", table.iloc[:n_upcoming]), (past, "past", table.iloc[n_upcoming:])):
         with tab:
-            part = table[due["status"].to_numpy() == status]
             ui.screen_table(  # soonest (or latest) first: the first rows are the ones to read
                 part,
                 column_config={column_label("deadline"): st.column_config.DateColumn(format="DD/MM/YYYY")},

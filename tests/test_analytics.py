@@ -684,6 +684,19 @@ def test_heatmap_cells_follow_the_orders_given() -> None:
     assert fig.data[0].text.tolist() == trace.z.tolist()
 
 
+def test_calendar_places_each_week_at_its_year_and_week_number() -> None:
+    # A row per year present, a column per ISO week number; weeks without a digest stay empty (NaN).
+    cal = agg.week_calendar(ITEMS)
+    fig = charts.calendar(cal, charts.Labels())
+    (trace,) = fig.data
+    assert list(trace.y) == [str(y) for y in sorted(cal["year"].unique())]
+    for week, year, week_no, n in zip(cal["week"], cal["year"], cal["week_no"], cal["items"], strict=True):
+        r = list(trace.y).index(str(year))
+        assert trace.z[r][week_no - 1] == n and trace.customdata[r][week_no - 1] == week
+    filled = sum(1 for row in trace.z for v in row if v == v)
+    assert filled == len(cal) == ITEMS["week"].nunique() > 1
+
+
 def test_palette_keeps_fixed_colours() -> None:
     colours = charts.palette(["a", "b", "c"], {"b": "#123456"})
     assert colours["b"] == "#123456"
