@@ -121,10 +121,12 @@ def _period_label(granularity: str, key: int) -> str:
     return str(key)
 
 
-def auto_granularity(week_start: pd.Series) -> str:
-    """The finest granularity that keeps a time axis readable (at most ~60 periods)."""
+def auto_granularity(items: pd.DataFrame, rows: np.ndarray | None = None) -> str:
+    """The finest granularity that keeps a time axis of the rows of `items` the boolean mask `rows` picks
+    (default all) readable: at most ~60 periods; "week" for no row. Counted on the pre-coded periods when
+    the frame has them (`with_periods`)."""
     for g in GRANULARITIES:
-        if period_labels(pd.Series(week_start.unique()), g).nunique() <= _AUTO_LIMIT:
+        if len(_frame_period_codes(items, g, rows)[1].categories) <= _AUTO_LIMIT:
             return g
     return "year"
 

@@ -442,10 +442,19 @@ def test_counts_through_a_mask_on_coded_frames_equal_a_row_by_row_count(rows: li
 
 
 def test_auto_granularity() -> None:
-    weekly = pd.Series(pd.date_range("2024-01-01", periods=60, freq="W-MON"))
-    assert agg.auto_granularity(weekly) == "week"
-    assert agg.auto_granularity(pd.Series(pd.date_range("2020-01-06", periods=200, freq="W-MON"))) == "month"
-    assert agg.auto_granularity(pd.Series(pd.date_range("1930-01-06", periods=5000, freq="W-MON"))) == "year"
+    def weeks(n: int, start: str) -> pd.DataFrame:
+        return pd.DataFrame({"week_start": pd.date_range(start, periods=n, freq="W-MON")})
+
+    assert agg.auto_granularity(weeks(60, "2024-01-01")) == "week"
+    assert agg.auto_granularity(weeks(200, "2020-01-06")) == "month"
+    assert agg.auto_granularity(weeks(5000, "1930-01-06")) == "year"
+    # Through a mask, on the pre-coded periods too: 61 weeks are too many for weeks, 60 of them are not.
+    frame = weeks(61, "2024-01-01")
+    every, but_one = None, frame.index.to_numpy() > 0
+    for items in (frame, agg.with_periods(frame)):
+        assert agg.auto_granularity(items, every) == "month"
+        assert agg.auto_granularity(items, but_one) == "week"
+        assert agg.auto_granularity(items, np.zeros(61, dtype=bool)) == "week"  # no row
 
 
 def _as_dict(frame: pd.DataFrame, by: str, value: str) -> dict[tuple[str, str], float]:

@@ -309,8 +309,7 @@ def sidebar(corpus: Corpus) -> View:
     mask = None if filters.is_default() else filter_mask(corpus.items, filters)
     granularity = choice
     if granularity == "auto":
-        weeks = corpus.light["week_start"] if mask is None else corpus.light["week_start"][mask]
-        granularity = auto_granularity(weeks) if len(weeks) else "week"
+        granularity = auto_granularity(corpus.light, mask)
     view = View(
         corpus=corpus,
         filters=filters,
