@@ -730,12 +730,25 @@ def citation_ranking(cites: pd.DataFrame, by: str, n_items: int) -> pd.DataFrame
         )
     # On codes: each (item, value) once (two documents of one family in an item count once for it), then
     # one bincount; the issuer of each value's first citation. 5x faster than drop_duplicates + groupby.
-    codes, labels = _codes(cites[by])
+    values = cites[by]
+    codes, labels = _codes(values)
     _, first = np.unique(cites["row"].to_numpy() * len(labels) + codes, return_index=True)
     counts = np.bincount(codes[first], minlength=len(labels))
-    present, at = np.unique(codes, return_index=True)
+    present = np.flatnonzero(counts)
+    at = np.full(len(labels), len(codes))
+    np.minimum.at(at, codes, np.arange(len(codes)))  # each value's first citation
+    at = at[present]
+    # Most cited first, ties alphabetically: sorted by label (sorted categories already are), then by count.
+    names = labels[present]
+    coded = isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.is_monotonic_increasing
+    by_label = np.arange(len(names)) if coded else np.argsort(names, kind="stable")
+    order = by_label[np.argsort(-counts[present][by_label], kind="stable")]
     out = pd.DataFrame(
-        {by: labels[present], "issuer": cites["issuer"].to_numpy()[at], "count": counts[present].astype("int64")}
+        {
+            by: labels[present][order],
+            "issuer": cites["issuer"].iloc[at[order]].to_numpy(dtype=object),
+            "count": counts[present][order].astype("int64"),
+        }
     )
     out["share"] = out["count"] / n_items if n_items else 0.0
-    return out.sort_values(["count", by], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return out

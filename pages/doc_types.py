@@ -127,7 +127,9 @@ else:
             charts.Labels(x=t("common.items"), count=t("common.items"), share=t("common.share")),
             horizontal=True,
         )
-        table = ranked.assign(issuer=ranked["issuer"].map(lambda c: issuer_names.get(c, c)))
+        table = ranked.assign(
+            issuer=ranked["issuer"].map({c: issuer_names.get(c, c) for c in ranked["issuer"].unique()})
+        )
         cols = {column: column, "issuer": "cited_issuer", "count": "count", "share": "share"}
         ui.chart_with_table(
             fig, ui.summary_table(table, cols), key=key, title=title, n=citing, m=m, selection=selection
