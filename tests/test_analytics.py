@@ -4,6 +4,7 @@ from the six rows in `ITEMS` (see the comment above it)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -704,6 +705,31 @@ def test_calendar_places_each_week_at_its_year_and_week_number() -> None:
         assert trace.z[r][week_no - 1] == n and trace.customdata[r][week_no - 1] == week
     filled = sum(1 for row in trace.z for v in row if v == v)
     assert filled == len(cal) == ITEMS["week"].nunique() > 1
+
+
+def test_every_kind_of_chart_is_a_valid_plotly_figure() -> None:
+    # The charts are built without plotly's validation (it took half of their time): validating each kind
+    # must raise nothing and give the very same figure.
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    trend = agg.counts_by_period(COUNTED, "sector", order=[YT, GD, CH])
+    ranked = agg.ranking(COUNTED, "sector")
+    places = pd.DataFrame({"label": ["huyện Cao Lộc"], "district": ["Cao Lộc"], "lat": [21.88], "lon": [106.84]})
+    labels = charts.Labels(title="T", x="x", y="y", color="c", count="n", share="s")
+    figures = [
+        charts.stacked_bars(trend, "period", "sector", labels, {YT: "#ff0000"}),
+        charts.stacked_bars(trend, "period", "sector", labels, {}, y="share"),
+        charts.share_lines(trend, "period", "sector", labels, {}),
+        charts.bars(ranked, "sector", labels, horizontal=True),
+        charts.bars(ranked, "sector", charts.Labels(), value="share"),
+        charts.heatmap(agg.crosstab(COUNTED, "doc_type", "sector"), "doc_type", "sector", labels),
+        charts.calendar(agg.week_calendar(ITEMS), labels),
+        charts.place_map(agg.place_counts(COUNTED, places), labels, (21.85, 106.76)),
+    ]
+    for fig in figures:
+        validated = go.Figure(fig.to_dict())  # (validates every property: raises on an invalid one)
+        assert json.loads(pio.to_json(validated, validate=False)) == json.loads(pio.to_json(fig, validate=False))
 
 
 def test_palette_keeps_fixed_colours() -> None:
