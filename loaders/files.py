@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from pathlib import Path
 
 from loaders.config import DIGEST_SUFFIXES, MAX_FILE_BYTES
@@ -32,13 +33,16 @@ class ReadRefused(OSError):
 def walk_folder(folder: Path, suffixes: Iterable[str] = DIGEST_SUFFIXES) -> list[Path]:
     """The non-hidden files under `folder` whose extension is in `suffixes`, sorted."""
     wanted = tuple(s.lower() for s in suffixes)
-    found: list[tuple[str, ...]] = []  # each path's parts: they sort as the paths do, ~10× faster
+    # Each path's parts (they sort as the paths do, ~10x faster than paths), with its folder's Path: joining a
+    # name to it is twice as fast as making a Path of the parts.
+    found: list[tuple[tuple[str, ...], Path, str]] = []
     for top, dirs, names in os.walk(folder):  # followlinks=False: a link to a folder is not entered
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        parts = Path(top).parts
-        found.extend((*parts, n) for n in names if not n.startswith(".") and _suffix(n) in wanted)
-    found.sort()
-    return [Path(*parts) for parts in found]
+        base = Path(top)
+        parts = base.parts
+        found.extend(((*parts, n), base, n) for n in names if not n.startswith(".") and _suffix(n) in wanted)
+    found.sort(key=itemgetter(0))
+    return [base.joinpath(name) for _, base, name in found]
 
 
 def _suffix(name: str) -> str:

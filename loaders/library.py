@@ -1083,7 +1083,7 @@ def _described(entry: store.StoredFile, path: Path, fingerprint: str) -> bool:
     """True when the store's `entry` still describes `path`: same size and modification time (then the
     same bytes, as with `ui.data`'s fingerprints), same parser and vocabularies (same parse key)."""
     try:
-        st = path.stat()
+        st = os.stat(path)  # (not Path.stat: a quarter faster, 25,000 times on a restart)
     except OSError:
         return False
     same_file = (entry.size, entry.mtime_ns) == (st.st_size, st.st_mtime_ns)

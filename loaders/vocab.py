@@ -162,7 +162,6 @@ class Vocab:
     letter_type: str
     units: dict[str, str]  # code -> unit name
     leaders: tuple[LeaderTerm, ...]
-    agency_re: re.Pattern[str]  # folded-words aliases of bodies that can lead ("… chủ trì")
     agency_canonical: dict[str, str]  # folded alias -> canonical name
     agency_sectors: dict[str, tuple[str, ...]]  # canonical name -> sector ids
     districts: tuple[Place, ...]
@@ -172,12 +171,22 @@ class Vocab:
     commune_index: PlaceIndex
     reform_date: dt.date
     sectors: tuple[Sector, ...]
-    keyword_re: re.Pattern[str]  # every sector keyword, lower-case, longest first
     keyword_sectors: dict[str, tuple[str, ...]]  # keyword -> sector ids
     unclassified: Sector
     drop_lines: tuple[re.Pattern[str], ...]
     central_issuers: dict[str, dict[str, str]]  # issuer code of a central body -> {vi, en} name
     files: tuple[Path, ...]  # every file read, for cache fingerprints
+
+    # The two large patterns are compiled on first use (~0.1 s): a dashboard reading its store parses nothing.
+    @cached_property
+    def agency_re(self) -> re.Pattern[str]:
+        """The folded-words aliases of bodies that can lead ("… chủ trì"), longest first."""
+        return re.compile(rf" ({_alternation(list(self.agency_canonical))}) ")
+
+    @cached_property
+    def keyword_re(self) -> re.Pattern[str]:
+        """Every sector keyword, lower case, longest first."""
+        return re.compile(rf"(?<!\w)(?:{_alternation(list(self.keyword_sectors))})(?!\w)")
 
     @cached_property
     def own_issuer_codes(self) -> frozenset[str]:
@@ -470,7 +479,6 @@ def load_vocab(directory: Path = PROFILE_DIR, national: Path = NATIONAL_VOCAB_DI
         letter_type=letter_type[0],
         units=unit_names,
         leaders=terms,
-        agency_re=re.compile(rf" ({_alternation(list(canonical))}) "),
         agency_canonical=canonical,
         agency_sectors=agency_sectors,
         districts=districts,
@@ -480,7 +488,6 @@ def load_vocab(directory: Path = PROFILE_DIR, national: Path = NATIONAL_VOCAB_DI
         commune_index=PlaceIndex.of(communes),
         reform_date=reform,
         sectors=sectors,
-        keyword_re=re.compile(rf"(?<!\w)(?:{_alternation(list(keyword_sectors))})(?!\w)"),
         keyword_sectors={k: tuple(v) for k, v in keyword_sectors.items()},
         unclassified=unclassified,
         drop_lines=drops,

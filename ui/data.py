@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 import threading
 import time
 from collections import Counter
@@ -120,12 +121,15 @@ _HASHES_LOCK = threading.Lock()
 _PRIMED: set[str] = set()  # libraries whose store's hashes are in _HASHES
 
 
-def _fingerprint(path: Path) -> str:
-    """Content hash of a file, recomputed only when its size or modification time changes."""
+def _fingerprint(path: Path, mtimes: dict[Path, float] | None = None) -> str:
+    """Content hash of a file, recomputed only when its size or modification time changes (which goes into
+    `mtimes` when given: `latest_change` need not read it again)."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return f"missing:{path}"  # loaders.load reports it; the key just has to differ
+    if mtimes is not None:
+        mtimes[path] = stat.st_mtime
     cheap = (str(path), stat.st_size, stat.st_mtime_ns)
     found = _HASHES.get(cheap)
     if found is None:
@@ -138,12 +142,13 @@ def _fingerprint(path: Path) -> str:
     return found
 
 
-def corpus_key(files: list[Path]) -> str:
-    """One key for a set of files' contents, the parser version and the vocabularies."""
+def corpus_key(files: list[Path], mtimes: dict[Path, float] | None = None) -> str:
+    """One key for a set of files' contents, the parser version and the vocabularies (the files' modification
+    times go into `mtimes` when given)."""
     from loaders.pipeline import PARSER_VERSION
 
     parts = [f"parser:{PARSER_VERSION}"] + [f"vocab:{p}:{_fingerprint(p)}" for p in vocab_files()]
-    parts += sorted(_fingerprint(p) for p in files)
+    parts += sorted(_fingerprint(p, mtimes) for p in files)
     return _hash_bytes("\n".join(parts).encode())
 
 
@@ -160,8 +165,14 @@ def _places(vocab: Vocab) -> pd.DataFrame:
 def _value_counts(spec: FilterSpec, items: pd.DataFrame) -> dict[str, int]:
     """How often each value of a filter's column occurs (every element of a list column)."""
     column = items[spec.column]
-    if spec.on_list:
-        return Counter(str(v) for v in chain.from_iterable(column))
+    if spec.on_list:  # the flattened lists counted on codes (a Counter of 350,000 lists took ~0.3 s)
+        lists = column.tolist()
+        flat = np.fromiter(chain.from_iterable(lists), dtype=object, count=sum(map(len, lists)))
+        codes, uniques = pd.factorize(flat)
+        counts: Counter[str] = Counter()
+        for value, n in zip(uniques, np.bincount(codes, minlength=len(uniques)).tolist(), strict=True):
+            counts[str(value)] += n
+        return dict(counts)
     if isinstance(column.dtype, pd.CategoricalDtype):  # counted on the codes
         counts = np.bincount(column.array.codes[column.array.codes >= 0], minlength=len(column.cat.categories))
         return {str(v): int(n) for v, n in zip(column.cat.categories, counts, strict=True) if n}
@@ -179,12 +190,16 @@ def _options(spec: FilterSpec, items: pd.DataFrame, vocab_order: list[str]) -> l
     return sorted(present)
 
 
-def latest_change(files: list[Path]) -> dt.datetime | None:
-    """When the newest of `files` was last modified (local time), or None when there is none."""
+def latest_change(files: list[Path], mtimes: dict[Path, float] | None = None) -> dt.datetime | None:
+    """When the newest of `files` was last modified (local time), or None when there is none; `mtimes`, the
+    modification times already read (`corpus_key`)."""
     stamps = []
     for path in files:
+        if mtimes is not None and path in mtimes:
+            stamps.append(mtimes[path])
+            continue
         with contextlib.suppress(OSError):
-            stamps.append(path.stat().st_mtime)
+            stamps.append(os.stat(path).st_mtime)
     return dt.datetime.fromtimestamp(max(stamps)).astimezone() if stamps else None
 
 
@@ -236,9 +251,10 @@ def build_corpus(
 
 
 @st.cache_resource(max_entries=MAX_CORPORA, show_spinner=False)
-def _parse(key: str, root: str, _files: list[Path] | None = None) -> Corpus:
+def _parse(key: str, root: str, _files: list[Path] | None = None, _mtimes: dict[Path, float] | None = None) -> Corpus:
     """Load the library at `root`; `key` stands for its files' contents (see `corpus_key`). `_files`, its
-    digest files when the caller has just listed them (not part of the cache key).
+    digest files when the caller has just listed them, and `_mtimes` their modification times as read then
+    (neither is part of the cache key).
 
     The library keeps the built corpus on disk (`loaders.store`), so a server restart reads one Parquet
     file and parses only changed files.
@@ -249,7 +265,7 @@ def _parse(key: str, root: str, _files: list[Path] | None = None) -> Corpus:
     files = library.files() if _files is None else _files
     with st.spinner(t("common.loading")):
         items, report = library.load_items(files=files, lazy=True)
-    return build_corpus(items, report, key, str(library.digests_dir), latest_change(files))
+    return build_corpus(items, report, key, str(library.digests_dir), latest_change(files, _mtimes))
 
 
 def as_of(corpus: Corpus) -> str:
@@ -292,14 +308,14 @@ def get_corpus(root: Path | None = None) -> Corpus:
         with _HASHES_LOCK:
             _HASHES.update(library.stored_hashes())
             _PRIMED.add(str(library.root))
-    files = None
+    files, mtimes = None, {}
     if known is None or known[0] != stamp or now - known[1] > RELIST_SECONDS:
         files = library.files()
-        key = corpus_key([*files, library.sources_path])
+        key = corpus_key([*files, library.sources_path], mtimes)
         _KEYS[str(library.root)] = (stamp, now, key)
     else:
         key = known[2]
-    return _parse(key, str(library.root), files)
+    return _parse(key, str(library.root), files, mtimes)
 
 
 def invalidate(root: Path | None = None) -> None:
