@@ -121,16 +121,17 @@ _HASHES_LOCK = threading.Lock()
 _PRIMED: set[str] = set()  # libraries whose store's hashes are in _HASHES
 
 
-def _fingerprint(path: Path, mtimes: dict[Path, float] | None = None) -> str:
+def _fingerprint(path: Path, mtimes: dict[str, float] | None = None) -> str:
     """Content hash of a file, recomputed only when its size or modification time changes (which goes into
     `mtimes` when given: `latest_change` need not read it again)."""
     try:
         stat = os.stat(path)
     except OSError:
         return f"missing:{path}"  # loaders.load reports it; the key just has to differ
+    name = str(path)  # (the key of both caches: hashing a Path costs more than the stat)
     if mtimes is not None:
-        mtimes[path] = stat.st_mtime
-    cheap = (str(path), stat.st_size, stat.st_mtime_ns)
+        mtimes[name] = stat.st_mtime
+    cheap = (name, stat.st_size, stat.st_mtime_ns)
     found = _HASHES.get(cheap)
     if found is None:
         try:
@@ -142,7 +143,7 @@ def _fingerprint(path: Path, mtimes: dict[Path, float] | None = None) -> str:
     return found
 
 
-def corpus_key(files: list[Path], mtimes: dict[Path, float] | None = None) -> str:
+def corpus_key(files: list[Path], mtimes: dict[str, float] | None = None) -> str:
     """One key for a set of files' contents, the parser version and the vocabularies (the files' modification
     times go into `mtimes` when given)."""
     from loaders.pipeline import PARSER_VERSION
@@ -190,13 +191,13 @@ def _options(spec: FilterSpec, items: pd.DataFrame, vocab_order: list[str]) -> l
     return sorted(present)
 
 
-def latest_change(files: list[Path], mtimes: dict[Path, float] | None = None) -> dt.datetime | None:
+def latest_change(files: list[Path], mtimes: dict[str, float] | None = None) -> dt.datetime | None:
     """When the newest of `files` was last modified (local time), or None when there is none; `mtimes`, the
-    modification times already read (`corpus_key`)."""
+    modification times already read by path (`corpus_key`)."""
     stamps = []
     for path in files:
-        if mtimes is not None and path in mtimes:
-            stamps.append(mtimes[path])
+        if mtimes and (known := mtimes.get(str(path))) is not None:
+            stamps.append(known)
             continue
         with contextlib.suppress(OSError):
             stamps.append(os.stat(path).st_mtime)
@@ -251,7 +252,7 @@ def build_corpus(
 
 
 @st.cache_resource(max_entries=MAX_CORPORA, show_spinner=False)
-def _parse(key: str, root: str, _files: list[Path] | None = None, _mtimes: dict[Path, float] | None = None) -> Corpus:
+def _parse(key: str, root: str, _files: list[Path] | None = None, _mtimes: dict[str, float] | None = None) -> Corpus:
     """Load the library at `root`; `key` stands for its files' contents (see `corpus_key`). `_files`, its
     digest files when the caller has just listed them, and `_mtimes` their modification times as read then
     (neither is part of the cache key).
