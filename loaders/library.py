@@ -379,10 +379,12 @@ class Library:
         if manifest and all(i is not None for *_, i in plan):
             key = store.corpus_key((rel, manifest.files[i].parse_key) for _, rel, i in plan)  # type: ignore[index]
             items = store.read_items(self.store_dir, key, lazy) if key == manifest.key else None
-            index = store.read_index(self.store_dir, key) if items is not None else None
-            if items is not None and index is not None:
-                search.attach_index(items, index)
-                self._attach_phrases(items, key, stored=True)
+            if items is not None and store.index_path(self.store_dir, key).is_file():
+                # The indexes are read on first use (a search, the Từ khóa page), not on every restart.
+                search.attach_index(items, search.Deferred(search.SearchIndex, lambda frame: self._index(frame, key)))
+                search.attach_index(
+                    items, search.Deferred(phrases.PhraseIndex, lambda frame: self._phrases(frame, key, stored=True))
+                )
                 reports = []
                 with store.gc_paused():
                     for path, _, i in plan:
@@ -439,7 +441,9 @@ class Library:
         )
         index = search.build_index(items[SEARCH_KEY].to_numpy())
         search.attach_index(items, index)
-        phrase_index = self._attach_phrases(items, new_manifest.key, stored=False)
+        phrase_index = self._phrases(items, new_manifest.key, stored=False)
+        if phrase_index is not None:
+            search.attach_index(items, phrase_index)
         texts = None
         try:
             with self._writer(timeout=STORE_LOCK_WAIT):
@@ -455,10 +459,18 @@ class Library:
             items = light
         return items, report
 
-    def _attach_phrases(self, items: pd.DataFrame, key: str, stored: bool) -> phrases.PhraseIndex | None:
-        """Attach the phrase index of `items` (corpus `key`; `loaders.phrases`): the stored one when it was
-        built with the current stop list, else one built now (and stored, when the rest of the store is).
-        None when the stop list is unreadable: the Từ khóa page says why."""
+    def _index(self, items: pd.DataFrame, key: str) -> search.SearchIndex | None:
+        """The search index of `items` (corpus `key`): the stored one, else (gone with a newer store, or
+        unreadable) one built now."""
+        found = store.read_index(self.store_dir, key)
+        if found is None and SEARCH_KEY in items:
+            found = search.build_index(items[SEARCH_KEY].to_numpy())
+        return found
+
+    def _phrases(self, items: pd.DataFrame, key: str, stored: bool) -> phrases.PhraseIndex | None:
+        """The phrase index of `items` (corpus `key`; `loaders.phrases`): the stored one when it was built
+        with the current stop list, else one built now (and stored, when the rest of the store is). None
+        when the stop list is unreadable: the Từ khóa page says why."""
         try:
             stops = load_term_stops()
         except VocabError:
@@ -469,7 +481,6 @@ class Library:
             if stored:
                 with contextlib.suppress(LibraryError, OSError), self._writer(timeout=STORE_LOCK_WAIT):
                     store.write_phrases(self.store_dir, key, found)
-        search.attach_index(items, found)
         return found
 
     def entries(self) -> list[Entry]:

@@ -7,7 +7,9 @@ by "|", so that a phrase never spans two fields.
 
 from __future__ import annotations
 
+import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -152,9 +154,27 @@ def build_index(keys: np.ndarray, max_share: float | None = INDEX_MAX_SHARE) -> 
 _INDEXES: dict[tuple[int, type], tuple[weakref.ref, object]] = {}
 
 
+class Deferred:
+    """An index of `kind` made on first use by `load(frame)` (None: none to be had): a restart need not read
+    indexes that only a search or the Từ khóa page consult. Loaded once, under a lock (sessions are threads)."""
+
+    _UNSET = object()
+
+    def __init__(self, kind: type, load: Callable[[pd.DataFrame], object | None]) -> None:
+        self.kind, self._load, self._value, self._lock = kind, load, Deferred._UNSET, threading.Lock()
+
+    def get(self, items: pd.DataFrame) -> object | None:
+        """The index (loaded now, for `items`, if it is the first use)."""
+        with self._lock:
+            if self._value is Deferred._UNSET:
+                self._value = self._load(items)
+        return self._value
+
+
 def attach_index(items: pd.DataFrame, index: object) -> None:
-    """Remember `index` as the index of its kind of `items` (its row positions), until `items` is freed."""
-    slot = (id(items), type(index))
+    """Remember `index` (or a `Deferred` one) as the index of its kind of `items` (its row positions), until
+    `items` is freed."""
+    slot = (id(items), index.kind if isinstance(index, Deferred) else type(index))
     _INDEXES[slot] = (weakref.ref(items), index)
     weakref.finalize(items, _INDEXES.pop, slot, None)
 
@@ -169,7 +189,9 @@ def share_indexes(source: pd.DataFrame, target: pd.DataFrame) -> None:
 def index_of(items: pd.DataFrame, kind: type[T] = SearchIndex) -> T | None:
     """The index of that kind attached to exactly this frame, if any."""
     found = _INDEXES.get((id(items), kind))
-    return found[1] if found is not None and found[0]() is items else None  # type: ignore[return-value]
+    if found is None or found[0]() is not items:
+        return None
+    return found[1].get(items) if isinstance(found[1], Deferred) else found[1]  # type: ignore[return-value]
 
 
 def matching_rows(keys: np.ndarray, rows: np.ndarray, terms: list[str], index: SearchIndex | None) -> np.ndarray:

@@ -239,6 +239,41 @@ def test_a_lazy_load_leaves_the_bodies_in_the_store_and_reads_them_from_its_own_
     assert rows["doc_symbol"].tolist() == full["doc_symbol"].iloc[[5, 2]].tolist()
 
 
+def test_a_restart_reads_the_indexes_on_first_use_even_once_the_store_moved_on(lib, monkeypatch):
+    from loaders import search
+    from loaders.phrases import PhraseIndex
+    from loaders.search import index_of
+
+    built, _ = lib.load_items()
+    expected = index_of(built)
+    reads: list[str] = []
+    read_index, read_phrases = store.read_index, store.read_phrases
+    monkeypatch.setattr(store, "read_index", lambda *a: reads.append("index") or read_index(*a))
+    monkeypatch.setattr(store, "read_phrases", lambda *a: reads.append("phrases") or read_phrases(*a))
+    items, _ = Library(lib.root).load_items()
+    assert reads == []  # a restart reads neither index
+    index = index_of(items)
+    assert index_of(items) is index and reads == ["index"]  # read once, on first use
+    assert index.words == expected.words and index.rows.tolist() == expected.rows.tolist()
+    assert index_of(items, PhraseIndex) is not None and reads == ["index", "phrases"]
+    # The store replaced before a first search (a digest removed): its index files are gone, so the loaded
+    # corpus builds its own from its rows, and the search answers as a scan of them would.
+    again, _ = Library(lib.root).load_items()
+    old_key = store.read_manifest(lib.store_dir).key
+    (lib.digests_dir / built["source"].iloc[0]).unlink()
+    lib.load_items()
+    assert not store.index_path(lib.store_dir, old_key).exists()
+    rebuilt = index_of(again)
+    assert rebuilt is not None and rebuilt.words == expected.words
+    keys = again[SEARCH_KEY].to_numpy()
+    rows = pd.RangeIndex(len(keys)).to_numpy()
+    for terms in (["tiem chung"], ["ubnd tinh"], ["cua khau", "lang son"]):
+        assert (
+            search.matching_rows(keys, rows, terms, rebuilt).tolist()
+            == search.matching_rows(keys, rows, terms, None).tolist()
+        )
+
+
 def test_the_library_list_comes_from_the_store_and_equals_the_parsed_one(lib, count_parses, monkeypatch):
     from tests.test_library import NOT_A_DIGEST
 
