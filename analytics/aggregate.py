@@ -3,21 +3,25 @@ movers against the previous period, calendars, deadlines and places.
 
 Counting rule: trends count each document once, on its first report (`first_report` True), so a document
 carried by two digests is not counted twice; callers pass `counted(items)` for trends and rankings.
-Every function is pure (frames in, frames out) and returns long ("tidy") frames with plain columns.
+Every function is pure (frames in, frames out) and returns long ("tidy") frames with plain columns. A frame
+counted through a row mask (`rows=`) is the corpus' own, which nothing modifies: what its list columns
+flatten to is kept while it lives (`_whole`), so that a rerun only picks its rows' entries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from analytics.filters import week_monday
 
+T = TypeVar("T")
 GRANULARITIES: tuple[str, ...] = ("week", "month", "quarter", "year")
 #: Above this many weeks in view, "auto" granularity switches to months, then quarters, then years.
 _AUTO_LIMIT = 60
@@ -142,10 +146,10 @@ def nonempty(items: pd.DataFrame, column: str, rows: np.ndarray | None = None) -
 
 # Per long-lived frame (the corpus' frame, which nothing modifies), what its whole list columns explode to:
 # a rerun then picks its rows' entries by mask instead of flattening 350,000 lists (~70 ms a column).
-_WHOLE: dict[int, dict[tuple[str, ...], object]] = {}
+_WHOLE: dict[int, dict[tuple[str | None, ...], Any]] = {}
 
 
-def _whole(items: pd.DataFrame, key: tuple, make: object) -> object:
+def _whole(items: pd.DataFrame, key: tuple[str | None, ...], make: Callable[[], T]) -> T:
     """`make()` for the whole frame `items`, made once and kept as long as the frame lives."""
     kept = _WHOLE.get(id(items))
     if kept is None:

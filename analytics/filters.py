@@ -275,6 +275,20 @@ def apply_selection(items: pd.DataFrame, selection: Selection | None) -> pd.Data
     return rows[mask]
 
 
+def newest_first(items: pd.DataFrame) -> np.ndarray:
+    """The positions of `items` (with week_start, digest_id, item_no) newest week first, then by digest and
+    item number; ties keep their order. On codes and numbers (sorting 350,000 rows by three columns of a
+    frame took ~4x longer)."""
+
+    def ranks(values: pd.Series) -> np.ndarray:
+        if isinstance(values.dtype, pd.CategoricalDtype) and values.cat.ordered:
+            return values.cat.codes.to_numpy()  # (ordered categories sort as their text: `as_coded`)
+        return pd.factorize(values.to_numpy(), sort=True)[0]
+
+    days = items["week_start"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+    return np.lexsort((items["item_no"].to_numpy(), ranks(items["digest_id"]), -days))
+
+
 def apply_item_refs(items: pd.DataFrame, refs: tuple[tuple[str, int | None], ...]) -> pd.DataFrame:
     """The rows of `items` named by `refs` ((digest_id, item_no or None for the whole digest), see
     `analytics.urls.parse_item_refs`; all rows when there are none), in their original order."""

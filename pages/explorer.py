@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
+from analytics.filters import newest_first
 from analytics.urls import item_ref
 from loaders import export
 from loaders.library import LibraryError
@@ -18,7 +19,7 @@ from ui.state import (
     get_selection,
     get_view,
     item_refs,
-    selected_items,
+    selected_labels,
     selected_row,
     set_selected_row,
     set_selection,
@@ -66,14 +67,14 @@ view = get_view()
 st.title(t("explorer.title"))
 
 selection = get_selection()
-rows = selected_items(view)
+labels = selected_labels(view)  # the rows' labels: no slice of every column of every row
 refs = item_refs()
 narrowed: list[tuple[str, str]] = []  # what narrows the rows besides the filters: cited in the downloads
 if refs:  # a link naming exact items (from the data-quality page)
     linked = ", ".join(f"{d[:12]}#{n}" if n is not None else d[:12] for d, n in refs[:8])
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
     c1.info(
-        t("explorer.linked", picked=md_escape(linked + ("…" if len(refs) > 8 else "")), n=len(rows)),
+        t("explorer.linked", picked=md_escape(linked + ("…" if len(refs) > 8 else "")), n=len(labels)),
         icon=":material/link:",
     )
     narrowed.append((t("export.linked"), ", ".join(item_ref(d, n) for d, n in refs)))
@@ -86,7 +87,7 @@ if selection is not None:
     more = "…" if len(selection.pairs) > 8 else ""
     c1, c2 = st.columns([5, 1], vertical_alignment="center")
     c1.info(
-        t("explorer.narrowed", column=column_label(selection.column), picked=md_escape(picked + more), n=len(rows)),
+        t("explorer.narrowed", column=column_label(selection.column), picked=md_escape(picked + more), n=len(labels)),
         icon=":material/ads_click:",
     )
     every = "; ".join(" · ".join(p for p in pair if p) for pair in selection.pairs)
@@ -95,18 +96,14 @@ if selection is not None:
         set_selection(None)
         st.rerun()
 
-if rows.empty:
+if not len(labels):
     ui.empty_message()
     ui.count_caption(0, view.total, counted=False)
     st.stop()
 
-# Newest first; only the first MAX_TABLE_ROWS go to the browser (sorted on three columns, not all of them).
-order = (
-    rows[["week_start", "digest_id", "item_no"]]
-    .sort_values(["week_start", "digest_id", "item_no"], ascending=[False, True, True], kind="stable")
-    .index
-)
-shown = rows.loc[order[:MAX_TABLE_ROWS]]
+# Newest first; only the first MAX_TABLE_ROWS are sliced and go to the browser.
+order = labels[newest_first(view.frame.loc[labels, ["week_start", "digest_id", "item_no"]])]
+shown = view.frame.loc[order[:MAX_TABLE_ROWS]]
 # The row named in the URL (`?row=`) opens selected: a copied link shows the same item.
 in_url = selected_row()
 at = (
@@ -139,13 +136,13 @@ event = st.dataframe(
     selection_default={"selection": {"rows": [int(at[0])]}} if len(at) else None,
     key="explorer_table",
 )
-ui.count_caption(len(rows), view.total, counted=False)
-if len(rows) > len(shown):
-    st.caption(t("explorer.capped", shown=ui.thousands(len(shown)), n=ui.thousands(len(rows))))
+ui.count_caption(len(labels), view.total, counted=False)
+if len(labels) > len(shown):
+    st.caption(t("explorer.capped", shown=ui.thousands(len(shown)), n=ui.thousands(len(labels))))
 st.caption(t("explorer.hint"))
 
 ui.download_buttons(
-    lambda: export.items_export(view.full_rows(rows)),
+    lambda: export.items_export(view.corpus.full_rows(labels)),
     "muc-chi-dao" if view.lang == "vi" else "directive-items",
     "explorer",
     extra_sheets={t("explorer.columns_sheet"): export.columns_sheet()},

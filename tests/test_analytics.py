@@ -24,6 +24,7 @@ from analytics.filters import (
     add_search_key,
     apply_filters,
     apply_selection,
+    newest_first,
     search_terms,
     week_monday,
 )
@@ -440,6 +441,28 @@ def test_counts_through_a_mask_on_coded_frames_equal_a_row_by_row_count(rows: li
         assert totals == agg.period_labels(plain[mask]["week_start"], granularity).value_counts().to_dict()
     ranked = agg.ranking(as_coded(plain), "sector", missing="—")
     assert ranked.equals(agg.ranking(plain, "sector", missing="—"))
+
+
+@settings(deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.sampled_from(["b1", "a2", "c0"]), st.integers(1, 3)), max_size=30),
+    st.booleans(),
+)
+def test_newest_first_orders_as_a_sort_on_the_three_columns(rows: list, coded: bool) -> None:
+    # Newest week first, then digest and item number ascending; ties keep their order (a stable sort).
+    frame = pd.DataFrame(
+        {
+            "week_start": pd.to_datetime("2024-01-01") + pd.to_timedelta([7 * r[0] for r in rows], unit="D"),
+            "digest_id": [r[1] for r in rows],
+            "item_no": np.array([r[2] for r in rows], dtype=np.int64),
+        },
+        index=pd.RangeIndex(len(rows)) * 3,  # labels that are not positions
+    )
+    expected = frame.sort_values(
+        ["week_start", "digest_id", "item_no"], ascending=[False, True, True], kind="stable"
+    ).index.tolist()
+    items = as_coded(frame) if coded else frame
+    assert frame.index[newest_first(items)].tolist() == expected
 
 
 def test_auto_granularity() -> None:

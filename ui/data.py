@@ -274,9 +274,11 @@ def as_of(corpus: Corpus) -> str:
     items = corpus.items
     if items.empty:
         return ""
-    latest = items.loc[items["week_start"].idxmax()]
+    at = int(items["week_start"].to_numpy().argmax())  # (two cells, not a row of every column: on every rerun)
     updated = f"{corpus.changed_at:%H:%M %d/%m/%Y}" if corpus.changed_at else "?"
-    return t("common.data_as_of", week=latest["week"], end=f"{latest['week_end']:%d/%m/%Y}", updated=updated)
+    return t(
+        "common.data_as_of", week=items["week"].iat[at], end=f"{items['week_end'].iat[at]:%d/%m/%Y}", updated=updated
+    )
 
 
 # Listing a library of thousands of files costs ~0.2 s, too much for every rerun. The listing (and so the

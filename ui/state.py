@@ -426,9 +426,18 @@ def set_selected_row(ref: str | None) -> None:
         st.query_params[ROW_PARAM] = ref
 
 
-def selected_items(view: View) -> pd.DataFrame:
-    """The view's items narrowed by the items named in the URL and the chart selection (the explorer's rows)."""
-    return apply_selection(apply_item_refs(view.items, item_refs()), get_selection())
+def selected_labels(view: View) -> pd.Index:
+    """The index labels of the view's items narrowed by the items named in the URL and the chart selection
+    (the explorer's rows). Only the columns each narrowing reads are sliced: never every column of every row."""
+    frame = view.frame
+    labels = frame.index if view.mask is None else frame.index[view.mask]
+    if refs := item_refs():
+        labels = apply_item_refs(frame.loc[labels, ["digest_id", "item_no"]], refs).index
+    selection = get_selection()
+    if selection is not None and selection.pairs:
+        read = list(dict.fromkeys(["first_report", "week_start", *([selection.column] if selection.column else [])]))
+        labels = apply_selection(frame.loc[labels, read], selection).index
+    return labels
 
 
 def with_language(view: View, language: str) -> View:
