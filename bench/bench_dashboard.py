@@ -166,13 +166,16 @@ def _time_script_threads() -> None:
 
     timed._timed = True  # type: ignore[attr-defined]
     LocalScriptRunner._run_script_thread = timed  # type: ignore[method-assign]
-    # A server compiles each page script once (its ScriptCache lives as long as the server); AppTest makes a
-    # new cache for every run, so each rerun would also pay compiling the page (~60 ms): share one, as a server.
+    # A server compiles each script once (its ScriptCache lives as long as the server); AppTest makes new
+    # caches for every run (one for the pages, one for the entry script), so each rerun would also pay
+    # compiling the page and dashboard.py (~60 ms): share one, as a server does.
     import streamlit.testing.v1.app_test as app_test
+    import streamlit.testing.v1.local_script_runner as local_script_runner
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 
     shared = ScriptCache()
     app_test.ScriptCache = lambda: shared  # type: ignore[attr-defined]
+    local_script_runner.ScriptCache = lambda: shared  # type: ignore[attr-defined]
 
 
 def filter_changes(library: Path, runs: int) -> dict[str, dict[str, list[float]]]:
