@@ -209,7 +209,6 @@ def test_number_texts_show_what_a_pandas_styler_shows() -> None:
     assert fast["Tỉ lệ (%)"].tolist() == ["24,3", "", "100"]
     assert fast["Nullable"].tolist() == ["1", "", "1.000"]
     assert fast["Văn bản"].tolist() == frame["Văn bản"].tolist()
-    assert number_styler(frame, numeric, "vi").to_html().count("12.345") == 1  # pandas' own rendering agrees
     assert number_texts([1234.5, 0.25, 3], "en") == ["1,234.5", "0.25", "3"]
 
 

@@ -79,8 +79,8 @@ def summary_table(
     keep = dict(columns) if isinstance(columns, Mapping) else {c: c for c in columns}
     out = frame.loc[:, list(keep)].copy()
     for col, mapping in (names or {}).items():
-        if col in out and mapping:
-            out[col] = out[col].map(lambda v, m=mapping: m.get(str(v), v))
+        if col in out and mapping:  # (each distinct value looked up once)
+            out[col] = out[col].map({v: mapping.get(str(v), v) for v in out[col].unique()})
     for col in out.columns:
         if "share" in col:
             out[col] = (out[col].astype(float) * 100).round(1)
@@ -152,7 +152,10 @@ def download_buttons(
     in CSV and a sheet in Excel. The bytes (and the frame, when given as a callable) are made only when
     clicked, outside the script run: everything that needs the session is worked out now."""
     language = lang()
-    meta = list(meta if meta is not None else citation(get_view()))
+    if meta is None:  # the view's citation, made once per rerun for all its downloads
+        view = get_view()
+        meta = view.memo.get("citation") or view.memo.setdefault("citation", citation(view))
+    meta = list(meta)
     sheets = (t("export.data_sheet"), t("export.about_sheet"))
 
     def get() -> pd.DataFrame:
@@ -364,10 +367,10 @@ def number_styler(frame: pd.DataFrame, numeric: list[str], language: str) -> Sty
     Streamlit takes a Styler's display texts from `Styler._translate(False, False)`, which pandas answers by
     rendering every cell as HTML parts: ~0.1 ms a row, 100 ms for a 1,000-row table, the largest share of a
     page's rerun. This Styler answers that one call with the numeric cells' texts alone (the other cells
-    show their values anyway); any other rendering (`to_html`…) is pandas' own, with the same formatter.
-    (An instance, not a subclass: Streamlit recognises a Styler by its exact type.)
+    show their values anyway); any other rendering (`to_html`…) is pandas' own, unformatted. (An instance,
+    not a subclass: Streamlit recognises a Styler by its exact type.)
     """
-    styler = frame.style.format(lambda v: number_texts([v], language)[0], subset=numeric)
+    styler = frame.style
     full = styler._translate
 
     def translate(sparse_index: bool, sparse_cols: bool, *args: object, **kwargs: object) -> dict:

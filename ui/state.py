@@ -77,6 +77,8 @@ class View:
     granularity: str
     lang: str
     params: dict[str, str | list[str]] = field(default_factory=dict)  # the view in the URL (see analytics.urls)
+    # What several parts of one rerun derive from the view alike (the downloads' citation): made once.
+    memo: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def frame(self) -> pd.DataFrame:
