@@ -69,15 +69,15 @@ class DigestText:
 def clean_lines(text: str, drop_patterns: list[re.Pattern[str]]) -> list[str]:
     """Non-empty, whitespace-collapsed lines without boilerplate (skip links, banners, captions)."""
     drop = _any_of(tuple(drop_patterns))
-    out = []
-    for raw in text.split("\n"):
-        # `raw` is clean when " ".join(raw.split()) would return it: its only whitespace is single inner spaces
-        # (every whitespace character but " " is non-printable). Most lines are; the test is much cheaper.
-        clean = raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " "
-        line = raw if clean else " ".join(raw.split())  # also turns NBSP and tabs into single spaces
-        if line and not drop(line):
-            out.append(line)
-    return out
+    # `raw` is clean when " ".join(raw.split()) would return it: its only whitespace is single inner spaces
+    # (every whitespace character but " " is non-printable). Most lines are; the test is much cheaper. The
+    # join also turns NBSP and tabs into single spaces.
+    lines = [
+        raw if raw.isprintable() and "  " not in raw and raw[0] != " " and raw[-1] != " " else " ".join(raw.split())
+        for raw in text.split("\n")
+        if raw
+    ]
+    return [line for line in lines if line and not drop(line)]
 
 
 @cache
