@@ -167,8 +167,6 @@ class Vocab:
     districts: tuple[Place, ...]
     former_communes: tuple[Place, ...]  # commune-level units before the reform, under their district
     communes: tuple[Place, ...]  # commune-level units from the reform on (communes_2025)
-    former_commune_index: PlaceIndex
-    commune_index: PlaceIndex
     reform_date: dt.date
     sectors: tuple[Sector, ...]
     keyword_sectors: dict[str, tuple[str, ...]]  # keyword -> sector ids
@@ -177,7 +175,17 @@ class Vocab:
     central_issuers: dict[str, dict[str, str]]  # issuer code of a central body -> {vi, en} name
     files: tuple[Path, ...]  # every file read, for cache fingerprints
 
-    # The two large patterns are compiled on first use (~0.1 s): a dashboard reading its store parses nothing.
+    # The large patterns are compiled on first use (~0.1 s): a dashboard reading its store parses nothing.
+    @cached_property
+    def former_commune_index(self) -> PlaceIndex:
+        """The commune-level units before the reform, found in one pass."""
+        return PlaceIndex.of(self.former_communes)
+
+    @cached_property
+    def commune_index(self) -> PlaceIndex:
+        """The commune-level units from the reform on, found in one pass."""
+        return PlaceIndex.of(self.communes)
+
     @cached_property
     def agency_re(self) -> re.Pattern[str]:
         """The folded-words aliases of bodies that can lead ("… chủ trì"), longest first."""
@@ -484,8 +492,6 @@ def load_vocab(directory: Path = PROFILE_DIR, national: Path = NATIONAL_VOCAB_DI
         districts=districts,
         former_communes=former_communes,
         communes=communes,
-        former_commune_index=PlaceIndex.of(former_communes),
-        commune_index=PlaceIndex.of(communes),
         reform_date=reform,
         sectors=sectors,
         keyword_sectors={k: tuple(v) for k, v in keyword_sectors.items()},
