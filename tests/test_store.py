@@ -288,3 +288,26 @@ def test_the_library_list_comes_from_the_store_and_equals_the_parsed_one(lib, co
     assert listed == expected and len(listed) == 7
     assert [e.signature for e in listed] == [e.signature for e in expected]
     assert sum(e.loaded for e in listed) == 6 and all(e.signature for e in listed if e.loaded)  # the copy too
+
+
+def test_a_built_corpus_is_frozen_out_of_the_collector_and_freed_once_dropped(lib):
+    # The dashboard's corpus leaves the cyclic collector's sight once built (a full collection scanned its
+    # millions of lists on some reruns); a corpus dropped from the cache is still freed, at the latest when
+    # the next one is built.
+    import gc
+    import weakref
+
+    from ui.data import _parse
+
+    _parse.clear()
+    first = _parse("first", str(lib.root))
+    frozen = gc.get_freeze_count()
+    assert frozen > len(first.items)  # its lists (at least one per row) among the frozen objects
+    gone = weakref.ref(first.items)
+    _parse.clear()
+    del first
+    second = _parse("second", str(lib.root))
+    assert gone() is None and second.items is not None
+    assert gc.get_freeze_count() > len(second.items)
+    _parse.clear()
+    gc.unfreeze()

@@ -266,7 +266,7 @@ def item_list(rows: pd.DataFrame) -> str:
     is escaped (it comes from uploaded files), so no headline can start a block or carry a link."""
     return "\n".join(
         f"- {r.item_no}\\. **{md_escape(r.headline)}**" + (f" — {md_escape(r.doc_symbol)}" if r.doc_symbol else "")
-        for r in rows.itertuples()
+        for r in rows[["item_no", "headline", "doc_symbol"]].itertuples()  # (a small tuple class: quick to make)
     )
 
 
