@@ -34,7 +34,7 @@ from loaders.files import read_file
 from loaders.report import FileReport, LoadReport
 from loaders.schema import COLUMN_NAMES, as_coded
 from loaders.search import index_of, share_indexes
-from loaders.store import StoredTexts
+from loaders.store import StoredTexts, gc_paused
 from loaders.vocab import Profile, Vocab, VocabError, load_vocab, vocab_files
 from ui.i18n import t
 
@@ -268,9 +268,10 @@ def _parse(key: str, root: str, _files: list[Path] | None = None, _mtimes: dict[
         gc.collect()
     library = Library(root)
     files = library.files() if _files is None else _files
-    with st.spinner(t("common.loading")):
+    # Nothing built here is garbage: the collector would only rescan the growing corpus (`gc_paused`).
+    with st.spinner(t("common.loading")), gc_paused():
         items, report = library.load_items(files=files, lazy=True)
-    corpus = build_corpus(items, report, key, str(library.digests_dir), latest_change(files, _mtimes))
+        corpus = build_corpus(items, report, key, str(library.digests_dir), latest_change(files, _mtimes))
     # Everything alive now (the corpus' millions of lists, the modules) leaves the cyclic collector's sight:
     # a full collection scanned them all, 0.4 s at 350,000 items, in the middle of some reruns. Reference
     # counting still frees a dropped corpus; cycles wait for the next build's collection.
