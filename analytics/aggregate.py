@@ -5,23 +5,21 @@ Counting rule: trends count each document once, on its first report (`first_repo
 carried by two digests is not counted twice; callers pass `counted(items)` for trends and rankings.
 Every function is pure (frames in, frames out) and returns long ("tidy") frames with plain columns. A frame
 counted through a row mask (`rows=`) is the corpus' own, which nothing modifies: what its list columns
-flatten to is kept while it lives (`_whole`), so that a rerun only picks its rows' entries.
+flatten to is kept while it lives (`loaders.search.kept`), so that a rerun only picks its rows' entries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain
-from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from analytics.filters import week_monday
+from loaders.search import kept
 
-T = TypeVar("T")
 GRANULARITIES: tuple[str, ...] = ("week", "month", "quarter", "year")
 #: Above this many weeks in view, "auto" granularity switches to months, then quarters, then years.
 _AUTO_LIMIT = 60
@@ -138,26 +136,10 @@ def auto_granularity(items: pd.DataFrame, rows: np.ndarray | None = None) -> str
 def nonempty(items: pd.DataFrame, column: str, rows: np.ndarray | None = None) -> np.ndarray:
     """Boolean array over `items`: which rows' list in `column` has at least one entry (~5x faster than
     `.map(len)`), among the rows the boolean mask `rows` picks (default all; with a mask, the whole
-    column's answer is kept, see `_whole`)."""
+    column's answer is kept, see `loaders.search.kept`)."""
     if rows is not None:
-        return _whole(items, ("nonempty", column), lambda: nonempty(items, column)) & rows
+        return kept(items, ("nonempty", column), lambda: nonempty(items, column)) & rows
     return np.fromiter(map(len, items[column].tolist()), dtype=np.int64, count=len(items)) > 0
-
-
-# Per long-lived frame (the corpus' frame, which nothing modifies), what its whole list columns explode to:
-# a rerun then picks its rows' entries by mask instead of flattening 350,000 lists (~70 ms a column).
-_WHOLE: dict[int, dict[tuple[str | None, ...], Any]] = {}
-
-
-def _whole(items: pd.DataFrame, key: tuple[str | None, ...], make: Callable[[], T]) -> T:
-    """`make()` for the whole frame `items`, made once and kept as long as the frame lives."""
-    kept = _WHOLE.get(id(items))
-    if kept is None:
-        kept = _WHOLE.setdefault(id(items), {})
-        weakref.finalize(items, _WHOLE.pop, id(items), None)
-    if key not in kept:
-        kept[key] = make()
-    return kept[key]
 
 
 def _picked(
@@ -166,7 +148,7 @@ def _picked(
     """`_exploded`, restricted to the rows the boolean mask `rows` picks (positions stay those in `items`)."""
     if rows is None:
         return _exploded(items, column, missing)
-    positions, codes, labels = _whole(items, ("exploded", column, missing), lambda: _exploded(items, column, missing))
+    positions, codes, labels = kept(items, ("exploded", column, missing), lambda: _exploded(items, column, missing))
     keep = rows[positions]
     return positions[keep], codes[keep], labels
 
@@ -633,8 +615,8 @@ def deadlines(items: pd.DataFrame, today: dt.date, rows: np.ndarray | None = Non
         # (toordinal: ~15x faster than numpy's conversion of date objects)
         return np.repeat(stating, sizes), flat, np.fromiter(map(dt.date.toordinal, flat), np.int64, len(flat))
 
-    # With a mask, the whole frame's deadlines are kept (see `_whole`) and the mask picks its rows'.
-    positions, flat, ordinals = stated() if rows is None else _whole(items, ("deadlines",), stated)
+    # With a mask, the whole frame's deadlines are kept (see `loaders.search.kept`) and the mask picks its rows'.
+    positions, flat, ordinals = stated() if rows is None else kept(items, ("deadlines",), stated)
     if rows is not None:
         keep = rows[positions]
         positions, flat, ordinals = positions[keep], flat[keep], ordinals[keep]

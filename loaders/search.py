@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -150,8 +150,8 @@ def build_index(keys: np.ndarray, max_share: float | None = INDEX_MAX_SHARE) -> 
 
 # A frame's indexes, found by the frame itself (frames are not hashable): the search function takes a frame
 # and finds the index of the corpus it was given, or none (then it scans). One per kind of index (this
-# module's SearchIndex, `loaders.phrases.PhraseIndex`).
-_INDEXES: dict[tuple[int, type], tuple[weakref.ref, object]] = {}
+# module's SearchIndex, `loaders.phrases.PhraseIndex`), and what else is worked out once per frame (`kept`).
+_INDEXES: dict[tuple[int, Hashable], tuple[weakref.ref, object]] = {}
 
 
 class Deferred:
@@ -171,10 +171,10 @@ class Deferred:
         return self._value
 
 
-def attach_index(items: pd.DataFrame, index: object) -> None:
-    """Remember `index` (or a `Deferred` one) as the index of its kind of `items` (its row positions), until
-    `items` is freed."""
-    slot = (id(items), index.kind if isinstance(index, Deferred) else type(index))
+def attach_index(items: pd.DataFrame, index: object, key: Hashable | None = None) -> None:
+    """Remember `index` (or a `Deferred` one) as what `key` names for `items` (default: its kind of index;
+    its row positions are those of `items`), until `items` is freed."""
+    slot = (id(items), key if key is not None else index.kind if isinstance(index, Deferred) else type(index))
     _INDEXES[slot] = (weakref.ref(items), index)
     weakref.finalize(items, _INDEXES.pop, slot, None)
 
@@ -184,6 +184,17 @@ def share_indexes(source: pd.DataFrame, target: pd.DataFrame) -> None:
     for (frame_id, _), (ref, index) in list(_INDEXES.items()):
         if frame_id == id(source) and ref() is source:
             attach_index(target, index)
+
+
+def kept(items: pd.DataFrame, key: tuple[object, ...], make: Callable[[], T]) -> T:
+    """What `make()` gives for `items`, made on the first ask and kept like an index, while `items` lives:
+    for a frame that nothing modifies (the corpus')."""
+    found = _INDEXES.get((id(items), key))
+    if found is not None and found[0]() is items:
+        return found[1]  # type: ignore[return-value]
+    value = make()
+    attach_index(items, value, key)
+    return value
 
 
 def index_of(items: pd.DataFrame, kind: type[T] = SearchIndex) -> T | None:
