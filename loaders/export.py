@@ -51,18 +51,20 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _MAX_CELL_TEXT = 32767
 
 
+def latest_week(items: pd.DataFrame) -> tuple[str, dt.date, dt.date]:
+    """The latest week of `items` (not empty): its label, first and last day. Three cells are read, not a row
+    of every column (10x faster: the dashboard asks on every rerun)."""
+    at = int(items["week_start"].to_numpy().argmax())
+    return str(items["week"].iat[at]), items["week_start"].iat[at].date(), items["week_end"].iat[at].date()
+
+
 def data_date(items: pd.DataFrame, language: str) -> str:
     """The data date of `items` in words: their latest week with its dates ("tuần mới nhất 2025-W12 (…)")."""
     from loaders.catalog import catalog, translate
 
-    at = int(items["week_start"].to_numpy().argmax())  # (three cells, not a row of every column: 10x faster)
+    week, start, end = latest_week(items)
     return translate(
-        catalog(),
-        "export.latest_week",
-        language,
-        week=items["week"].iat[at],
-        start=f"{items['week_start'].iat[at]:%d/%m/%Y}",
-        end=f"{items['week_end'].iat[at]:%d/%m/%Y}",
+        catalog(), "export.latest_week", language, week=week, start=f"{start:%d/%m/%Y}", end=f"{end:%d/%m/%Y}"
     )
 
 

@@ -13,15 +13,15 @@ from ui.i18n import column_label, t
 
 view, names, n = ui.start_trend_page("places.title")
 # Counted through the mask over the corpus' frame, whose lists are flattened once (no slice of the rows).
-frame, counted = view.frame, view.counted_rows
+frame, rows = view.frame, view.counted_rows
 
-n_mentioning = int(agg.nonempty(frame, "districts", rows=counted).sum())
+n_mentioning = int(agg.nonempty(frame, "districts", rows=rows).sum())
 st.caption(t("places.note", n=n_mentioning, total=n))
 if not n_mentioning:
     st.info(t("places.none"), icon=":material/location_off:")
     st.stop()
 
-places = agg.place_counts(frame, view.corpus.places, rows=counted)
+places = agg.place_counts(frame, view.corpus.places, rows=rows)
 left, right = st.columns([3, 2])
 with left:
     fig = charts.place_map(
@@ -42,7 +42,7 @@ with left:
     if len(unplaced):
         st.caption(t("places.unplaced", labels="; ".join(m for ms in unplaced["mentions"] for m in ms)))
 with right:
-    labels = agg.ranking(frame, "districts", explode=True, missing=None, rows=counted)
+    labels = agg.ranking(frame, "districts", explode=True, missing=None, rows=rows)
     fig = charts.bars(
         labels.head(25),
         "districts",
@@ -67,7 +67,7 @@ cross = agg.crosstab(  # (items naming no place drop out: missing=None)
     row_order=labels["districts"].tolist(),
     col_order=view.corpus.sector_order,
     missing=None,
-    rows=counted,
+    rows=rows,
 )
 fig = charts.heatmap(
     cross,

@@ -30,6 +30,7 @@ from analytics.aggregate import citations, with_periods
 from analytics.filters import MULTI, SEARCH_KEY, FilterSpec, add_search_key
 from analytics.urls import value_codes
 from loaders.config import NATIONAL_VOCAB_DIR, PROFILE_DIR, data_dir
+from loaders.export import latest_week
 from loaders.files import read_file
 from loaders.report import FileReport, LoadReport
 from loaders.schema import COLUMN_NAMES, as_coded
@@ -284,11 +285,9 @@ def as_of(corpus: Corpus) -> str:
     items = corpus.items
     if items.empty:
         return ""
-    at = int(items["week_start"].to_numpy().argmax())  # (two cells, not a row of every column: on every rerun)
+    week, _, end = latest_week(items)
     updated = f"{corpus.changed_at:%H:%M %d/%m/%Y}" if corpus.changed_at else "?"
-    return t(
-        "common.data_as_of", week=items["week"].iat[at], end=f"{items['week_end'].iat[at]:%d/%m/%Y}", updated=updated
-    )
+    return t("common.data_as_of", week=week, end=f"{end:%d/%m/%Y}", updated=updated)
 
 
 # Listing a library of thousands of files costs ~0.2 s, too much for every rerun. The listing (and so the
