@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from loaders.schema import BY_NAME
-from loaders.search import SEARCH_KEY, index_of, matching_rows, search_keys
+from loaders.search import SEARCH_KEY, index_of, keys_of, matching_rows, search_keys
 from loaders.textnorm import fold, fold_words
 
 Kind = Literal["range", "multi", "bool", "text"]
@@ -161,8 +161,8 @@ def match_query(items: pd.DataFrame, rows: np.ndarray, terms: list[str]) -> np.n
     The one free-text search. On the library's corpus it uses the stored syllable index
     (`loaders.search.SearchIndex`) to narrow the rows before the phrase check; on any other frame it scans.
     """
-    key = (items[SEARCH_KEY] if SEARCH_KEY in items else add_search_key(items)[SEARCH_KEY]).to_numpy()
-    return matching_rows(key, rows, terms, index_of(items))
+    keys = keys_of(items)
+    return matching_rows(search_keys(items).to_numpy() if keys is None else keys, rows, terms, index_of(items))
 
 
 def _any_in_list(column: pd.Series, wanted: tuple[str, ...]) -> np.ndarray:

@@ -21,7 +21,7 @@ import pandas as pd
 from analytics.aggregate import counts_by_period, period_labels
 from analytics.filters import search_terms
 from loaders.phrases import PhraseIndex
-from loaders.search import SEARCH_KEY, SEARCH_TEXT, SearchIndex
+from loaders.search import SEARCH_TEXT, SearchIndex, keys_of
 from loaders.textnorm import fold, fold_words
 
 #: The item text a term is looked for in, in this order (a context names the field it comes from).
@@ -56,9 +56,10 @@ def text_keys(items: pd.DataFrame) -> np.ndarray:
     Taken from the stored search text when `items` has it (its first fields are these two, folded the same
     way), else folded here; callers cache it per corpus: folding is the costly part of a term search.
     """
-    if SEARCH_KEY in items and SEARCH_TEXT[: len(TEXT_FIELDS)] == TEXT_FIELDS:
+    stored = keys_of(items) if SEARCH_TEXT[: len(TEXT_FIELDS)] == TEXT_FIELDS else None
+    if stored is not None:
         cut = len(TEXT_FIELDS)
-        return np.array(["|".join(k.split("|", cut)[:cut]) for k in items[SEARCH_KEY]], dtype=object)
+        return np.array(["|".join(k.split("|", cut)[:cut]) for k in stored], dtype=object)
     cols = [items[c].astype(str) for c in TEXT_FIELDS]
     return np.array(["|".join(fold_words(t) for t in texts) for texts in zip(*cols, strict=True)], dtype=object)
 

@@ -453,9 +453,10 @@ class Library:
             pass  # the store only saves time: the next load tries again
         parse_cache.prune(self.cache_dir, {d[4] for d in described})
         if texts is not None and len(texts) == len(items):  # the texts are on disk: free them here
-            light = items.drop(columns=[store.LAZY])
+            light = items.drop(columns=[store.LAZY, SEARCH_KEY])  # the frame a lazy read of the store gives
             search.share_indexes(items, light)
             search.attach_index(light, texts)
+            search.attach_index(light, items[SEARCH_KEY].to_numpy(), SEARCH_KEY)
             items = light
         return items, report
 
@@ -463,8 +464,8 @@ class Library:
         """The search index of `items` (corpus `key`): the stored one, else (gone with a newer store, or
         unreadable) one built now."""
         found = store.read_index(self.store_dir, key)
-        if found is None and SEARCH_KEY in items:
-            found = search.build_index(items[SEARCH_KEY].to_numpy())
+        if found is None and (keys := search.keys_of(items)) is not None:
+            found = search.build_index(keys)
         return found
 
     def _phrases(self, items: pd.DataFrame, key: str, stored: bool) -> phrases.PhraseIndex | None:

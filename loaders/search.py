@@ -181,9 +181,9 @@ def attach_index(items: pd.DataFrame, index: object, key: Hashable | None = None
 
 def share_indexes(source: pd.DataFrame, target: pd.DataFrame) -> None:
     """Attach to `target` every index attached to `source`: the same rows in the same order (a recoded copy)."""
-    for (frame_id, _), (ref, index) in list(_INDEXES.items()):
+    for (frame_id, key), (ref, index) in list(_INDEXES.items()):
         if frame_id == id(source) and ref() is source:
-            attach_index(target, index)
+            attach_index(target, index, key)
 
 
 def kept(items: pd.DataFrame, key: tuple[object, ...], make: Callable[[], T]) -> T:
@@ -199,10 +199,28 @@ def kept(items: pd.DataFrame, key: tuple[object, ...], make: Callable[[], T]) ->
 
 def index_of(items: pd.DataFrame, kind: type[T] = SearchIndex) -> T | None:
     """The index of that kind attached to exactly this frame, if any."""
-    found = _INDEXES.get((id(items), kind))
+    return _attached(items, kind)  # type: ignore[return-value]
+
+
+def _attached(items: pd.DataFrame, key: Hashable, load: bool = True) -> object | None:
+    found = _INDEXES.get((id(items), key))
     if found is None or found[0]() is not items:
         return None
-    return found[1].get(items) if isinstance(found[1], Deferred) else found[1]  # type: ignore[return-value]
+    return found[1].get(items) if load and isinstance(found[1], Deferred) else found[1]
+
+
+def keys_of(items: pd.DataFrame) -> np.ndarray | None:
+    """Every row's folded search text (an object array by row position): the SEARCH_KEY column, or the
+    stored texts a restart attached instead (read on first use: `loaders.store.read_items`); None when
+    `items` has neither."""
+    if SEARCH_KEY in items:
+        return items[SEARCH_KEY].to_numpy()
+    return _attached(items, SEARCH_KEY)  # type: ignore[return-value]
+
+
+def has_keys(items: pd.DataFrame) -> bool:
+    """True when `keys_of(items)` has the search texts (without reading stored ones)."""
+    return SEARCH_KEY in items or _attached(items, SEARCH_KEY, load=False) is not None
 
 
 def matching_rows(keys: np.ndarray, rows: np.ndarray, terms: list[str], index: SearchIndex | None) -> np.ndarray:

@@ -38,7 +38,7 @@ from loaders import atomic, parse_cache
 from loaders.phrases import PhraseIndex
 from loaders.report import FileReport
 from loaders.schema import COLUMN_NAMES, COLUMNS, empty_items
-from loaders.search import SEARCH_KEY, SearchIndex, attach_index
+from loaders.search import SEARCH_KEY, Deferred, SearchIndex, attach_index, search_keys
 
 #: Bump when the table or the manifest changes shape: older stores are rebuilt.
 FORMAT = "4"
@@ -193,8 +193,9 @@ def read_items(folder: Path, key: str, lazy: bool = False) -> pd.DataFrame | Non
     """The stored items (schema columns plus SEARCH_KEY) when the store in `folder` has corpus `key`, else None.
 
     No per-row validation: the schema is checked on the Arrow schema (it is what this module wrote).
-    `lazy`: leave out the LAZY column when its `StoredTexts` file is there, and attach that instead
-    (`loaders.search.index_of`).
+    `lazy`: when the LAZY column's `StoredTexts` file is there, leave out that column and attach the file
+    instead (`loaders.search.index_of`), and leave out SEARCH_KEY too, read on the first search
+    (`loaders.search.keys_of`): decoding it is a third of a restart, and most sessions never search.
     """
     stored = _open_table(folder, key)
     if stored is None:
@@ -204,12 +205,21 @@ def read_items(folder: Path, key: str, lazy: bool = False) -> pd.DataFrame | Non
         texts = None
     try:
         with gc_paused():
-            frame = _read_frame(stored, skip=(LAZY,) if texts is not None else ())
+            frame = _read_frame(stored, skip=(LAZY, SEARCH_KEY) if texts is not None else ())
     except (OSError, ValueError, pa.ArrowException):
         return None
     if texts is not None:
         attach_index(frame, texts)
+        # The search texts are read on the first search, from this handle: the version these rows are of.
+        attach_index(frame, Deferred(np.ndarray, lambda rows: _deferred_keys(stored, rows, texts)), SEARCH_KEY)
     return frame
+
+
+def _deferred_keys(stored: pq.ParquetFile, rows: pd.DataFrame, texts: StoredTexts) -> np.ndarray:
+    try:
+        return _search_keys(stored)
+    except (OSError, pa.ArrowException):  # the file unreadable since: fold the rows again, bodies and all
+        return search_keys(rows.assign(**{LAZY: texts.take(np.arange(len(rows)))[LAZY].to_numpy()})).to_numpy()
 
 
 def read_documents(folder: Path, key: str) -> dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]:
@@ -372,24 +382,28 @@ def _read_frame(stored: pq.ParquetFile, skip: Sequence[str] = ()) -> pd.DataFram
     Column by column, each one's Arrow memory released once converted: a restart at 350,000 items never
     holds the decoded table and the frame whole at once.
     """
-    names = [name for name in COLUMN_NAMES if name not in skip]
+    names = [name for name in [*COLUMN_NAMES, SEARCH_KEY] if name not in skip]
     if not stored.metadata.num_rows:
-        return empty_items()[names].assign(**{SEARCH_KEY: pd.Series([], dtype=object)})
-    # Object dtype on purpose for the search text (see `loaders.search.search_keys`): its Python strings are
-    # made a row group at a time, never next to the whole decoded column.
-    parts = []
-    for batch in stored.iter_batches(columns=[SEARCH_KEY], batch_size=ROW_GROUP):
-        parts.append(_objects(batch.column(0)))
-        del batch
-        pa.default_memory_pool().release_unused()  # the allocator would keep every decoded group otherwise
-    converted: dict[str, object] = {SEARCH_KEY: np.concatenate(parts)}
+        return empty_items().assign(**{SEARCH_KEY: pd.Series([], dtype=object)})[names]
+    converted: dict[str, object] = {SEARCH_KEY: _search_keys(stored)} if SEARCH_KEY in names else {}
     for name in _LISTS:
         converted[name] = _lists(stored.read(columns=[name]).column(0))
     rest = [name for name in names if name not in converted]
     frame = stored.read(columns=rest).to_pandas(self_destruct=True, split_blocks=True)
     for name, values in converted.items():
         frame[name] = pd.Series(values, index=frame.index, dtype=object) if name == SEARCH_KEY else values
-    return frame[[*names, SEARCH_KEY]]
+    return frame[names]
+
+
+def _search_keys(stored: pq.ParquetFile) -> np.ndarray:
+    """The SEARCH_KEY column of a store file as Python strings (object dtype on purpose: see
+    `loaders.search.search_keys`), made a row group at a time, never next to the whole decoded column."""
+    parts = [np.empty(0, dtype=object)]
+    for batch in stored.iter_batches(columns=[SEARCH_KEY], batch_size=ROW_GROUP):
+        parts.append(_objects(batch.column(0)))
+        del batch
+        pa.default_memory_pool().release_unused()  # the allocator would keep every decoded group otherwise
+    return np.concatenate(parts)
 
 
 def _objects(column: pa.Array | pa.ChunkedArray) -> np.ndarray:

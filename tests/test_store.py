@@ -204,7 +204,7 @@ def test_the_store_names_the_hashes_of_its_files(lib):
 def test_a_lazy_load_leaves_the_bodies_in_the_store_and_reads_them_from_its_own_version(lib):
     from loaders.phrases import PhraseIndex
     from loaders.schema import COLUMN_NAMES
-    from loaders.search import index_of
+    from loaders.search import index_of, keys_of
     from ui.data import build_corpus
 
     full, _ = lib.load_items()
@@ -213,7 +213,8 @@ def test_a_lazy_load_leaves_the_bodies_in_the_store_and_reads_them_from_its_own_
         if rebuilt:
             shutil.rmtree(lib.store_dir)
         lazy, report = Library(lib.root).load_items(lazy=True)
-        pd.testing.assert_frame_equal(lazy, full.drop(columns=["body"]))
+        pd.testing.assert_frame_equal(lazy, full.drop(columns=["body", SEARCH_KEY]))
+        assert keys_of(lazy).tolist() == full[SEARCH_KEY].tolist()  # the search texts, out of the frame
         texts = index_of(lazy, store.StoredTexts)
         assert texts is not None and len(texts) == len(full)
         assert index_of(lazy) is not None and index_of(lazy, PhraseIndex) is not None  # the indexes came along
@@ -272,6 +273,32 @@ def test_a_restart_reads_the_indexes_on_first_use_even_once_the_store_moved_on(l
             search.matching_rows(keys, rows, terms, rebuilt).tolist()
             == search.matching_rows(keys, rows, terms, None).tolist()
         )
+
+
+def test_a_lazy_restart_reads_the_search_texts_on_the_first_search_from_its_own_version(lib, monkeypatch):
+    from analytics.filters import Filters, apply_filters
+    from loaders.search import keys_of
+
+    full, _ = lib.load_items()
+    reads: list[int] = []
+    search_keys = store._search_keys
+    monkeypatch.setattr(store, "_search_keys", lambda stored: reads.append(1) or search_keys(stored))
+    items, _ = Library(lib.root).load_items(lazy=True)
+    assert SEARCH_KEY not in items and reads == []  # a restart decodes no search text
+    (lib.digests_dir / full["source"].iloc[0]).unlink()  # the store moves on before the first search
+    lib.load_items()
+    reads.clear()  # (that rebuild read the old store whole)
+    # A rare term, a phrase most items hold (checked in place), two terms.
+    for query in ("tiêm chủng", "UBND tỉnh", "cửa khẩu lạng sơn"):
+        found = apply_filters(items, Filters(query=query))
+        expected = apply_filters(full.drop(columns=["body"]), Filters(query=query))
+        assert found.index.tolist() == expected.index.tolist() and len(found)
+    assert reads == [1] and keys_of(items).tolist() == full[SEARCH_KEY].tolist()  # read once
+    # The store file unreadable by the first search: the rows are folded again, bodies read from their file.
+    again, _ = Library(lib.root).load_items(lazy=True)
+    monkeypatch.setattr(store, "_search_keys", lambda stored: (_ for _ in ()).throw(OSError("gone")))
+    expected, _ = Library(lib.root).load_items()
+    assert keys_of(again).tolist() == expected[SEARCH_KEY].tolist()
 
 
 def test_the_library_list_comes_from_the_store_and_equals_the_parsed_one(lib, count_parses, monkeypatch):

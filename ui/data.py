@@ -34,7 +34,7 @@ from loaders.export import latest_week
 from loaders.files import read_file
 from loaders.report import FileReport, LoadReport
 from loaders.schema import COLUMN_NAMES, as_coded
-from loaders.search import index_of, share_indexes
+from loaders.search import has_keys, index_of, share_indexes
 from loaders.store import StoredTexts, gc_paused
 from loaders.vocab import Profile, Vocab, VocabError, load_vocab, vocab_files
 from ui.i18n import t
@@ -50,7 +50,7 @@ HEAVY_COLUMNS = ("body", SEARCH_KEY)
 class Corpus:
     """The parsed items plus what the dashboard needs to show them: options, order, colours, places."""
 
-    items: pd.DataFrame  # every schema column plus SEARCH_KEY, but those `texts` keeps on disk (see full_rows)
+    items: pd.DataFrame  # every schema column, but those `texts` keeps on disk (see full_rows); search: keys_of
     report: LoadReport
     key: str
     # `items` without HEAVY_COLUMNS, plus pre-coded periods (`analytics.aggregate.with_periods`)
@@ -217,7 +217,7 @@ def build_corpus(
     vocab = load_vocab()
     sectors = [*(s for s in vocab.sectors if s.id != vocab.unclassified.id), vocab.unclassified]
     order = [s.name_vi for s in sectors]
-    if SEARCH_KEY not in items:  # the library's store has it; a bare frame (tests) gets it here
+    if not has_keys(items):  # the library's store has them; a bare frame (tests) gets them here
         items = add_search_key(items)
     coded = as_coded(items)
     share_indexes(items, coded)  # the stored search and phrase indexes belong to these rows, now coded
