@@ -59,7 +59,7 @@ from loaders.decoding import DecodeError
 from loaders.files import ReadRefused, read_file, walk_folder
 from loaders.pipeline import parse_bytes
 from loaders.report import FileReport, LoadReport, Problem
-from loaders.schema import coerce_items, empty_items, validate_items
+from loaders.schema import as_coded, coerce_items, empty_items, validate_items
 from loaders.search import SEARCH_KEY, search_keys
 from loaders.textnorm import fold_words
 from loaders.uploads import Refusal, count_scripts, digest_files, read_uploads, safe_name
@@ -353,12 +353,15 @@ class Library:
         store, the cross-digest columns are recomputed on the whole, and the store is replaced. The
         `source_url` column comes from `sources.json` on every load (it changes without the files changing).
         `files`: the library's files (`files()`) when the caller has just listed them. `lazy`: the bodies
-        (`store.LAZY`) stay on disk, read on demand through the attached `store.StoredTexts`, when the store
-        holds these items (else they are in the frame).
+        (`store.LAZY`) stay on disk, read on demand through the attached `store.StoredTexts`, and the search
+        texts too (`search.keys_of`), when the store holds these items (else they are in the frame); the
+        CODED columns then come as categoricals (`schema.as_coded`).
         """
         items, report = self._load_items(progress, self.files() if files is None else files, lazy)
         urls = {PurePosixPath(name).name: s.url for name, s in self.sources().items()}
-        items["source_url"] = items["source"].map(urls).fillna("") if urls else ""
+        items["source_url"] = items["source"].astype(object).map(urls).fillna("") if urls else ""
+        if lazy:  # coded like the other CODED columns
+            items["source_url"] = pd.Categorical(items["source_url"], ordered=True)
         return items, report
 
     def _load_items(
@@ -452,11 +455,13 @@ class Library:
         except (LibraryError, OSError):
             pass  # the store only saves time: the next load tries again
         parse_cache.prune(self.cache_dir, {d[4] for d in described})
-        if texts is not None and len(texts) == len(items):  # the texts are on disk: free them here
-            light = items.drop(columns=[store.LAZY, SEARCH_KEY])  # the frame a lazy read of the store gives
+        if lazy:  # the frame a lazy read of the store gives
+            on_disk = texts is not None and len(texts) == len(items)  # the texts are: free them here
+            light = as_coded(items.drop(columns=[store.LAZY, SEARCH_KEY]) if on_disk else items)
             search.share_indexes(items, light)
-            search.attach_index(light, texts)
-            search.attach_index(light, items[SEARCH_KEY].to_numpy(), SEARCH_KEY)
+            if on_disk:
+                search.attach_index(light, texts)
+                search.attach_index(light, items[SEARCH_KEY].to_numpy(), SEARCH_KEY)
             items = light
         return items, report
 

@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 from loaders import atomic, parse_cache
 from loaders.phrases import PhraseIndex
 from loaders.report import FileReport
-from loaders.schema import COLUMN_NAMES, COLUMNS, empty_items
+from loaders.schema import CODED, COLUMN_NAMES, COLUMNS, as_coded, empty_items
 from loaders.search import SEARCH_KEY, Deferred, SearchIndex, attach_index, search_keys
 
 #: Bump when the table or the manifest changes shape: older stores are rebuilt.
@@ -193,11 +193,12 @@ def read_items(folder: Path, key: str, lazy: bool = False) -> pd.DataFrame | Non
     """The stored items (schema columns plus SEARCH_KEY) when the store in `folder` has corpus `key`, else None.
 
     No per-row validation: the schema is checked on the Arrow schema (it is what this module wrote).
-    `lazy`: when the LAZY column's `StoredTexts` file is there, leave out that column and attach the file
-    instead (`loaders.search.index_of`), and leave out SEARCH_KEY too, read on the first search
+    `lazy` (the dashboard's read): the CODED columns as `schema.as_coded` makes them; when the LAZY column's
+    `StoredTexts` file is there, leave out that column and attach the file instead
+    (`loaders.search.index_of`), and leave out SEARCH_KEY too, read on the first search
     (`loaders.search.keys_of`): decoding it is a third of a restart, and most sessions never search.
     """
-    stored = _open_table(folder, key)
+    stored = _open_table(folder, key, coded=lazy)
     if stored is None:
         return None
     texts = open_texts(folder, key) if lazy else None
@@ -205,7 +206,7 @@ def read_items(folder: Path, key: str, lazy: bool = False) -> pd.DataFrame | Non
         texts = None
     try:
         with gc_paused():
-            frame = _read_frame(stored, skip=(LAZY, SEARCH_KEY) if texts is not None else ())
+            frame = _read_frame(stored, skip=(LAZY, SEARCH_KEY) if texts is not None else (), coded=lazy)
     except (OSError, ValueError, pa.ArrowException):
         return None
     if texts is not None:
@@ -258,12 +259,13 @@ def open_texts(folder: Path, key: str) -> StoredTexts | None:
         return None
 
 
-def _open_table(folder: Path, key: str) -> pq.ParquetFile | None:
-    """The store file opened, when it holds corpus `key` in this FORMAT and SCHEMA; else None."""
+def _open_table(folder: Path, key: str, coded: bool = False) -> pq.ParquetFile | None:
+    """The store file opened, when it holds corpus `key` in this FORMAT and SCHEMA; else None. `coded`: the
+    CODED columns read as dictionaries (pandas categoricals)."""
     try:
         handle, footer = _open(folder)
-        stored = pq.ParquetFile(handle, metadata=footer)
-        schema = stored.schema_arrow
+        stored = pq.ParquetFile(handle, metadata=footer, read_dictionary=CODED if coded else None)
+        schema = footer.schema.to_arrow_schema()  # as written (schema_arrow has the dictionaries)
     except (OSError, ValueError, pa.ArrowException):
         return None
     return stored if _key_of(schema) == key else None
@@ -375,19 +377,23 @@ def read_phrases(folder: Path, key: str, stops: str) -> PhraseIndex | None:
     return found if found is not None and found.stops == stops else None
 
 
-def _read_frame(stored: pq.ParquetFile, skip: Sequence[str] = ()) -> pd.DataFrame:
+def _read_frame(stored: pq.ParquetFile, skip: Sequence[str] = (), coded: bool = False) -> pd.DataFrame:
     """The items frame of a store file: schema dtypes, Python lists in list columns, plain-string SEARCH_KEY;
-    without the columns in `skip`.
+    without the columns in `skip`; `coded`: the CODED columns as `schema.as_coded` makes them (the file
+    opened with them as dictionaries: `_open_table`).
 
     Column by column, each one's Arrow memory released once converted: a restart at 350,000 items never
     holds the decoded table and the frame whole at once.
     """
     names = [name for name in [*COLUMN_NAMES, SEARCH_KEY] if name not in skip]
     if not stored.metadata.num_rows:
-        return empty_items().assign(**{SEARCH_KEY: pd.Series([], dtype=object)})[names]
+        empty = empty_items().assign(**{SEARCH_KEY: pd.Series([], dtype=object)})[names]
+        return as_coded(empty) if coded else empty
     converted: dict[str, object] = {SEARCH_KEY: _search_keys(stored)} if SEARCH_KEY in names else {}
     for name in _LISTS:
         converted[name] = _lists(stored.read(columns=[name]).column(0))
+    for name in CODED if coded else ():
+        converted[name] = _categorical(stored.read(columns=[name]).column(0))
     rest = [name for name in names if name not in converted]
     frame = stored.read(columns=rest).to_pandas(self_destruct=True, split_blocks=True)
     for name, values in converted.items():
@@ -404,6 +410,21 @@ def _search_keys(stored: pq.ParquetFile) -> np.ndarray:
         del batch
         pa.default_memory_pool().release_unused()  # the allocator would keep every decoded group otherwise
     return np.concatenate(parts)
+
+
+def _categorical(column: pa.ChunkedArray) -> pd.Categorical:
+    """A dictionary-encoded string column (no nulls) as an ordered categorical of the values present, sorted
+    as strings: what `schema.as_coded` makes of the same strings, without making a Python string per row."""
+    if column.num_chunks > 1:
+        column = column.unify_dictionaries()
+    dictionary = column.chunk(0).dictionary if column.num_chunks else pa.array([], pa.string())
+    indices = np.concatenate([np.empty(0, np.int32), *(c.indices.to_numpy() for c in column.chunks)])
+    order = pc.array_sort_indices(dictionary).to_numpy()  # UTF-8 byte order: code point order
+    order = order[(np.bincount(indices, minlength=len(dictionary)) > 0)[order]]
+    recode = np.empty(len(dictionary), dtype=np.int32)
+    recode[order] = np.arange(len(order), dtype=np.int32)
+    categories = pd.Index(dictionary.take(pa.array(order)).to_pandas())
+    return pd.Categorical.from_codes(recode[indices], dtype=pd.CategoricalDtype(categories, ordered=True))
 
 
 def _objects(column: pa.Array | pa.ChunkedArray) -> np.ndarray:

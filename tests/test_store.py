@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hst
 
 import loaders.library as library_module
 from analytics.filters import add_search_key
@@ -203,7 +205,7 @@ def test_the_store_names_the_hashes_of_its_files(lib):
 
 def test_a_lazy_load_leaves_the_bodies_in_the_store_and_reads_them_from_its_own_version(lib):
     from loaders.phrases import PhraseIndex
-    from loaders.schema import COLUMN_NAMES
+    from loaders.schema import COLUMN_NAMES, as_coded
     from loaders.search import index_of, keys_of
     from ui.data import build_corpus
 
@@ -213,7 +215,7 @@ def test_a_lazy_load_leaves_the_bodies_in_the_store_and_reads_them_from_its_own_
         if rebuilt:
             shutil.rmtree(lib.store_dir)
         lazy, report = Library(lib.root).load_items(lazy=True)
-        pd.testing.assert_frame_equal(lazy, full.drop(columns=["body", SEARCH_KEY]))
+        pd.testing.assert_frame_equal(lazy, as_coded(full.drop(columns=["body", SEARCH_KEY])))  # codes, as read
         assert keys_of(lazy).tolist() == full[SEARCH_KEY].tolist()  # the search texts, out of the frame
         texts = index_of(lazy, store.StoredTexts)
         assert texts is not None and len(texts) == len(full)
@@ -224,7 +226,7 @@ def test_a_lazy_load_leaves_the_bodies_in_the_store_and_reads_them_from_its_own_
     for damage in (lambda f: f.write_bytes(f.read_bytes()[:-9]), lambda f: f.unlink()):
         damage(store.texts_path(lib.store_dir, key))
         again, _ = Library(lib.root).load_items(lazy=True)
-        pd.testing.assert_frame_equal(again, full)
+        pd.testing.assert_frame_equal(again, as_coded(full))
         assert index_of(again, store.StoredTexts) is None
     # The first rows' digest goes: the new store's rows move up, the loaded corpus still reads its own bodies.
     (lib.digests_dir / full["source"].iloc[0]).unlink()
@@ -338,3 +340,30 @@ def test_a_built_corpus_is_frozen_out_of_the_collector_and_freed_once_dropped(li
     assert gc.get_freeze_count() > len(second.items)
     _parse.clear()
     gc.unfreeze()
+
+
+TEXTS = ["", "Sở Y tế", "Sở Y Tế", "sở y tế", "Đ", "Z", "a", "ă"]
+
+
+@given(
+    chunks=hst.lists(hst.lists(hst.sampled_from(TEXTS), max_size=6)),
+    unused=hst.lists(hst.sampled_from(["Ơ", "b", "Sở"]), max_size=2, unique=True),
+)
+def test_a_stored_dictionary_column_reads_as_the_dashboard_codes_it(chunks, unused):
+    # A restart reads the CODED columns as Parquet keeps them, one dictionary per row group (with entries no
+    # row uses): the same categorical as coding the strings (`as_coded`: values present, sorted as strings).
+    import pyarrow as pa
+
+    from loaders.schema import as_coded
+
+    arrays = [
+        pa.DictionaryArray.from_arrays(
+            pa.array([(list(dict.fromkeys(c)) + unused).index(v) for v in c], pa.int32()),
+            pa.array(list(dict.fromkeys(c)) + unused, pa.string()),
+        )
+        for c in chunks
+    ]
+    column = pa.chunked_array(arrays, pa.dictionary(pa.int32(), pa.string()))
+    values = [v for c in chunks for v in c]
+    expected = as_coded(pd.DataFrame({"sector": pd.Series(values, dtype=str)}))["sector"]
+    pd.testing.assert_series_equal(pd.Series(store._categorical(column), name="sector"), expected)
