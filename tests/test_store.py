@@ -303,6 +303,29 @@ def test_a_lazy_restart_reads_the_search_texts_on_the_first_search_from_its_own_
     assert keys_of(again).tolist() == expected[SEARCH_KEY].tolist()
 
 
+def test_the_dashboard_reads_the_search_texts_once_a_page_is_drawn_not_on_the_first_search(lib, monkeypatch):
+    import gc
+
+    from analytics.filters import Filters, apply_filters
+    from ui import data
+
+    full, _ = lib.load_items()
+    reads: list[int] = []
+    search_keys = store._search_keys
+    monkeypatch.setattr(store, "_search_keys", lambda stored: reads.append(1) or search_keys(stored))
+    data._parse.clear()
+    corpus = data._parse("restart", str(lib.root))
+    assert reads == []  # not while the corpus is built: the first render does not wait for them
+    data.read_ahead(corpus)
+    data.read_ahead(corpus)  # once per corpus
+    data._READING[corpus.key].join()
+    assert reads == [1]
+    found = apply_filters(corpus.items, Filters(query="tiêm chủng"))
+    assert reads == [1] and found.index.tolist() == apply_filters(full, Filters(query="tiêm chủng")).index.tolist()
+    data._parse.clear()
+    gc.unfreeze()
+
+
 def test_the_library_list_comes_from_the_store_and_equals_the_parsed_one(lib, count_parses, monkeypatch):
     from tests.test_library import NOT_A_DIGEST
 

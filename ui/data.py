@@ -34,7 +34,7 @@ from loaders.export import latest_week
 from loaders.files import read_file
 from loaders.report import FileReport, LoadReport
 from loaders.schema import COLUMN_NAMES, as_coded
-from loaders.search import has_keys, index_of, share_indexes
+from loaders.search import has_keys, index_of, keys_of, share_indexes
 from loaders.store import StoredTexts, gc_paused
 from loaders.vocab import Profile, Vocab, VocabError, load_vocab, vocab_files
 from ui.i18n import t
@@ -264,6 +264,10 @@ def _parse(key: str, root: str, _files: list[Path] | None = None, _mtimes: dict[
     """
     from loaders.library import Library
 
+    with _READING_LOCK:  # an earlier corpus' search texts: read before another is built
+        readings = [_READING.pop(k) for k in list(_READING)]
+    for reading in readings:
+        reading.join()
     if gc.get_freeze_count():  # corpora built before go back to the cyclic collector, garbage among them
         gc.unfreeze()  # collected, before this one is built (see the freeze below)
         gc.collect()
@@ -278,6 +282,21 @@ def _parse(key: str, root: str, _files: list[Path] | None = None, _mtimes: dict[
     # counting still frees a dropped corpus; cycles wait for the next build's collection.
     gc.freeze()
     return corpus
+
+
+_READING: dict[str, threading.Thread] = {}  # corpus key -> the thread reading its search texts
+_READING_LOCK = threading.Lock()
+
+
+def read_ahead(corpus: Corpus) -> None:
+    """Read the search texts a restart left in the store (`loaders.search.keys_of`) in the background, once
+    per corpus: called once a page is drawn, so that neither the first render nor the first search waits
+    for them (~0.4 s at 70,000 items, 2.5 s at 350,000)."""
+    with _READING_LOCK:
+        if corpus.key in _READING:
+            return
+        reading = _READING[corpus.key] = threading.Thread(target=keys_of, args=(corpus.items,), daemon=True)
+    reading.start()
 
 
 def as_of(corpus: Corpus) -> str:
