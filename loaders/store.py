@@ -195,8 +195,9 @@ def read_items(folder: Path, key: str, lazy: bool = False) -> pd.DataFrame | Non
     No per-row validation: the schema is checked on the Arrow schema (it is what this module wrote).
     `lazy` (the dashboard's read): the CODED columns as `schema.as_coded` makes them; when the LAZY column's
     `StoredTexts` file is there, leave out that column and attach the file instead
-    (`loaders.search.index_of`), and leave out SEARCH_KEY too, read on the first search
-    (`loaders.search.keys_of`): decoding it is a third of a restart, and most sessions never search.
+    (`loaders.search.index_of`), and leave out SEARCH_KEY too, read on first use (`loaders.search.keys_of`;
+    the dashboard reads it in the background once its first page is drawn): decoding it was a third of a
+    restart.
     """
     stored = _open_table(folder, key, coded=lazy)
     if stored is None:
@@ -211,7 +212,7 @@ def read_items(folder: Path, key: str, lazy: bool = False) -> pd.DataFrame | Non
         return None
     if texts is not None:
         attach_index(frame, texts)
-        # The search texts are read on the first search, from this handle: the version these rows are of.
+        # The search texts are read on first use, from this handle: the version these rows are of.
         attach_index(frame, Deferred(np.ndarray, lambda rows: _deferred_keys(stored, rows, texts)), SEARCH_KEY)
     return frame
 
