@@ -380,7 +380,16 @@ def number_styler(frame: pd.DataFrame, numeric: list[str], language: str) -> Sty
         for name in numeric:
             c = frame.columns.get_loc(name)
             texts = number_texts(frame[name].tolist(), language)
-            body.append([{"id": f"row{r}_col{c}", "display_value": text} for r, text in enumerate(texts)])
+            # Streamlit shows a cell with no display text as `astype(str)` writes it: most counts (below 1,000)
+            # need none, and each one it reads costs a regular expression and a cell assignment.
+            plain = frame[name].astype(str).tolist()
+            body.append(
+                [
+                    {"id": f"row{r}_col{c}", "display_value": text}
+                    for r, (text, same) in enumerate(zip(texts, plain, strict=True))
+                    if text != same
+                ]
+            )
         return {"body": body, "cellstyle": [], "table_styles": []}
 
     styler._translate = translate  # type: ignore[method-assign]
