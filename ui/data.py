@@ -295,7 +295,9 @@ def read_ahead(corpus: Corpus) -> None:
     with _READING_LOCK:
         if corpus.key in _READING:
             return
-        reading = _READING[corpus.key] = threading.Thread(target=keys_of, args=(corpus.items,), daemon=True)
+        # Not a daemon: Python waits for it at exit (a daemon thread still inside Arrow while the interpreter
+        # shuts down can crash the process).
+        reading = _READING[corpus.key] = threading.Thread(target=keys_of, args=(corpus.items,), daemon=False)
     reading.start()
 
 
