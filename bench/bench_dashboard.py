@@ -192,10 +192,9 @@ def filter_changes(library: Path, runs: int) -> dict[str, dict[str, list[float]]
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=600).run()
     # Reruns are timed once the restart's background work is done: its reading of the search texts
     # (`ui.data.read_ahead`, ~0.5 s at 70k, ~3 s at 350k) slows the reruns it overlaps, right after a restart.
-    from ui import data
+    from ui.data import finish_reading
 
-    for reading in list(data._READING.values()):
-        reading.join()
+    finish_reading()
     sectors = at.multiselect(key="sector").options
     changes = {
         "sector": lambda i: at.multiselect(key="sector").set_value([sectors[0], sectors[1]][: 1 + i % 2]),

@@ -318,7 +318,7 @@ def test_the_dashboard_reads_the_search_texts_once_a_page_is_drawn_not_on_the_fi
     assert reads == []  # not while the corpus is built: the first render does not wait for them
     data.read_ahead(corpus)
     data.read_ahead(corpus)  # once per corpus
-    data._READING[corpus.key].join()
+    data.finish_reading()
     assert reads == [1]
     found = apply_filters(corpus.items, Filters(query="tiêm chủng"))
     assert reads == [1] and found.index.tolist() == apply_filters(full, Filters(query="tiêm chủng")).index.tolist()

@@ -264,10 +264,7 @@ def _parse(key: str, root: str, _files: list[Path] | None = None, _mtimes: dict[
     """
     from loaders.library import Library
 
-    with _READING_LOCK:  # an earlier corpus' search texts: read before another is built
-        readings = [_READING.pop(k) for k in list(_READING)]
-    for reading in readings:
-        reading.join()
+    finish_reading()  # an earlier corpus' search texts: read before another is built
     if gc.get_freeze_count():  # corpora built before go back to the cyclic collector, garbage among them
         gc.unfreeze()  # collected, before this one is built (see the freeze below)
         gc.collect()
@@ -299,6 +296,14 @@ def read_ahead(corpus: Corpus) -> None:
         # shuts down can crash the process).
         reading = _READING[corpus.key] = threading.Thread(target=keys_of, args=(corpus.items,), daemon=False)
     reading.start()
+
+
+def finish_reading() -> None:
+    """Wait for every background read `read_ahead` started, and forget them."""
+    with _READING_LOCK:
+        readings = [_READING.pop(k) for k in list(_READING)]
+    for reading in readings:
+        reading.join()
 
 
 def as_of(corpus: Corpus) -> str:
