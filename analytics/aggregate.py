@@ -17,12 +17,15 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-from analytics.filters import week_monday
+from analytics.filters import in_values, week_monday
 from loaders.search import kept
 
 GRANULARITIES: tuple[str, ...] = ("week", "month", "quarter", "year")
 #: Above this many weeks in view, "auto" granularity switches to months, then quarters, then years.
 _AUTO_LIMIT = 60
+#: Cells of a (period x value) count table made directly from the codes; more distinct values than that are
+#: first renumbered to those in view.
+_MAX_CELLS = 1_000_000
 
 
 def counted(items: pd.DataFrame) -> pd.DataFrame:
@@ -49,18 +52,15 @@ def with_periods(items: pd.DataFrame) -> pd.DataFrame:
 def _frame_period_codes(
     items: pd.DataFrame, granularity: str, rows: np.ndarray | None
 ) -> tuple[np.ndarray, pd.CategoricalDtype]:
-    """(code per row, the ordered dtype of the periods present): `period_codes` of a frame's rows, read from
-    its pre-coded column when it has one (`with_periods`)."""
+    """(code per row, the ordered dtype of the periods): `period_codes` of a frame's rows, read from its
+    pre-coded column when it has one (`with_periods`); then the dtype may hold periods with no row among
+    `rows` (counting drops them from its small table, cheaper than renumbering every row)."""
     column = PERIOD_COLUMNS.get(granularity)
     if column not in items:
         codes, labels = period_codes(items["week_start"], granularity, rows)
         return codes, pd.CategoricalDtype(labels, ordered=True)
     cat = items[column].array
-    codes = cat.codes if rows is None else cat.codes[rows]
-    present = np.bincount(codes, minlength=len(cat.categories)) > 0
-    if present.all():
-        return codes.astype(np.int64), cat.dtype
-    return (np.cumsum(present) - 1)[codes], pd.CategoricalDtype(cat.categories[present], ordered=True)
+    return (cat.codes if rows is None else cat.codes[rows]), cat.dtype
 
 
 def period_labels(week_start: pd.Series, granularity: str) -> pd.Series:
@@ -127,10 +127,40 @@ def auto_granularity(items: pd.DataFrame, rows: np.ndarray | None = None) -> str
     """The finest granularity that keeps a time axis of the rows of `items` the boolean mask `rows` picks
     (default all) readable: at most ~60 periods; "week" for no row. Counted on the pre-coded periods when
     the frame has them (`with_periods`)."""
+    period_of_week = (
+        kept(items, ("period_of_week",), lambda: _periods_of_weeks(items))
+        if all(column in items for column in PERIOD_COLUMNS.values())
+        else None
+    )
+    if period_of_week is None:
+        for g in GRANULARITIES:
+            codes, dtype = _frame_period_codes(items, g, rows)
+            if np.count_nonzero(np.bincount(codes, minlength=len(dtype.categories))) <= _AUTO_LIMIT:
+                return g
+        return "year"
+    # The weeks present among the rows, counted once; a coarser period is present when one of its weeks is.
+    weeks = items[PERIOD_COLUMNS["week"]].array
+    codes = weeks.codes if rows is None else weeks.codes[rows]
+    present = np.flatnonzero(np.bincount(codes, minlength=len(weeks.categories)))
     for g in GRANULARITIES:
-        if len(_frame_period_codes(items, g, rows)[1].categories) <= _AUTO_LIMIT:
+        if len(np.unique(period_of_week[g][present])) <= _AUTO_LIMIT:
             return g
     return "year"
+
+
+def _periods_of_weeks(items: pd.DataFrame) -> dict[str, np.ndarray] | None:
+    """Per granularity, the code of the period (in its PERIOD_COLUMNS column) holding each week code; None
+    when a week's rows fall in two periods (a digest's week may start on any day: two titles of one ISO
+    week can start in two months)."""
+    weeks = items[PERIOD_COLUMNS["week"]].array
+    out = {}
+    for granularity, column in PERIOD_COLUMNS.items():
+        codes = items[column].array.codes
+        out[granularity] = np.zeros(len(weeks.categories), dtype=np.int64)
+        out[granularity][weeks.codes] = codes
+        if not np.array_equal(out[granularity][weeks.codes], codes):
+            return None
+    return out
 
 
 def nonempty(items: pd.DataFrame, column: str, rows: np.ndarray | None = None) -> np.ndarray:
@@ -209,6 +239,9 @@ def _codes(values: pd.Series, rows: np.ndarray | None = None) -> tuple[np.ndarra
     if isinstance(values.dtype, pd.CategoricalDtype):
         codes = values.array.codes
         return codes if rows is None else codes[rows], values.array.categories.to_numpy(dtype=object)
+    if values.dtype == bool:  # the value is its code (a hash pass over 350,000 booleans costs ~4 ms)
+        flags = values.to_numpy() if rows is None else values.to_numpy()[rows]
+        return flags.view(np.int8), np.array([False, True], dtype=object)
     codes, uniques = pd.factorize(values.to_numpy() if rows is None else values.to_numpy()[rows])
     return codes, np.asarray(uniques, dtype=object)
 
@@ -220,15 +253,42 @@ def _grouped(
 
     Only values that occur count; "" is labelled `missing` or dropped (None); values that share a label merge.
     """
-    seen = np.bincount(codes[codes >= 0], minlength=len(values)) > 0
+    remap, cats = _relabelled(np.bincount(codes[codes >= 0], minlength=len(values)) > 0, values, missing, order)
+    return remap[codes], cats  # code -1 (a missing value) maps to the trailing -1
+
+
+def _relabelled(
+    seen: np.ndarray, values: np.ndarray, missing: str | None, order: Sequence[str] | None
+) -> tuple[np.ndarray, list[str]]:
+    """(the display code of each value code, then -1 for code -1; the labels in display order) of the values
+    that occur (`seen`, a boolean per value), as `_grouped` numbers them."""
     labels = [str(v) for v in values]
     if missing is not None:
         labels = [missing if v == "" else v for v in labels]
     kept = [lab for lab, s in zip(labels, seen, strict=True) if s and (lab != "" or missing is not None)]
     cats = _ordered(pd.Series(kept, dtype=object), order) if kept else []
     position = {lab: i for i, lab in enumerate(cats)}
-    remap = np.array([position.get(lab, -1) for lab in labels] + [-1], dtype=np.int64)
-    return remap[codes], cats  # code -1 (a missing value) maps to the trailing -1
+    return np.array([position.get(lab, -1) for lab in labels] + [-1], dtype=np.int64), cats
+
+
+def _in_view(codes: np.ndarray, values: np.ndarray, others: int) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, values) as they are, or renumbered to the values that occur when a count table of `others`
+    rows by one column per value would pass _MAX_CELLS (a column of many distinct values)."""
+    if others * (len(values) + 1) <= _MAX_CELLS:
+        return codes, values
+    used = np.flatnonzero(np.bincount(codes[codes >= 0], minlength=len(values)))
+    renumber = np.full(len(values) + 1, -1, dtype=np.int64)
+    renumber[used] = np.arange(len(used))
+    return renumber[codes], values[used]  # (code -1 reads the trailing -1)
+
+
+def _merged(table: np.ndarray, remap: np.ndarray, n: int) -> np.ndarray:
+    """The rows of a count table summed into `n` rows by their display code `remap` (-1: dropped): values
+    that share a label add up."""
+    out = np.zeros((n, *table.shape[1:]), dtype=np.int64)
+    picked = np.flatnonzero(remap >= 0)
+    np.add.at(out, remap[picked], table[picked])
+    return out
 
 
 def _ordered(values: pd.Series, order: Sequence[str] | None) -> list[str]:
@@ -265,20 +325,29 @@ def counts_by_period(
         if rows is not None:
             items = items[rows]
         return _counts_exploded(items, by or "", granularity, window, order, missing, cols)
-    # Codes all the way: one bincount over (period, value) pairs, no slice of the frame (issue 8).
+    # Codes all the way: one bincount over (period code, value code) pairs of the rows, no slice of the frame
+    # and no renumbering of the rows (issue 8); the small (period x value) table is then relabelled.
     period, period_type = _frame_period_codes(items, granularity, rows)
+    if by is None:
+        codes, values = np.zeros(0, dtype=np.int8), np.zeros(0)
+    else:
+        codes, values = _in_view(*_codes(items[by], rows), len(period_type.categories))
+    width = len(values) + 1  # column 0: a missing value (code -1)
+    pairs = period.astype(np.int64) * width + codes + 1 if by is not None else period
+    table = np.bincount(pairs, minlength=len(period_type.categories) * width).reshape(-1, width)
+    present = table.any(axis=1)
+    if not present.all():  # periods of the frame with no row in view
+        table, period_type = table[present], pd.CategoricalDtype(period_type.categories[present], ordered=True)
     periods = period_type.categories
-    totals = np.bincount(period, minlength=len(periods))
+    totals = table.sum(axis=1)
     if by is None:
         wide = totals[:, None]
         cats: list[str] = []
     else:
-        codes, cats = _grouped(*_codes(items[by], rows), missing, order)
+        remap, cats = _relabelled(table[:, 1:].any(axis=0), values, missing, order)
         if not cats:
             return _empty_counts(cols)
-        keep = codes >= 0
-        flat = period[keep] * len(cats) + codes[keep]
-        wide = np.bincount(flat, minlength=len(periods) * len(cats)).reshape(len(periods), len(cats))
+        wide = _merged(table[:, 1:].T, remap[:-1], len(cats)).T
     if window > 1:
         wide, totals = _rolling(wide, window), _rolling(totals, window)
     # Labels as categoricals built from codes: no string per row (a week x sector table has ~10^5 rows).
@@ -426,6 +495,8 @@ def _crosstab_codes(
 ) -> pd.DataFrame:
     """`crosstab` where at most one side is a list column: one bincount over (row code, column code) pairs,
     a pair per item (per entry of the list side), of the rows the boolean mask `picked` picks."""
+    if not explode_row and not explode_col:
+        return _crosstab_columns(items, row, col, missing, row_order, col_order, picked)
     r_at, r, rows = (_exploded_side if explode_row else _column_side)(items, row, missing, row_order, picked)
     c_at, c, cols = (_exploded_side if explode_col else _column_side)(items, col, missing, col_order, picked)
     row_totals = np.bincount(r[r >= 0], minlength=len(rows))  # items per row label (entries are distinct items)
@@ -435,6 +506,41 @@ def _crosstab_codes(
         r = r[c_at]
     keep = (r >= 0) & (c >= 0)
     grid = np.bincount(r[keep] * len(cols) + c[keep], minlength=len(rows) * len(cols)).reshape(len(rows), len(cols))
+    at_row, at_col = np.nonzero(grid)  # row-major: sorted by row, then column, in display order
+    count = grid[at_row, at_col].astype(np.int64)
+    return pd.DataFrame(
+        {
+            row: np.array(rows, dtype=object)[at_row],
+            col: np.array(cols, dtype=object)[at_col],
+            "count": count,
+            "row_share": count / row_totals[at_row],
+        }
+    )
+
+
+def _crosstab_columns(
+    items: pd.DataFrame,
+    row: str,
+    col: str,
+    missing: str | None,
+    row_order: Sequence[str] | None,
+    col_order: Sequence[str] | None,
+    picked: np.ndarray | None,
+) -> pd.DataFrame:
+    """`crosstab` of two one-value columns: one bincount over the picked rows' (row code, column code) pairs,
+    then the small table relabelled (no renumbering of every row)."""
+    r_codes, r_values = _codes(items[row], picked)
+    c_codes, c_values = _codes(items[col], picked)
+    c_codes, c_values = _in_view(c_codes, c_values, len(r_values) + 1)
+    r_codes, r_values = _in_view(r_codes, r_values, len(c_values) + 1)
+    width = len(c_values) + 1  # index 0 on either side: a missing value (code -1)
+    pairs = (r_codes.astype(np.int64) + 1) * width + c_codes + 1
+    table = np.bincount(pairs, minlength=(len(r_values) + 1) * width).reshape(-1, width)[1:]
+    r_remap, rows = _relabelled(table.any(axis=1), r_values, missing, row_order)
+    c_remap, cols = _relabelled(table[:, 1:].any(axis=0), c_values, missing, col_order)
+    by_row = _merged(table, r_remap[:-1], len(rows))
+    row_totals = by_row.sum(axis=1)  # items per row label, whatever their column value
+    grid = _merged(by_row[:, 1:].T, c_remap[:-1], len(cols)).T
     at_row, at_col = np.nonzero(grid)  # row-major: sorted by row, then column, in display order
     count = grid[at_row, at_col].astype(np.int64)
     return pd.DataFrame(
@@ -543,7 +649,7 @@ def headline_figures(
     # Masks, not slices: slicing every column of 350,000 rows costs more than the rest of this function.
     picked = np.ones(len(items), dtype=bool) if rows is None else rows
     first = items["first_report"].to_numpy(dtype=bool) & picked
-    is_doc = first & ~items["doc_type"].isin(list(no_document_types)).to_numpy(dtype=bool)
+    is_doc = first & ~in_values(items["doc_type"], no_document_types)
     n_docs = int(is_doc.sum())
     n_norm = int((items["is_normative"].to_numpy(dtype=bool) & is_doc).sum())
     digest_codes = _codes(items["digest_id"], picked)[0]
@@ -717,23 +823,30 @@ def citation_ranking(cites: pd.DataFrame, by: str, n_items: int) -> pd.DataFrame
     # On codes: each (item, value) once (two documents of one family in an item count once for it), then
     # one bincount; the issuer of each value's first citation. 5x faster than drop_duplicates + groupby.
     values = cites[by]
-    codes, labels = _codes(values)
+    coded = values.array if isinstance(values.dtype, pd.CategoricalDtype) else pd.Categorical(values)
+    codes, labels = np.asarray(coded.codes, dtype=np.int64), coded.categories
     _, first = np.unique(cites["row"].to_numpy() * len(labels) + codes, return_index=True)
     counts = np.bincount(codes[first], minlength=len(labels))
     present = np.flatnonzero(counts)
     at = np.full(len(labels), len(codes))
     np.minimum.at(at, codes, np.arange(len(codes)))  # each value's first citation
-    at = at[present]
     # Most cited first, ties alphabetically: sorted by label (sorted categories already are), then by count.
-    names = labels[present]
-    coded = isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.is_monotonic_increasing
-    by_label = np.arange(len(names)) if coded else np.argsort(names, kind="stable")
-    order = by_label[np.argsort(-counts[present][by_label], kind="stable")]
+    by_label = (
+        np.arange(len(present))
+        if labels.is_monotonic_increasing
+        else np.argsort(labels.take(present).to_numpy(dtype=object), kind="stable")
+    )
+    order = present[by_label[np.argsort(-counts[present][by_label], kind="stable")]]
+    issuers = cites["issuer"].iloc[at[order]]
     out = pd.DataFrame(
         {
-            by: labels[present][order],
-            "issuer": cites["issuer"].iloc[at[order]].to_numpy(dtype=object),
-            "count": counts[present][order].astype("int64"),
+            # Labels taken from the categories (no Python string per row: ~20,000 cited documents at 350k items);
+            # the issuers stay coded, so that naming them maps a dozen values.
+            by: labels.take(order).array,
+            "issuer": issuers.array.remove_unused_categories()
+            if isinstance(issuers.dtype, pd.CategoricalDtype)
+            else pd.Categorical(issuers.to_numpy(dtype=object)),
+            "count": counts[order].astype("int64"),
         }
     )
     out["share"] = out["count"] / n_items if n_items else 0.0

@@ -3,11 +3,12 @@ central documents (QĐ-TTg, NQ-CP, KL/TW…) that local directives cite."""
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from analytics import aggregate as agg
 from analytics import charts
-from analytics.filters import Selection
+from analytics.filters import Selection, in_values
 from ui import components as ui
 from ui.i18n import column_label, t
 
@@ -46,7 +47,7 @@ ui.chart_with_table(
 )
 
 # Documents (not meetings, not items naming none), counted through a mask: no slice of the rows.
-doc_rows = view.counted_rows & ~view.frame["doc_type"].isin(view.no_document_types).to_numpy()
+doc_rows = view.counted_rows & ~in_values(view.frame["doc_type"], view.no_document_types)
 n_docs = int(doc_rows.sum())
 if not n_docs:
     st.subheader(t("doc_types.normative"))
@@ -78,12 +79,13 @@ else:
     )
 
 cross = agg.crosstab(
-    view.counted_of("doc_type", "sector"),
+    view.frame,
     "doc_type",
     "sector",
     row_order=type_order,
     col_order=view.corpus.sector_order,
     missing=None,
+    rows=view.counted_rows,
 )
 fig = charts.heatmap(
     cross,
@@ -110,7 +112,7 @@ ui.chart_with_table(
 central = view.corpus.central_issuers
 every_cite = view.corpus.central_citations
 central_cites = every_cite[view.counted_rows[every_cite["at"].to_numpy()]]  # the citations of counted rows
-citing = int(central_cites["row"].nunique()) if len(central_cites) else 0
+citing = int(np.count_nonzero(np.bincount(central_cites["at"].to_numpy())))  # distinct citing rows
 st.subheader(t("doc_types.cited"))
 st.caption(t("doc_types.cited_note", n=citing, total=n))
 if central_cites.empty:

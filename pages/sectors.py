@@ -12,7 +12,6 @@ from ui import components as ui
 from ui.i18n import column_label, t
 
 view, names, n = ui.start_trend_page("sectors.title")
-counted = view.counted_of("sector", "doc_type")  # the columns charts below read
 
 per = view.granularity
 period_title = t(f"granularity.{per}")
@@ -52,7 +51,7 @@ ui.chart_with_table(
 
 left, right = st.columns([2, 3])
 with left:
-    rank = agg.ranking(counted, "sector", missing=None)
+    rank = agg.ranking(view.frame, "sector", missing=None, rows=view.counted_rows)
     fig = charts.bars(
         rank,
         "sector",
@@ -70,7 +69,7 @@ with left:
         selection=Selection("sector", ()),
     )
 with right:
-    cross = agg.crosstab(counted, "sector", "doc_type", row_order=order, missing=None)
+    cross = agg.crosstab(view.frame, "sector", "doc_type", row_order=order, missing=None, rows=view.counted_rows)
     fig = charts.heatmap(
         cross,
         "sector",

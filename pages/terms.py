@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import charts
+from analytics.filters import in_values
 from analytics.terms import TEXT_FIELDS, context_rows, contexts, parse_terms, term_matches, term_totals, term_trend
 from ui import components as ui
 from ui import terms as cached
@@ -144,8 +145,8 @@ weeks = sorted(counted["week"].unique())
 n_weeks = st.selectbox(t("terms.rising_weeks"), (1, 4, 8, 13), index=1, key="rising_weeks", bind="query-params")
 current_weeks, baseline_weeks = weeks[-n_weeks:], weeks[:-n_weeks]
 # Masks over the corpus' rows (no slice of the counted rows): the latest weeks, and the weeks before.
-current = view.counted_rows & view.frame["week"].isin(current_weeks).to_numpy(dtype=bool)
-baseline = view.counted_rows & view.frame["week"].isin(baseline_weeks).to_numpy(dtype=bool)
+current = view.counted_rows & in_values(view.frame["week"], current_weeks)
+baseline = view.counted_rows & in_values(view.frame["week"], baseline_weeks)
 st.caption(t("terms.rising_intro", n=n_weeks, current=_span(current_weeks), baseline=_span(baseline_weeks)))
 rising = cached.rising(corpus, current, baseline) if baseline_weeks else None
 if rising is None or rising.empty:

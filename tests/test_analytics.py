@@ -24,6 +24,7 @@ from analytics.filters import (
     add_search_key,
     apply_filters,
     apply_selection,
+    in_values,
     newest_first,
     search_terms,
     week_monday,
@@ -429,6 +430,9 @@ def test_counts_through_a_mask_on_coded_frames_equal_a_row_by_row_count(rows: li
     coded = agg.with_periods(as_coded(plain))
     got = agg.counts_by_period(coded, "sector", granularity, missing=None, rows=mask)
     expected = _reference_counts(plain[mask], "sector", granularity)
+    with pytest.MonkeyPatch.context() as patch:  # as when a column has too many values for one count table
+        patch.setattr(agg, "_MAX_CELLS", 0)
+        assert agg.counts_by_period(coded, "sector", granularity, missing=None, rows=mask).equals(got)
     nonzero = {
         (str(p), str(v)): int(c) for p, v, c in zip(got["period"], got["sector"], got["count"], strict=True) if c
     }
@@ -465,6 +469,38 @@ def test_newest_first_orders_as_a_sort_on_the_three_columns(rows: list, coded: b
     assert frame.index[newest_first(items)].tolist() == expected
 
 
+@settings(deadline=None)
+@given(
+    st.lists(st.sampled_from(["Y tế", "Xây dựng", "", None]), max_size=30),
+    st.lists(st.sampled_from(["Y tế", "Giáo dục", "", None]), max_size=3),
+)
+def test_in_values_through_the_codes_answers_as_isin(values: list, wanted: list) -> None:
+    # Categories tested once, read through the codes: missing values (code -1) and unused categories too.
+    plain = pd.Series(values, dtype=object)
+    coded = plain.astype(pd.CategoricalDtype(["Giáo dục", "Xây dựng", "Y tế", ""]))
+    expected = plain.isin(wanted).to_numpy()
+    assert in_values(plain, wanted).tolist() == in_values(coded, wanted).tolist() == expected.tolist()
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.booleans(), st.booleans()), min_size=1, max_size=40))
+def test_counts_of_a_boolean_column_equal_those_of_its_texts(rows: list) -> None:
+    # A boolean column is its own code (no hash pass): the same table as the column written "True"/"False".
+    days = pd.to_datetime("2024-01-01") + pd.to_timedelta([7 * r[0] for r in rows], unit="D")
+    flags = pd.DataFrame({"week_start": days, "is_normative": [r[1] for r in rows]})
+    texts = flags.assign(is_normative=flags["is_normative"].map(str))
+    mask = np.array([r[2] for r in rows], dtype=bool)
+    for picked in (None, mask):
+        got = agg.counts_by_period(flags, "is_normative", "month", order=["True", "False"], rows=picked)
+        want = agg.counts_by_period(texts, "is_normative", "month", order=["True", "False"], rows=picked)
+        assert got.astype(object).values.tolist() == want.astype(object).values.tolist()
+        ranked, expected = (
+            agg.ranking(flags, "is_normative", rows=picked),
+            agg.ranking(texts, "is_normative", rows=picked),
+        )
+        assert ranked.astype(object).values.tolist() == expected.astype(object).values.tolist()
+
+
 def test_auto_granularity() -> None:
     def weeks(n: int, start: str) -> pd.DataFrame:
         return pd.DataFrame({"week_start": pd.date_range(start, periods=n, freq="W-MON")})
@@ -479,6 +515,37 @@ def test_auto_granularity() -> None:
         assert agg.auto_granularity(items, every) == "month"
         assert agg.auto_granularity(items, but_one) == "week"
         assert agg.auto_granularity(items, np.zeros(61, dtype=bool)) == "week"  # no row
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3000), st.booleans()), min_size=1, max_size=80), st.integers(1, 12))
+def test_auto_granularity_on_pre_coded_periods_counts_as_on_the_dates(rows: list, limit: int) -> None:
+    # The coded frame counts the weeks present once and maps them to their months, quarters, years; the
+    # digests' weeks start on any day, so one ISO week may hold two months (then it counts on the dates).
+    days = pd.to_datetime("2019-12-30") + pd.to_timedelta([r[0] for r in rows], unit="D")
+    frame = pd.DataFrame({"week_start": days})
+    mask = np.array([r[1] for r in rows], dtype=bool)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(agg, "_AUTO_LIMIT", limit)  # small, so that a few dozen rows reach every granularity
+        coded = agg.with_periods(frame)
+        for picked in (None, mask):
+            chosen = frame if picked is None else frame[picked]
+            expected = next(
+                (g for g in agg.GRANULARITIES if agg.period_labels(chosen["week_start"], g).nunique() <= limit),
+                "year",
+            )
+            assert agg.auto_granularity(coded, picked) == agg.auto_granularity(frame, picked) == expected
+
+
+def test_auto_granularity_when_one_iso_week_holds_two_months() -> None:
+    # Monday 30/9/2024 and Wednesday 2/10/2024 are both 2024-W40, so that week cannot stand for one month:
+    # two weeks, two months (September, October), two quarters, one year.
+    days = pd.to_datetime(["2024-09-30", "2024-10-02", "2024-10-07"])
+    frame = agg.with_periods(pd.DataFrame({"week_start": days}))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(agg, "_AUTO_LIMIT", 1)
+        assert agg.auto_granularity(frame) == "year"
+        assert agg.auto_granularity(frame, np.array([True, True, False])) == "week"  # 2024-W40 alone
 
 
 def _as_dict(frame: pd.DataFrame, by: str, value: str) -> dict[tuple[str, str], float]:
@@ -585,6 +652,42 @@ def test_crosstab_of_the_seeds_coded_or_not_equals_a_row_by_row_count(seed_items
         assert out["doc_type"].drop_duplicates().tolist()[1:] == sorted(
             set(pairs_key[0] for pairs_key in pairs) - {"Quyết định"}
         )
+
+
+@settings(deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["Quyết định", "Công văn", ""]), st.sampled_from([YT, GD, "", "—"]), st.booleans()),
+        min_size=1,
+        max_size=40,
+    ),
+    st.sampled_from([None, "—"]),
+)
+def test_crosstab_of_two_columns_through_a_mask_equals_a_row_by_row_count(rows: list, missing: str | None) -> None:
+    # "" is labelled `missing` (and then merges with a value already written "—") or dropped.
+    frame = pd.DataFrame({"doc_type": [r[0] for r in rows], "sector": [r[1] for r in rows]})
+    mask = np.array([r[2] for r in rows], dtype=bool)
+    label = {"": missing} if missing is not None else {}
+    pairs: dict[tuple[str, str], int] = {}
+    totals: dict[str, int] = {}
+    for doc_type, sector, picked in rows:
+        r, c = label.get(doc_type, doc_type), label.get(sector, sector)
+        if picked and r:
+            totals[r] = totals.get(r, 0) + 1
+            if c:
+                pairs[(r, c)] = pairs.get((r, c), 0) + 1
+    for items in (frame, as_coded(frame)):
+        with pytest.MonkeyPatch.context() as patch:
+            for cells in (agg._MAX_CELLS, 0):  # 0: as for columns of too many values for one count table
+                patch.setattr(agg, "_MAX_CELLS", cells)
+                got = agg.crosstab(items, "doc_type", "sector", missing=missing, rows=mask)
+                assert {
+                    (r, c): n for r, c, n in zip(got["doc_type"], got["sector"], got["count"], strict=True)
+                } == pairs
+                assert list(zip(got["doc_type"], got["sector"], strict=True)) == sorted(pairs)
+                assert got["row_share"].tolist() == [
+                    n / totals[r] for r, n in zip(got["doc_type"], got["count"], strict=True)
+                ]
 
 
 def test_recent_periods_are_calendar_weeks() -> None:
@@ -712,9 +815,9 @@ def test_heatmap_cells_follow_the_orders_given() -> None:
     )
     (trace,) = fig.data
     assert list(trace.y) == ["Công văn", "Quyết định", "Chỉ thị"] and list(trace.x) == [GD, YT]
-    assert trace.z.tolist() == [[0, 2], [1, 3], [0, 0]]
-    assert trace.customdata.tolist() == [[0.0, 1.0], [0.25, 0.75], [0.0, 0.0]]
-    assert fig.data[0].text.tolist() == trace.z.tolist()
+    assert np.asarray(trace.z).tolist() == [[0, 2], [1, 3], [0, 0]]
+    assert np.asarray(trace.customdata).tolist() == [[0.0, 1.0], [0.25, 0.75], [0.0, 0.0]]
+    assert np.asarray(trace.text).tolist() == np.asarray(trace.z).tolist()
 
 
 def test_calendar_places_each_week_at_its_year_and_week_number() -> None:
