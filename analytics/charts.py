@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -71,6 +72,12 @@ def palette(values: Sequence[str], fixed: Mapping[str, str] | None = None) -> di
     for v in values:
         out[v] = fixed.get(v) or next(free, MISSING_COLOR)
     return out
+
+
+@cache
+def _colorscale(name: str) -> tuple[tuple[float, str], ...]:
+    """A named plotly colour scale, looked up once (plotly rebuilds its table of scales on every lookup)."""
+    return tuple((float(stop), str(colour)) for stop, colour in get_colorscale(name))
 
 
 def _custom(*columns: Sequence[object] | np.ndarray | pd.Series) -> list[list[object]]:
@@ -267,7 +274,7 @@ def heatmap(
         "z": z.tolist(),  # (plain lists, see `_custom`)
         "x": [labels.name(c) for c in cols],
         "y": [labels.name(r) for r in rows],
-        "colorscale": get_colorscale("Blues"),  # (as plotly.py names it: plotly.js has another "Blues")
+        "colorscale": _colorscale("Blues"),  # (as plotly.py names it: plotly.js has another "Blues")
         "text": z.tolist(),
         "texttemplate": "%{text}",
         "showscale": False,
@@ -317,7 +324,7 @@ def calendar(frame: pd.DataFrame, labels: Labels, value: str = "items") -> go.Fi
         "x": list(range(1, 54)),
         "y": [str(y) for y in years],
         "customdata": weeks,
-        "colorscale": get_colorscale("YlOrRd"),
+        "colorscale": _colorscale("YlOrRd"),
         "xgap": 2,
         "ygap": 2,
         "colorbar": {"title": {"text": labels.count}},
