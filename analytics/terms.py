@@ -245,9 +245,7 @@ def rising_phrases(
     n_cur, n_base = int(current.sum()), int(baseline.sum())
     if not n_cur or not len(index.phrases):
         return pd.DataFrame(columns=RISING_COLUMNS)
-    size = len(index.phrases)
-    cur = np.bincount(index.ids[current[index.rows]], minlength=size)
-    base = np.bincount(index.ids[baseline[index.rows]], minlength=size)
+    cur, base = index.counts(current), index.counts(baseline)
     keep = np.flatnonzero(cur >= min_count)
     out = pd.DataFrame(
         {

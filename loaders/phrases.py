@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,24 @@ class PhraseIndex:
     n_rows: int
     stops: str
 
+    def counts(self, picked: np.ndarray) -> np.ndarray:
+        """Items per phrase among the rows the boolean mask `picked` (one per indexed row) picks: counted on
+        the postings of those rows, or of the others, subtracted from all rows' counts, when they are fewer
+        (a broad search picks almost every row: ~6 million postings at 350,000 items)."""
+        offsets, ids, every = self._by_row
+        rows = np.flatnonzero(picked)
+        if 2 * len(rows) <= self.n_rows:
+            return _postings_count(offsets, ids, rows, len(self.phrases))
+        return every - _postings_count(offsets, ids, np.flatnonzero(~picked), len(self.phrases))
+
+    @cached_property
+    def _by_row(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(start of each row's postings, with the end; the phrase ids in row order; items per phrase)."""
+        offsets = np.zeros(self.n_rows + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.rows, minlength=self.n_rows), out=offsets[1:])
+        by_row = self.ids[np.argsort(self.rows, kind="stable")]
+        return offsets, by_row, np.bincount(self.ids, minlength=len(self.phrases))
+
     def to_table(self) -> pa.Table:
         """The index as stored (`loaders.store`): one row per phrase, its folded form, spelling and rows."""
         order = np.lexsort((self.rows, self.ids))
@@ -83,6 +102,14 @@ class PhraseIndex:
             return None
         ids = np.repeat(np.arange(len(phrases), dtype=np.int32), np.diff(bounds))
         return cls(phrases, shown, rows, ids, n_rows, stops)
+
+
+def _postings_count(offsets: np.ndarray, ids: np.ndarray, rows: np.ndarray, size: int) -> np.ndarray:
+    """Items per phrase among `rows` (positions): one bincount over the ranges of their postings."""
+    starts, lengths = offsets[rows], offsets[rows + 1] - offsets[rows]
+    # Position of each wanted posting: its row's start, plus its place within the row.
+    at = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+    return np.bincount(ids[at], minlength=size)
 
 
 def stops_key(stops: TermStops) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics import aggregate as agg
 from analytics import charts
 from analytics.filters import in_values
 from analytics.terms import TEXT_FIELDS, context_rows, contexts, parse_terms, term_matches, term_totals, term_trend
@@ -17,7 +18,6 @@ from ui.safe import md_escape
 TERMS_KEY = "terms"  # also the URL parameter: ?terms=chuyen doi so,cua khau
 
 view, _, _ = ui.start_trend_page("terms.title")
-counted = view.counted_of("week", "week_start")  # the columns the term counts read
 st.caption(t("terms.intro"))
 corpus = view.corpus
 
@@ -65,6 +65,7 @@ period_title = t(f"granularity.{per}")
 if not terms:
     st.info(t("terms.none"), icon=":material/search:")
 else:
+    counted = view.counted_of("week", "week_start")  # the columns the term counts read
     matched = term_matches(counted, cached.masks(corpus, counted, terms))
     totals = term_totals(matched, terms)
     missing = totals.loc[totals["items"] == 0, "term"].tolist()
@@ -141,7 +142,7 @@ else:
 
 st.divider()
 st.subheader(t("terms.rising"))
-weeks = sorted(counted["week"].unique())
+weeks = agg.distinct(view.frame, "week", view.counted_rows)
 n_weeks = st.selectbox(t("terms.rising_weeks"), (1, 4, 8, 13), index=1, key="rising_weeks", bind="query-params")
 current_weeks, baseline_weeks = weeks[-n_weeks:], weeks[:-n_weeks]
 # Masks over the corpus' rows (no slice of the counted rows): the latest weeks, and the weeks before.

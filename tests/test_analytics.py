@@ -480,6 +480,10 @@ def test_in_values_through_the_codes_answers_as_isin(values: list, wanted: list)
     coded = plain.astype(pd.CategoricalDtype(["Giáo dục", "Xây dựng", "Y tế", ""]))
     expected = plain.isin(wanted).to_numpy()
     assert in_values(plain, wanted).tolist() == in_values(coded, wanted).tolist() == expected.tolist()
+    # And the distinct values among the rows a mask picks (here: those among `wanted`), missing ones left out.
+    frame = pd.DataFrame({"plain": plain, "coded": coded})
+    present = sorted({v for v, hit in zip(values, expected, strict=True) if hit and v is not None})
+    assert agg.distinct(frame, "plain", expected) == agg.distinct(frame, "coded", expected) == present
 
 
 @settings(deadline=None)

@@ -95,6 +95,10 @@ def test_random_headlines_give_what_reading_each_headline_gives(seed: int) -> No
     # And so the rising list, on random windows, counts what the reference counts.
     current = np.array([rng.random() < 0.3 for _ in headlines], dtype=bool)
     rising = rising_phrases(index, current, ~current, top=1000)
+    # Items per phrase: on the picked rows' postings (a few rows), or all rows' less the others' (most rows).
+    for picked in (current, ~current, np.zeros(len(headlines), dtype=bool), np.ones(len(headlines), dtype=bool)):
+        want = [int(picked[sorted(expected[0][p])].sum()) for p in index.phrases]
+        assert index.counts(picked).tolist() == want
     for r in rising.itertuples():
         holders = expected[0][r.term]
         assert (r.current, r.baseline) == (int(current[list(holders)].sum()), int((~current)[list(holders)].sum()))
