@@ -210,6 +210,7 @@ def test_number_texts_show_what_a_pandas_styler_shows() -> None:
     assert fast["Nullable"].tolist() == ["1", "", "1.000"]
     assert fast["Văn bản"].tolist() == frame["Văn bản"].tolist()
     assert number_texts([1234.5, 0.25, 3], "en") == ["1,234.5", "0.25", "3"]
+    assert number_texts([], "vi") == [] and shown(number_styler(frame.head(0), numeric, "vi")).empty  # no row
 
 
 def test_summary_tables_show_the_decimal_comma_and_keep_numbers(make_app: Callable[..., AppTest]) -> None:

@@ -355,7 +355,7 @@ def number_texts(values: Sequence[float], language: str | None = None) -> list[s
         else f"{x:,}"
         for x in values
     ]
-    if (language or lang()) != "vi":
+    if (language or lang()) != "vi" or not texts:
         return texts
     return "\n".join(texts).translate(_VI_NUMBER).split("\n")  # (one translation for the whole column)
 
