@@ -63,11 +63,13 @@ def main() -> None:
     weeks = sorted(items["week"].unique())
     current, baseline = items["week"].isin(weeks[-4:]).to_numpy(), items["week"].isin(weeks[:-4]).to_numpy()
     index = search.index_of(items, phrases.PhraseIndex)
+    layout_ms, _ = best(lambda: index.by_row, 1)
     first_ms, rising = best(lambda: tm.rising_phrases(index, current, baseline), 1)
     rerun_ms, _ = best(lambda: tm.rising_phrases(index, current, baseline))
     print(
-        f"rising phrases (latest 4 weeks, {len(rising)} listed): first visit {first_ms:.0f} ms "
-        f"({first_ms / 300:.2f}x the 300 ms target), rerun {rerun_ms:.0f} ms ({rerun_ms / 300:.2f}x)"
+        f"rising phrases (latest 4 weeks, {len(rising)} listed): the index's by-row layout made in {layout_ms:.0f} ms "
+        f"once (in the background after a restart); first visit {first_ms:.0f} ms ({first_ms / 300:.2f}x the "
+        f"300 ms target), rerun {rerun_ms:.0f} ms ({rerun_ms / 300:.2f}x)"
     )
 
     term = "cửa khẩu"

@@ -16,7 +16,8 @@ import loaders.library as library_module
 from analytics.filters import add_search_key
 from loaders import atomic, pipeline, store
 from loaders.library import Library
-from loaders.search import SEARCH_KEY
+from loaders.phrases import PhraseIndex
+from loaders.search import SEARCH_KEY, index_of
 from tests.test_library import REWORDED_002, SEED_BYTES, seed_library
 
 
@@ -204,9 +205,8 @@ def test_the_store_names_the_hashes_of_its_files(lib):
 
 
 def test_a_lazy_load_leaves_the_bodies_in_the_store_and_reads_them_from_its_own_version(lib):
-    from loaders.phrases import PhraseIndex
     from loaders.schema import COLUMN_NAMES, as_coded
-    from loaders.search import index_of, keys_of
+    from loaders.search import keys_of
     from ui.data import build_corpus
 
     full, _ = lib.load_items()
@@ -320,6 +320,8 @@ def test_the_dashboard_reads_the_search_texts_once_a_page_is_drawn_not_on_the_fi
     data.read_ahead(corpus)  # once per corpus
     data.finish_reading()
     assert reads == [1]
+    # And the phrase index's by-row layout, which the Từ khóa page's rising phrases count on, is made.
+    assert "by_row" in vars(index_of(corpus.items, PhraseIndex))
     found = apply_filters(corpus.items, Filters(query="tiêm chủng"))
     assert reads == [1] and found.index.tolist() == apply_filters(full, Filters(query="tiêm chủng")).index.tolist()
     data._parse.clear()
