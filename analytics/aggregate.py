@@ -817,7 +817,7 @@ def citations(items: pd.DataFrame, type_codes: Iterable[str], central: Iterable[
 
 def citation_ranking(cites: pd.DataFrame, by: str, n_items: int) -> pd.DataFrame:
     """Cited documents (by="symbol") or families (by="family") by number of citing items:
-    columns [by], issuer, count, share (of `n_items`)."""
+    columns [by], issuer (a categorical), count, share (of `n_items`)."""
     if cites.empty:
         return pd.DataFrame(
             {
