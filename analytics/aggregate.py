@@ -513,16 +513,7 @@ def _crosstab_codes(
         r = r[c_at]
     keep = (r >= 0) & (c >= 0)
     grid = np.bincount(r[keep] * len(cols) + c[keep], minlength=len(rows) * len(cols)).reshape(len(rows), len(cols))
-    at_row, at_col = np.nonzero(grid)  # row-major: sorted by row, then column, in display order
-    count = grid[at_row, at_col].astype(np.int64)
-    return pd.DataFrame(
-        {
-            row: np.array(rows, dtype=object)[at_row],
-            col: np.array(cols, dtype=object)[at_col],
-            "count": count,
-            "row_share": count / row_totals[at_row],
-        }
-    )
+    return _crosstab_frame(row, col, rows, cols, grid, row_totals)
 
 
 def _crosstab_columns(
@@ -548,6 +539,13 @@ def _crosstab_columns(
     by_row = _merged(table, r_remap[:-1], len(rows))
     row_totals = by_row.sum(axis=1)  # items per row label, whatever their column value
     grid = _merged(by_row[:, 1:].T, c_remap[:-1], len(cols)).T
+    return _crosstab_frame(row, col, rows, cols, grid, row_totals)
+
+
+def _crosstab_frame(
+    row: str, col: str, rows: list[str], cols: list[str], grid: np.ndarray, row_totals: np.ndarray
+) -> pd.DataFrame:
+    """The nonzero cells of a (row label x column label) count grid, as `crosstab` returns them."""
     at_row, at_col = np.nonzero(grid)  # row-major: sorted by row, then column, in display order
     count = grid[at_row, at_col].astype(np.int64)
     return pd.DataFrame(
