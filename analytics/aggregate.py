@@ -471,6 +471,8 @@ def crosstab(
                 "row_share": pd.Series(dtype="float64"),
             }
         )
+    if not explode_row and not explode_col:
+        return _crosstab_columns(items, row, col, missing, row_order, col_order, rows)
     if not explode_row or not explode_col:
         return _crosstab_codes(items, row, col, missing, row_order, col_order, explode_row, explode_col, rows)
     r = _values(items, row, explode_row, missing)
@@ -500,10 +502,8 @@ def _crosstab_codes(
     explode_col: bool = False,
     picked: np.ndarray | None = None,
 ) -> pd.DataFrame:
-    """`crosstab` where at most one side is a list column: one bincount over (row code, column code) pairs,
-    a pair per item (per entry of the list side), of the rows the boolean mask `picked` picks."""
-    if not explode_row and not explode_col:
-        return _crosstab_columns(items, row, col, missing, row_order, col_order, picked)
+    """`crosstab` where one side is a list column: one bincount over (row code, column code) pairs, a pair
+    per entry of the list side, of the rows the boolean mask `picked` picks."""
     r_at, r, rows = (_exploded_side if explode_row else _column_side)(items, row, missing, row_order, picked)
     c_at, c, cols = (_exploded_side if explode_col else _column_side)(items, col, missing, col_order, picked)
     row_totals = np.bincount(r[r >= 0], minlength=len(rows))  # items per row label (entries are distinct items)
